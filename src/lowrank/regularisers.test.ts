@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { createFactorisedConv, disposeLayer } from './factorised';
+import {
+  orthogonalityLoss,
+  rankLoss,
+  regularisation,
+  RANK_TERMS,
+  type RankTerm,
+} from './regularisers';
+
+function valueAndGradient(values: number[], term: RankTerm): { value: number; gradient: number[] } {
+  return tf.tidy(() => {
+    const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => rankLoss(x as tf.Tensor1D, term))(
+      tf.tensor1d(values),
+    );
+    return { value: value.dataSync()[0], gradient: Array.from(grad.dataSync()) };
+  });
+}
+
+describe('orthogonality loss', () => {
+  it('is ~0 at an SVD init and grows when U is perturbed', () => {
+    const layer = createFactorisedConv(
+      { name: 'orth', kernelSize: 3, inChannels: 4, outChannels: 8 },
+      { seed: 11 },
+    );
+    const atInit = orthogonalityLoss(layer);
+    expect(atInit.dataSync()[0]).toBeLessThan(1e-8);
+    layer.U.assign(
+      tf.tidy(() => tf.add(layer.U, tf.randomNormal(layer.U.shape, 0, 0.1, 'float32', 1))),
+    );
+    const perturbed = orthogonalityLoss(layer);
+    expect(perturbed.dataSync()[0]).toBeGreaterThan(1e-3);
+    tf.dispose([atInit, perturbed]);
+    disposeLayer(layer);
+  });
+
+  it('divides by r^2: U = 2I (r = 2) gives ||4I - I||^2 / 4 = 18 / 4', () => {
+    const identity = tf.tidy(() => tf.mul(tf.eye(2), 2));
+    const U = tf.variable(identity);
+    const V = tf.variable(tf.eye(2));
+    const s = tf.variable(tf.ones([2]));
+    const loss = orthogonalityLoss({
+      kind: 'dense',
+      name: 'hand',
+      inFeatures: 2,
+      outFeatures: 2,
+      U,
+      s,
+      V,
+      bias: s,
+    });
+    expect(loss.dataSync()[0]).toBeCloseTo(4.5, 6);
+    tf.dispose([identity, U, V, s, loss]);
+  });
+});
+
+describe('rank terms', () => {
+  // s = [3, 1]: L1 = 4, L2^2 = 10, max = 3
+  it('Hoyer: value L1/L2 and gradient pushes the small value down, the large one up', () => {
+    const { value, gradient } = valueAndGradient([3, 1], 'hoyer');
+    expect(value).toBeCloseTo(4 / Math.sqrt(10), 5);
+    expect(gradient[0]).toBeCloseTo(1 / Math.sqrt(10) - (4 * 3) / 10 ** 1.5, 5);
+    expect(gradient[1]).toBeCloseTo(1 / Math.sqrt(10) - 4 / 10 ** 1.5, 5);
+    expect(gradient[0]).toBeLessThan(0);
+    expect(gradient[1]).toBeGreaterThan(0);
+  });
+
+  it('L1/max: value L1/max, positive gradient on non-max values, negative on the max', () => {
+    const { value, gradient } = valueAndGradient([3, 1], 'l1-max');
+    expect(value).toBeCloseTo(4 / 3, 5);
+    expect(gradient[0]).toBeCloseTo(1 / 3 - 4 / 9, 5);
+    expect(gradient[1]).toBeCloseTo(1 / 3, 5);
+  });
+
+  it('Hoyer-square: value L1^2/L2^2 with the hand-computed gradient', () => {
+    const { value, gradient } = valueAndGradient([3, 1], 'hoyer-square');
+    expect(value).toBeCloseTo(16 / 10, 5);
+    // d/ds_i = 2 L1 / L2^2 - 2 L1^2 s_i / L2^4
+    expect(gradient[0]).toBeCloseTo(8 / 10 - (2 * 16 * 3) / 100, 5);
+    expect(gradient[1]).toBeCloseTo(8 / 10 - (2 * 16 * 1) / 100, 5);
+  });
+
+  it.each(RANK_TERMS)(
+    '%s is minimal (1) for a rank-one spectrum and larger for a flat one',
+    (term) => {
+      expect(valueAndGradient([5, 0, 0, 0], term).value).toBeCloseTo(1, 5);
+      expect(valueAndGradient([1, 1, 1, 1], term).value).toBeGreaterThan(1.9);
+    },
+  );
+
+  it.each(RANK_TERMS)('%s has finite gradients when some or all s_i are zero', (term) => {
+    for (const values of [
+      [2, 0, 1, 0],
+      [0, 0, 0],
+    ]) {
+      const { value, gradient } = valueAndGradient(values, term);
+      expect(Number.isFinite(value)).toBe(true);
+      gradient.forEach((g) => expect(Number.isFinite(g)).toBe(true));
+    }
+  });
+});
+
+describe('regularisation', () => {
+  it('weights each summed term by its lambda', () => {
+    const layer = createFactorisedConv(
+      { name: 'reg', kernelSize: 1, inChannels: 4, outChannels: 4 },
+      { seed: 5 },
+    );
+    const single = rankLoss(layer.s as tf.Tensor1D, 'hoyer');
+    const { orth, rank } = regularisation([layer, layer], {
+      lambdaOrth: 2,
+      lambdaRank: 0.5,
+      rankTerm: 'hoyer',
+    });
+    expect(rank.dataSync()[0]).toBeCloseTo(single.dataSync()[0], 5);
+    expect(orth.dataSync()[0]).toBeLessThan(1e-7);
+    tf.dispose([single, orth, rank]);
+    disposeLayer(layer);
+  });
+});
