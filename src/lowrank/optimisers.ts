@@ -106,6 +106,13 @@ export class Optimiser {
     return Object.fromEntries([...(byName ?? [])].map(([name, slot]) => [name, slot.shape]));
   }
 
+  /** One slot's current values (read-only use: tests and diagnostics). */
+  slotTensor(variableName: string, slotName: string): tf.Tensor {
+    const slot = this.slots.get(variableName)?.get(slotName);
+    if (!slot) throw new Error(`optimiser: no slot '${slotName}' for '${variableName}'`);
+    return slot;
+  }
+
   /** Keeps entries `keep` along `axis` in every slot of a variable that pruning just sliced. */
   sliceSlots(variableName: string, axis: number, keep: readonly number[]): void {
     const byName = this.slots.get(variableName);

@@ -2,6 +2,6 @@
 import * as tf from '@tensorflow/tfjs';
 
 // Silences the 'install tfjs-node' banner: the cpu backend is deliberate here.
-tf.env().set('IS_TEST', true);
+tf.env().set('PROD', true);
 await tf.setBackend('cpu');
 await tf.ready();

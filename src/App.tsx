@@ -1,0 +1,18 @@
+import { BackendBadge } from './components/BackendBadge';
+import { ErrorBanner } from './components/ErrorBanner';
+
+export function App() {
+  return (
+    <main className="app">
+      <header>
+        <h1>Low-rank CNN studio</h1>
+        <p className="muted">
+          Train factorised ResNets (W = U diag(s) V<sup>T</sup>) and watch dynamic rank pruning
+          shrink them while they learn.
+        </p>
+      </header>
+      <ErrorBanner />
+      <BackendBadge />
+    </main>
+  );
+}
