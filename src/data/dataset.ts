@@ -1,0 +1,71 @@
+// The in-memory image dataset every source (CIFAR archives, the built-in set) produces, and the
+// statistics computed from it. Pixels are uint8 in NHWC order, ready to upload as tensors.
+
+export type DatasetKind = 'cifar10' | 'cifar100' | 'builtin';
+
+export interface Split {
+  /** count * height * width * 3 bytes, NHWC */
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+export interface ImageDataset {
+  kind: DatasetKind;
+  /** human-readable, e.g. "CIFAR-100 (fine labels)" */
+  name: string;
+  classNames: string[];
+  height: number;
+  width: number;
+  train: Split;
+  test: Split;
+}
+
+export const CHANNELS = 3;
+
+/** Number of examples of each class. */
+export function labelHistogram(split: Split, classCount: number): number[] {
+  const counts = new Array<number>(classCount).fill(0);
+  for (let i = 0; i < split.count; i++) counts[split.labels[i]]++;
+  return counts;
+}
+
+export interface ChannelStats {
+  /** per channel, on the 0-1 pixel scale */
+  mean: [number, number, number];
+  std: [number, number, number];
+}
+
+/** Per-channel mean and standard deviation of a split's pixels (on the 0-1 scale). */
+export function channelStats(split: Split): ChannelStats {
+  const sum = [0, 0, 0];
+  const sumSquares = [0, 0, 0];
+  const { images } = split;
+  for (let i = 0; i < images.length; i += CHANNELS) {
+    for (let c = 0; c < CHANNELS; c++) {
+      const v = images[i + c];
+      sum[c] += v;
+      sumSquares[c] += v * v;
+    }
+  }
+  const pixels = Math.max(1, images.length / CHANNELS);
+  const mean = sum.map((s) => s / pixels);
+  const std = sumSquares.map((s, c) => Math.sqrt(Math.max(s / pixels - mean[c] ** 2, 1e-6)));
+  return {
+    mean: mean.map((m) => m / 255) as ChannelStats['mean'],
+    std: std.map((s) => s / 255) as ChannelStats['std'],
+  };
+}
+
+/** The facts `npm run dataset -- info` prints. */
+export function describeDataset(dataset: ImageDataset) {
+  const classes = dataset.classNames.length;
+  return {
+    kind: dataset.kind,
+    name: dataset.name,
+    imageSize: [dataset.height, dataset.width, CHANNELS],
+    classNames: dataset.classNames,
+    train: { count: dataset.train.count, histogram: labelHistogram(dataset.train, classes) },
+    test: { count: dataset.test.count, histogram: labelHistogram(dataset.test, classes) },
+  };
+}
