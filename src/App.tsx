@@ -1,5 +1,6 @@
 import { BackendBadge } from './components/BackendBadge';
 import { ErrorBanner } from './components/ErrorBanner';
+import { DatasetPanel } from './components/dataset/DatasetPanel';
 
 export function App() {
   return (
@@ -13,6 +14,7 @@ export function App() {
       </header>
       <ErrorBanner />
       <BackendBadge />
+      <DatasetPanel />
     </main>
   );
 }
