@@ -1,6 +1,7 @@
 // Factorised conv and dense layers, W = U diag(s) V^T (algorithm.md §1). Layers are plain objects
 // holding tf.Variables so that pruning can swap them for smaller ones (style rule 15).
 import * as tf from '@tensorflow/tfjs';
+import { conv2d } from './conv';
 import { denseMatrix, svd } from './svd';
 import { adoptAsVariable } from './variables';
 
@@ -157,9 +158,9 @@ export function convForward(
 ): tf.Tensor4D {
   const { kernelSize: k, inChannels, outChannels, stride, padding } = layer;
   return tf.tidy(() => {
-    if (form === 'composed') return tf.conv2d(x, composedKernel(layer), stride, padding);
+    if (form === 'composed') return conv2d(x, composedKernel(layer), stride, padding);
     const rank = rankOf(layer);
-    const projected = tf.conv2d(
+    const projected = conv2d(
       x,
       tf.reshape(layer.U, [k, k, inChannels, rank]) as tf.Tensor4D,
       stride,
@@ -167,7 +168,7 @@ export function convForward(
     );
     const scaled = tf.mul(projected, layer.s) as tf.Tensor4D;
     const expand = tf.reshape(tf.transpose(layer.V), [1, 1, rank, outChannels]) as tf.Tensor4D;
-    return tf.conv2d(scaled, expand, 1, 'valid');
+    return conv2d(scaled, expand, 1, 'valid');
   });
 }
 

@@ -50,7 +50,7 @@ describe('a two-layer factorised net', () => {
     const losses: number[] = [];
     let tensorsAtStep5 = 0;
     for (let step = 1; step <= 30; step++) {
-      const parts = trainStep(
+      const { losses: parts } = trainStep(
         () => {
           const features = tf.mean(tf.relu(convForward(conv, images)), [1, 2]) as tf.Tensor2D;
           const logits = denseForward(dense, features);
@@ -59,7 +59,9 @@ describe('a two-layer factorised net', () => {
             lambdaRank: 0.01,
             rankTerm: 'hoyer',
           });
-          return { crossEntropy: tf.losses.softmaxCrossEntropy(labels, logits), orth, rank };
+          return {
+            losses: { crossEntropy: tf.losses.softmaxCrossEntropy(labels, logits), orth, rank },
+          };
         },
         params(),
         optimiser,

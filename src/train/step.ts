@@ -1,5 +1,6 @@
 // One optimisation step over a set of parameters: loss -> gradients -> optimiser -> dispose.
-// The caller's loss function returns named scalar parts; their sum is what is minimised.
+// The caller's function returns named scalar losses (their sum is minimised) and, optionally,
+// other tensors to keep (e.g. the count of correct predictions) computed in the same pass.
 import * as tf from '@tensorflow/tfjs';
 import type { Optimiser } from '../lowrank/optimisers';
 
@@ -8,23 +9,30 @@ export interface TrainableParam {
   weightDecay: number;
 }
 
+export interface StepOutputs<Loss extends string, Metric extends string> {
+  losses: Record<Loss, tf.Scalar>;
+  metrics?: Record<Metric, tf.Tensor>;
+}
+
 /**
- * Minimises the sum of the parts returned by `lossParts` by one optimiser step. Returns each part
- * and the total as scalars the caller owns (read them back in batches, then dispose).
+ * Minimises the sum of the losses by one optimiser step. Returns each loss, their total and the
+ * metrics as tensors the caller owns (read them back in batches, then dispose).
  */
-export function trainStep<Part extends string>(
-  lossParts: () => Record<Part, tf.Scalar>,
+export function trainStep<Loss extends string, Metric extends string = never>(
+  compute: () => StepOutputs<Loss, Metric>,
   params: readonly TrainableParam[],
   optimiser: Optimiser,
-): Record<Part | 'total', tf.Scalar> {
-  let kept = {} as Record<Part, tf.Scalar>;
+): { losses: Record<Loss | 'total', tf.Scalar>; metrics: Record<Metric, tf.Tensor> } {
+  let losses = {} as Record<Loss, tf.Scalar>;
+  let metrics = {} as Record<Metric, tf.Tensor>;
+  const keepAll = <T extends tf.Tensor>(record: Record<string, T>) =>
+    Object.fromEntries(Object.entries(record).map(([name, t]) => [name, tf.keep(t.clone())]));
   const { value, grads } = tf.variableGrads(
     () => {
-      const parts = lossParts();
-      kept = Object.fromEntries(
-        Object.entries<tf.Scalar>(parts).map(([name, part]) => [name, tf.keep(part.clone())]),
-      ) as Record<Part, tf.Scalar>;
-      return tf.addN(Object.values<tf.Scalar>(parts)) as tf.Scalar;
+      const outputs = compute();
+      losses = keepAll(outputs.losses) as Record<Loss, tf.Scalar>;
+      metrics = keepAll(outputs.metrics ?? {}) as Record<Metric, tf.Tensor>;
+      return tf.addN(Object.values<tf.Scalar>(outputs.losses)) as tf.Scalar;
     },
     params.map((p) => p.variable),
   );
@@ -36,5 +44,5 @@ export function trainStep<Part extends string>(
     })),
   );
   tf.dispose(grads);
-  return { ...kept, total: value };
+  return { losses: { ...losses, total: value }, metrics };
 }

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { baseConfig, parseArgs } from './lib/experimentArgs';
+
+describe('experiment options', () => {
+  it('parses the fixed flags and any knob, in kebab or camel case', () => {
+    const options = parseArgs([
+      '--data',
+      'builtin',
+      '--model',
+      'micro',
+      '--mode',
+      'both',
+      '--epochs',
+      '3',
+      '--train-limit',
+      '100',
+      '--lambda-rank',
+      '0.05',
+      '--pruneThreshold',
+      '0.03',
+      '--augment',
+      'false',
+    ]);
+    expect(options).toMatchObject({
+      data: 'builtin',
+      model: 'micro',
+      mode: 'both',
+      trainLimit: 100,
+      knobs: { epochs: 3, lambdaRank: 0.05, pruneThreshold: 0.03, augment: false },
+    });
+    expect(baseConfig('micro').architecture).toBe('resnet8');
+    expect(baseConfig('resnet56').architecture).toBe('resnet56');
+  });
+
+  it.each([
+    [['--model', 'micro'], /--data is required/],
+    [
+      ['--data', 'builtin', '--model', 'micro', '--lambda-rank', 'NaN'],
+      /lambdaRank must be a finite number/,
+    ],
+    [
+      ['--data', 'builtin', '--model', 'micro', '--mode', 'sparse'],
+      /--mode must be lowrank, dense or both/,
+    ],
+    [['--data', 'builtin', '--model', 'micro', '--frobnicate', '1'], /unknown option --frobnicate/],
+    [
+      ['--data', 'builtin', '--model', 'micro', '--train-limit', '-4'],
+      /--train-limit needs a positive whole number/,
+    ],
+  ])('rejects %j', (args, message) => {
+    expect(() => parseArgs(args)).toThrow(message);
+  });
+
+  it('rejects an unknown model by listing the valid ones', () => {
+    expect(() => baseConfig('vgg16')).toThrow(/unknown model 'vgg16': use a preset \(micro/);
+  });
+});
+
+describe('npm run experiment', () => {
+  it('trains both modes and writes report.json and report.md', () => {
+    const out = mkdtempSync(join(tmpdir(), 'experiment-'));
+    execFileSync(
+      'npx',
+      [
+        'tsx',
+        'scripts/experiment.ts',
+        '--data',
+        'builtin',
+        '--model',
+        'micro',
+        '--mode',
+        'both',
+        '--epochs',
+        '1',
+        '--train-limit',
+        '64',
+        '--test-limit',
+        '32',
+        '--batch-size',
+        '32',
+        '--out',
+        out,
+      ],
+      { stdio: 'pipe' },
+    );
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.runs.map((r: { mode: string }) => r.mode)).toEqual(['dense', 'lowrank']);
+    for (const run of report.runs) {
+      expect(run.testAccuracy).toBeGreaterThanOrEqual(0);
+      expect(run.testAccuracy).toBeLessThanOrEqual(1);
+      expect(run.paramsKeptPercent).toBeGreaterThan(0);
+      expect(run.epochs).toBe(1);
+    }
+    const lowrank = report.runs[1];
+    expect(lowrank.layers.length).toBe(7);
+    expect(lowrank.layers[0]).toMatchObject({ name: 'stage1/block1/conv1', initialRank: 4 });
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| lowrank | 1 |');
+  }, 120_000);
+});

@@ -1,0 +1,85 @@
+// Command-line options of `npm run experiment`: parsing and validation, kept apart from the
+// runner so they can be tested without training.
+import { join } from 'node:path';
+import {
+  DEFAULT_CONFIG,
+  KNOBS,
+  parseKnob,
+  type KnobName,
+  type TrainConfig,
+} from '../../src/config';
+import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../src/model/resnet';
+import { PRESET_NAMES, PRESETS, type PresetName } from '../../src/presets';
+
+export const USAGE = `usage: npm run experiment -- --data <archive|folder|builtin> --model <name> [options]
+
+  --model       a preset (${PRESET_NAMES.join(', ')}) or an architecture (${ARCHITECTURE_NAMES.join(', ')})
+  --mode        lowrank | dense | both (both: the dense baseline and the low-rank run, same recipe and seed)
+  --epochs N    --train-limit K    --test-limit K    --seed S    --out <dir> (default experiments/latest)
+  --coarse      CIFAR-100 coarse labels
+  any setting of the studio as --name value, e.g. --lambda-rank 0.05 --prune-threshold 0.03`;
+
+export interface Options {
+  data: string;
+  model: string;
+  mode: 'lowrank' | 'dense' | 'both';
+  out: string;
+  trainLimit?: number;
+  testLimit?: number;
+  coarse: boolean;
+  knobs: Partial<TrainConfig>;
+}
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function positiveInteger(flag: string, text: string | undefined): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${flag} needs a positive whole number, got ${text}`);
+  return value;
+}
+
+export function parseArgs(args: string[]): Options {
+  const options: Options = {
+    data: '',
+    model: '',
+    mode: 'lowrank',
+    out: join('experiments', 'latest'),
+    coarse: false,
+    knobs: {},
+  };
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    if (!flag.startsWith('--')) throw new Error(`unexpected argument '${flag}'`);
+    const name = camel(flag.slice(2));
+    if (name === 'coarse') {
+      options.coarse = true;
+      continue;
+    }
+    const value = args[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (name === 'data' || name === 'model' || name === 'out') options[name] = value;
+    else if (name === 'mode') {
+      if (value !== 'lowrank' && value !== 'dense' && value !== 'both')
+        throw new Error(`--mode must be lowrank, dense or both, got ${value}`);
+      options.mode = value;
+    } else if (name === 'trainLimit' || name === 'testLimit')
+      options[name] = positiveInteger(flag.slice(2), value);
+    else if (name in KNOBS)
+      (options.knobs as Record<string, unknown>)[name] = parseKnob(name as KnobName, value);
+    else throw new Error(`unknown option ${flag}`);
+  }
+  if (!options.data) throw new Error('--data is required');
+  if (!options.model) throw new Error('--model is required');
+  return options;
+}
+
+export function baseConfig(model: string): TrainConfig {
+  if ((PRESET_NAMES as string[]).includes(model))
+    return { ...DEFAULT_CONFIG, ...PRESETS[model as PresetName] };
+  if ((ARCHITECTURE_NAMES as string[]).includes(model))
+    return { ...DEFAULT_CONFIG, architecture: model as ArchitectureName };
+  throw new Error(
+    `unknown model '${model}': use a preset (${PRESET_NAMES.join(', ')}) or an architecture (${ARCHITECTURE_NAMES.join(', ')})`,
+  );
+}

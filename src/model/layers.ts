@@ -1,0 +1,113 @@
+// The plain (unfactorised) layers of the CIFAR ResNets: dense conv, dense classifier and
+// BatchNorm with running statistics. Like the factorised layers, plain objects over variables.
+import * as tf from '@tensorflow/tfjs';
+import { conv2d } from '../lowrank/conv';
+import { heNormalMatrix, type Padding } from '../lowrank/factorised';
+import { adoptAsVariable } from '../lowrank/variables';
+
+export interface PlainConv {
+  kind: 'plain-conv';
+  name: string;
+  kernelSize: number;
+  inChannels: number;
+  outChannels: number;
+  stride: number;
+  padding: Padding;
+  /** [k, k, Cin, Cout] */
+  kernel: tf.Variable;
+}
+
+export interface PlainDense {
+  kind: 'plain-dense';
+  name: string;
+  inFeatures: number;
+  outFeatures: number;
+  /** [in, out] */
+  kernel: tf.Variable;
+  bias: tf.Variable;
+}
+
+export interface BatchNorm {
+  name: string;
+  channels: number;
+  gamma: tf.Variable;
+  beta: tf.Variable;
+  movingMean: tf.Variable;
+  movingVariance: tf.Variable;
+}
+
+/** PyTorch's defaults: running = 0.9 running + 0.1 batch, unbiased batch variance. */
+export const BN_MOMENTUM = 0.9;
+export const BN_EPSILON = 1e-5;
+
+export function createPlainConv(spec: Omit<PlainConv, 'kind' | 'kernel'>, seed: number): PlainConv {
+  const { kernelSize: k, inChannels, outChannels, name } = spec;
+  const kernel = tf.tidy(() =>
+    tf.reshape(heNormalMatrix(k * k * inChannels, outChannels, seed), [
+      k,
+      k,
+      inChannels,
+      outChannels,
+    ]),
+  );
+  return { kind: 'plain-conv', ...spec, kernel: adoptAsVariable(kernel, `${name}/kernel`) };
+}
+
+export function createPlainDense(
+  spec: Omit<PlainDense, 'kind' | 'kernel' | 'bias'>,
+  seed: number,
+): PlainDense {
+  const { name, inFeatures, outFeatures } = spec;
+  return {
+    kind: 'plain-dense',
+    ...spec,
+    kernel: adoptAsVariable(heNormalMatrix(inFeatures, outFeatures, seed), `${name}/kernel`),
+    bias: adoptAsVariable(tf.zeros([outFeatures]), `${name}/bias`),
+  };
+}
+
+export function createBatchNorm(name: string, channels: number): BatchNorm {
+  return {
+    name,
+    channels,
+    gamma: adoptAsVariable(tf.ones([channels]), `${name}/gamma`),
+    beta: adoptAsVariable(tf.zeros([channels]), `${name}/beta`),
+    movingMean: adoptAsVariable(tf.zeros([channels]), `${name}/movingMean`, false),
+    movingVariance: adoptAsVariable(tf.ones([channels]), `${name}/movingVariance`, false),
+  };
+}
+
+export function plainConvForward(layer: PlainConv, x: tf.Tensor4D): tf.Tensor4D {
+  return conv2d(x, layer.kernel as tf.Tensor4D, layer.stride, layer.padding);
+}
+
+export function plainDenseForward(layer: PlainDense, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.add(tf.matMul(x, layer.kernel as tf.Tensor2D), layer.bias));
+}
+
+/**
+ * Batch statistics in training (and the running averages updated as a side effect; assign is
+ * outside the loss's graph, so no gradient flows through it), running statistics in evaluation.
+ */
+export function batchNormForward(bn: BatchNorm, x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  return tf.tidy((): tf.Tensor4D => {
+    if (!training) {
+      return tf.batchNorm(
+        x,
+        bn.movingMean,
+        bn.movingVariance,
+        bn.beta,
+        bn.gamma,
+        BN_EPSILON,
+      ) as tf.Tensor4D;
+    }
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const count = x.size / bn.channels;
+    const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
+    bn.movingMean.assign(tf.add(tf.mul(bn.movingMean, BN_MOMENTUM), tf.mul(mean, 1 - BN_MOMENTUM)));
+    bn.movingVariance.assign(
+      tf.add(tf.mul(bn.movingVariance, BN_MOMENTUM), tf.mul(unbiased, 1 - BN_MOMENTUM)),
+    );
+    return tf.batchNorm(x, mean, variance, bn.beta, bn.gamma, BN_EPSILON) as tf.Tensor4D;
+  });
+}
