@@ -41,11 +41,11 @@ export function markdownReport(report: ExperimentReport): string {
     '',
     `${report.dataset.trainCount} training / ${report.dataset.testCount} test images, TF.js ${report.backend}, ${report.createdAt}`,
     '',
-    '| mode | epochs | test accuracy | params (dense / factorised / deployable) | params kept | MACs (dense / deployable) | MACs kept | s / epoch |',
+    '| mode | epochs | test accuracy | params (dense / factorised / deployable) | params kept | MACs (dense / factorised / deployable) | MACs kept | s / epoch |',
     '|---|---|---|---|---|---|---|---|',
     ...report.runs.map(
       (r) =>
-        `| ${r.mode} | ${r.epochs} | ${(100 * r.testAccuracy).toFixed(2)}% | ${thousands(r.params.dense)} / ${thousands(r.params.factorised)} / ${thousands(r.params.deployable)} | ${percent(r.paramsKeptPercent)} | ${thousands(r.macs.dense)} / ${thousands(r.macs.deployable)} | ${percent(r.macsKeptPercent)} | ${r.secondsPerEpoch.toFixed(1)} |`,
+        `| ${r.mode} | ${r.epochs} | ${(100 * r.testAccuracy).toFixed(2)}% | ${thousands(r.params.dense)} / ${thousands(r.params.factorised)} / ${thousands(r.params.deployable)} | ${percent(r.paramsKeptPercent)} | ${thousands(r.macs.dense)} / ${thousands(r.macs.factorised)} / ${thousands(r.macs.deployable)} | ${percent(r.macsKeptPercent)} | ${r.secondsPerEpoch.toFixed(1)} |`,
     ),
   ];
   for (const run of report.runs.filter((r) => r.layers.length > 0)) {

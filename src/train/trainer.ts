@@ -47,6 +47,8 @@ export interface StepMetrics {
   learningRate: number;
   lambdaRank: number;
   batchSize: number;
+  /** wall time per step, averaged over the steps since the previous read (includes the sync) */
+  stepMs: number;
 }
 
 export interface LayerSpectrum {
@@ -73,6 +75,8 @@ export interface EpochReport {
   /** deployable params / the dense model's params */
   paramsKept: number;
   macsKept: number;
+  /** dense params / deployable params */
+  compressionRatio: number;
   spectra: LayerSpectrum[];
 }
 
@@ -141,8 +145,12 @@ export class Trainer {
   private readonly stats: ChannelStats;
   private readonly sampler: EpochSampler;
   private readonly augmentationRandom: Random;
+  private lastReadAt = performance.now();
   private pending: {
-    metrics: Omit<StepMetrics, 'crossEntropy' | 'orth' | 'rank' | 'total' | 'trainAccuracy'>;
+    metrics: Omit<
+      StepMetrics,
+      'crossEntropy' | 'orth' | 'rank' | 'total' | 'trainAccuracy' | 'stepMs'
+    >;
     tensors: tf.Tensor[];
   }[] = [];
   /** epoch-level pruning results waiting to be reported */
@@ -283,6 +291,11 @@ export class Trainer {
     return { endOfEpoch };
   }
 
+  /** Starts a new step-time window, e.g. after evaluation or a pause, which are not steps. */
+  resetStepTiming(): void {
+    this.lastReadAt = performance.now();
+  }
+
   /** Reads all pending step metrics back in one transfer (no per-step stall). */
   async readStepMetrics(): Promise<StepMetrics[]> {
     if (this.pending.length === 0) return [];
@@ -292,6 +305,9 @@ export class Trainer {
     tf.dispose(pending.flatMap((p) => p.tensors));
     const values = await stacked.data();
     stacked.dispose();
+    const now = performance.now();
+    const stepMs = (now - this.lastReadAt) / pending.length;
+    this.lastReadAt = now;
     return pending.map(({ metrics }, i) => {
       const [crossEntropy, orth, rank, total, correct] = values.subarray(i * 5, i * 5 + 5);
       return {
@@ -301,6 +317,7 @@ export class Trainer {
         rank,
         total,
         trainAccuracy: correct / metrics.batchSize,
+        stepMs,
       };
     });
   }
@@ -381,6 +398,7 @@ export class Trainer {
     if (isPruneEpoch(this.config, this.epoch)) pruneEvents.push(...(await this.pruneNow()));
     const test = await this.evaluate();
     const accounting = this.accounting();
+    this.resetStepTiming();
     return {
       epoch: this.epoch,
       step: this.step,
@@ -389,6 +407,7 @@ export class Trainer {
       accounting,
       paramsKept: accounting.deployable.params / accounting.dense.params,
       macsKept: accounting.deployable.macs / accounting.dense.macs,
+      compressionRatio: accounting.dense.params / accounting.deployable.params,
       spectra: await this.spectra(),
     };
   }
