@@ -1,6 +1,8 @@
 import { BackendBadge } from './components/BackendBadge';
 import { ErrorBanner } from './components/ErrorBanner';
 import { DatasetPanel } from './components/dataset/DatasetPanel';
+import { RunControls } from './components/controls/RunControls';
+import { RunSummary } from './components/RunSummary';
 
 export function App() {
   return (
@@ -15,6 +17,8 @@ export function App() {
       <ErrorBanner />
       <BackendBadge />
       <DatasetPanel />
+      <RunControls />
+      <RunSummary />
     </main>
   );
 }

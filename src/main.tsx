@@ -2,11 +2,30 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { startWorker } from './bridge/bridge';
-import { BACKENDS, type BackendName } from './protocol';
+import { readUrlState, writeUrlState } from './bridge/urlState';
+import { useStudio } from './store/store';
 import './styles.css';
 
-const requested = new URLSearchParams(location.search).get('backend');
-startWorker(BACKENDS.includes(requested as BackendName) ? (requested as BackendName) : undefined);
+const initial = readUrlState(location.search);
+const store = useStudio.getState();
+store.setPreset(initial.preset, initial.config);
+store.setLimits(initial.limits);
+if (initial.problems.length)
+  store.setWarning(`Ignored in the address: ${initial.problems.join('; ')}`);
+
+// Keep the address in step with the settings, so a copied link reproduces the setup.
+useStudio.subscribe((state, previous) => {
+  if (state.config === previous.config && state.limits === previous.limits) return;
+  const search = writeUrlState({
+    preset: null,
+    config: state.config,
+    limits: state.limits,
+    backend: initial.backend,
+  });
+  history.replaceState(null, '', `${location.pathname}${search}`);
+});
+
+startWorker(initial.backend);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

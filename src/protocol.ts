@@ -1,5 +1,8 @@
 // The one typed contract between the page and the training worker: commands go in, events come
-// out, each a discriminated union on `type` (style rule 3).
+// out, each a discriminated union on `type` (style rule 3). Only plain data and typed arrays.
+import type { TrainConfig } from './config';
+import type { PruneEvent } from './lowrank/pruning';
+import type { Checkpoint } from './train/trainer';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -37,12 +40,93 @@ export interface CachedDataset {
 
 export type DatasetPhase = 'download' | 'read' | 'generate' | 'cache';
 
+/** idle: no job; ready: built, not started; finished: all epochs done (or stopped). */
+export type RunState = 'idle' | 'ready' | 'running' | 'paused' | 'finished';
+
+export interface JobLimits {
+  /** use only the first K training / test images */
+  trainLimit?: number;
+  testLimit?: number;
+}
+
 export type Command =
   /** Pick a backend (the first that works, from `preferred` or the default order) and report it. */
   | { type: 'init'; preferred?: BackendName }
   | { type: 'loadDataset'; source: DatasetSource }
   | { type: 'listDatasetCache' }
-  | { type: 'clearDatasetCache' };
+  | { type: 'clearDatasetCache' }
+  /** Build a new job on the loaded dataset (replaces any current job). */
+  | { type: 'configure'; config: Partial<TrainConfig>; limits?: JobLimits }
+  | { type: 'start' }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** One training step while ready or paused. */
+  | { type: 'step' }
+  /** End the run early; the model stays for evaluation, checkpoints and export. */
+  | { type: 'stop' }
+  /** Drop the job. */
+  | { type: 'reset' }
+  /** Live knobs only (config.ts), applied at the next step. */
+  | { type: 'setHyperparameters'; values: Partial<TrainConfig> }
+  | { type: 'pruneNow' }
+  | { type: 'evaluate' }
+  | { type: 'checkpoint' }
+  | { type: 'restore'; checkpoint: Checkpoint }
+  | { type: 'export' };
+
+export type CommandType = Command['type'];
+
+/** Step metrics of several steps, one typed array per field (transferred, not copied). */
+export interface StepSeries {
+  step: Float64Array;
+  epoch: Float32Array;
+  crossEntropy: Float32Array;
+  orth: Float32Array;
+  rank: Float32Array;
+  total: Float32Array;
+  trainAccuracy: Float32Array;
+  learningRate: Float32Array;
+  lambdaRank: Float32Array;
+  stepMs: Float32Array;
+}
+
+export interface CostSummary {
+  dense: number;
+  factorised: number;
+  deployable: number;
+}
+
+export interface EpochSummary {
+  epoch: number;
+  step: number;
+  testAccuracy: number;
+  testLoss: number;
+  paramsKept: number;
+  macsKept: number;
+  compressionRatio: number;
+  params: CostSummary;
+  macs: CostSummary;
+}
+
+export interface LayerRank {
+  name: string;
+  rank: number;
+  fullRank: number;
+  breakEvenRank: number;
+}
+
+/** Exported summary of a trained job (the model files come with the export issue). */
+export interface ExportReport {
+  dataset: string;
+  config: TrainConfig;
+  step: number;
+  epoch: number;
+  testAccuracy: number;
+  params: CostSummary;
+  macs: CostSummary;
+  paramsKeptPercent: number;
+  layers: LayerRank[];
+}
 
 export type WorkerEvent =
   | {
@@ -62,4 +146,23 @@ export type WorkerEvent =
     }
   | { type: 'datasetLoaded'; summary: DatasetSummary }
   | { type: 'datasetCache'; entries: CachedDataset[] }
-  | { type: 'error'; message: string; command?: Command['type'] };
+  | {
+      type: 'configured';
+      config: TrainConfig;
+      stepsPerEpoch: number;
+      layers: LayerRank[];
+      params: CostSummary;
+      macs: CostSummary;
+    }
+  | { type: 'state'; state: RunState; step: number; epoch: number }
+  | { type: 'steps'; series: StepSeries }
+  | { type: 'epoch'; summary: EpochSummary }
+  /** |s| of every factorised layer, sorted descending: one Float32Array per layer */
+  | { type: 'spectra'; step: number; layers: LayerRank[]; values: Float32Array[] }
+  | { type: 'pruned'; step: number; events: PruneEvent[]; paramsKept: number; macsKept: number }
+  | { type: 'hyperparameters'; config: TrainConfig }
+  | { type: 'evaluation'; step: number; testAccuracy: number; testLoss: number }
+  | { type: 'checkpoint'; checkpoint: Checkpoint }
+  | { type: 'export'; report: ExportReport }
+  | { type: 'warning'; message: string }
+  | { type: 'error'; message: string; command?: CommandType };

@@ -1,10 +1,15 @@
-// The only owner of the training Worker (style rule 16): forwards commands, and turns every
-// WorkerEvent into a store update.
+// The only owner of the training Worker (style rule 16): turns every WorkerEvent into a store
+// update, and user actions into Commands.
+import type { TrainConfig } from '../config';
+import { KNOBS, LIVE_KNOBS, type KnobName } from '../config';
 import { BUILTIN_DEFAULTS } from '../data/builtin';
+import { presetConfig, type PresetName } from '../presets';
 import type { BackendName, Command, DatasetSource, WorkerEvent } from '../protocol';
 import { useStudio } from '../store/store';
+import type { Checkpoint } from '../train/trainer';
 
 let worker: Worker | null = null;
+let latestCheckpoint: Checkpoint | null = null;
 
 function onEvent(event: WorkerEvent): void {
   const store = useStudio.getState();
@@ -22,6 +27,37 @@ function onEvent(event: WorkerEvent): void {
       return;
     case 'datasetCache':
       store.setDatasetCache(event.entries);
+      return;
+    case 'configured':
+      store.setJob(event);
+      return;
+    case 'state':
+      store.setRunState(event);
+      return;
+    case 'steps':
+      store.addSteps(event.series);
+      return;
+    case 'epoch':
+      store.addEpoch(event.summary);
+      return;
+    case 'spectra':
+      store.setSpectra(event.step, event.layers, event.values);
+      return;
+    case 'pruned':
+      store.addPruneEvents(event.step, event.events, event.paramsKept);
+      return;
+    case 'hyperparameters':
+      store.setJobConfig(event.config);
+      return;
+    case 'evaluation':
+      return;
+    case 'checkpoint':
+      latestCheckpoint = event.checkpoint;
+      return;
+    case 'export':
+      return;
+    case 'warning':
+      store.setWarning(event.message);
       return;
     case 'error':
       store.setError({ message: event.message, command: event.command });
@@ -50,15 +86,47 @@ export function startWorker(preferred?: BackendName): void {
 
 export const studioActions = {
   loadDataset(source: DatasetSource): void {
-    useStudio.getState().setError(null);
-    useStudio.getState().setDatasetLoading({
-      phase: source.kind === 'builtin' ? 'generate' : source.kind === 'url' ? 'download' : 'read',
-      loadedBytes: 0,
-      totalBytes: null,
-    });
+    const store = useStudio.getState();
+    store.setError(null);
+    const phase =
+      source.kind === 'builtin' ? 'generate' : source.kind === 'url' ? 'download' : 'read';
+    store.setDatasetLoading({ phase, loadedBytes: 0, totalBytes: null });
     send({ type: 'loadDataset', source });
   },
   clearDatasetCache(): void {
     send({ type: 'clearDatasetCache' });
+  },
+  choosePreset(name: PresetName): void {
+    useStudio.getState().setPreset(name, presetConfig(name));
+  },
+  /** Configures a fresh job from the current settings and starts it. */
+  start(): void {
+    const { config, limits, setError, clearMetrics } = useStudio.getState();
+    setError(null);
+    clearMetrics();
+    send({ type: 'configure', config, limits });
+    send({ type: 'start' });
+  },
+  pause: () => send({ type: 'pause' }),
+  resume: () => send({ type: 'resume' }),
+  step: () => send({ type: 'step' }),
+  stop: () => send({ type: 'stop' }),
+  reset(): void {
+    send({ type: 'reset' });
+    useStudio.getState().clearMetrics();
+  },
+  pruneNow: () => send({ type: 'pruneNow' }),
+  checkpoint: () => send({ type: 'checkpoint' }),
+  restoreLatest(): void {
+    if (latestCheckpoint) send({ type: 'restore', checkpoint: latestCheckpoint });
+  },
+  /** Changes a setting; a live one reaches the running job at its next step. */
+  setKnob<K extends KnobName>(name: K, value: TrainConfig[K]): void {
+    const store = useStudio.getState();
+    store.setConfig({ [name]: value } as Partial<TrainConfig>);
+    const jobExists = store.runState !== 'idle';
+    if (jobExists && KNOBS[name].live && LIVE_KNOBS.includes(name)) {
+      send({ type: 'setHyperparameters', values: { [name]: value } as Partial<TrainConfig> });
+    }
   },
 };

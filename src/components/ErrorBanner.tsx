@@ -1,11 +1,21 @@
 import { useStudio } from '../store/store';
 
+/** The last error (what went wrong and what to do) and the last warning. */
 export function ErrorBanner() {
-  const message = useStudio((state) => state.error?.message);
-  if (!message) return null;
+  const error = useStudio((state) => state.error);
+  const warning = useStudio((state) => state.warning);
   return (
-    <p className="error" role="alert" data-testid="error">
-      {message}
-    </p>
+    <>
+      {error && (
+        <p className="error" role="alert" data-testid="error">
+          {error.message}
+        </p>
+      )}
+      {warning && (
+        <p className="warning" role="status" data-testid="warning">
+          {warning}
+        </p>
+      )}
+    </>
   );
 }

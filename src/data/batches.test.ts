@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { EpochSampler, makeBatch, padCropFlip, randomAugmentation } from './batches';
 import { channelStats, type Split } from './dataset';
-import { Random } from './random';
+import { Random } from '../lowrank/random';
 
 /** 4x4 images whose pixel value encodes (image, row, col, channel). */
 function tinySplit(count: number): Split {

@@ -3,7 +3,7 @@
 // the active backend. Only the gather of uint8 pixels into one upload buffer runs in JavaScript.
 import * as tf from '@tensorflow/tfjs';
 import { CHANNELS, type ChannelStats, type Split } from './dataset';
-import { Random } from './random';
+import { Random } from '../lowrank/random';
 
 export const CROP_PADDING = 4;
 

@@ -2,7 +2,7 @@
 // colours, positions, scales, contrast and noise. Deterministic from a seed, so every classroom
 // machine sees the same images, and hard enough that a small net climbs over several epochs.
 import { CHANNELS, type ImageDataset, type Split } from './dataset';
-import { Random } from './random';
+import { Random } from '../lowrank/random';
 
 export const BUILTIN_CLASSES = [
   'horizontal stripes',

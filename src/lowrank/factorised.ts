@@ -2,6 +2,7 @@
 // holding tf.Variables so that pruning can swap them for smaller ones (style rule 15).
 import * as tf from '@tensorflow/tfjs';
 import { conv2d } from './conv';
+import { Random } from './random';
 import { denseMatrix, svd } from './svd';
 import { adoptAsVariable } from './variables';
 
@@ -78,39 +79,52 @@ export function chooseForm(layer: FactorisedLayer): ForwardForm {
   return rankOf(layer) < breakEvenRank(layer) ? 'lowrank' : 'composed';
 }
 
-/** He-normal kernel (std sqrt(2 / fan_in)) as the [rows, cols] weight matrix. */
-export function heNormalMatrix(rows: number, cols: number, seed?: number): tf.Tensor2D {
-  return tf.randomNormal([rows, cols], 0, Math.sqrt(2 / rows), 'float32', seed);
+/**
+ * He-normal weights (std sqrt(2 / fan_in)) for a [rows, cols] matrix, drawn in JavaScript from a
+ * seeded generator: the same values on every backend, and no GPU read-back to get them to the SVD.
+ */
+export function heNormalValues(rows: number, cols: number, seed: number): Float32Array {
+  const random = new Random(seed);
+  const std = Math.sqrt(2 / rows);
+  return Float32Array.from({ length: rows * cols }, () => std * random.normal());
 }
 
-function factorVariables(name: string, weight: tf.Tensor2D) {
-  const [rows, cols] = weight.shape;
-  const { U, s, V } = svd(denseMatrix(rows, cols, weight.dataSync()));
-  const rank = s.length;
+/** Initial weights: given values (a tensor is read back once), or He-normal from a seed. */
+export interface FactorInit {
+  kernel?: ArrayLike<number> | tf.Tensor;
+  seed?: number;
+  /** keep only the leading directions of the SVD (the best rank-r approximation) */
+  maxRank?: number;
+}
+
+function initialValues(init: FactorInit, rows: number, cols: number): ArrayLike<number> {
+  if (init.kernel === undefined) return heNormalValues(rows, cols, init.seed ?? 1);
+  return init.kernel instanceof tf.Tensor ? init.kernel.dataSync() : init.kernel;
+}
+
+function factorVariables(name: string, rows: number, cols: number, init: FactorInit) {
+  const { U, s, V } = svd(denseMatrix(rows, cols, initialValues(init, rows, cols)));
+  const rank = Math.min(s.length, Math.max(1, init.maxRank ?? s.length));
+  const leading = (m: { rows: number; cols: number; data: Float64Array }) => {
+    const out = new Float32Array(m.rows * rank);
+    for (let i = 0; i < m.rows; i++) {
+      for (let j = 0; j < rank; j++) out[i * rank + j] = m.data[i * m.cols + j];
+    }
+    return out;
+  };
   return {
-    U: adoptAsVariable(tf.tensor2d(Float32Array.from(U.data), [rows, rank]), `${name}/U`),
-    s: adoptAsVariable(tf.tensor1d(Float32Array.from(s)), `${name}/s`),
-    V: adoptAsVariable(tf.tensor2d(Float32Array.from(V.data), [cols, rank]), `${name}/V`),
+    U: adoptAsVariable(tf.tensor2d(leading(U), [rows, rank]), `${name}/U`),
+    s: adoptAsVariable(tf.tensor1d(Float32Array.from(s.subarray(0, rank))), `${name}/s`),
+    V: adoptAsVariable(tf.tensor2d(leading(V), [cols, rank]), `${name}/V`),
   };
 }
 
 /**
- * A factorised conv initialised from the exact SVD of `kernel` ([k, k, Cin, Cout]) or, when none
- * is given, of a He-normal kernel, so that at step 0 it equals the dense conv.
+ * A factorised conv initialised from the exact SVD of `init.kernel` ([k, k, Cin, Cout] values) or,
+ * when none is given, of a He-normal kernel, so that at step 0 it equals the dense conv.
  */
-export function createFactorisedConv(
-  spec: ConvSpec,
-  init: { kernel?: tf.Tensor4D; seed?: number } = {},
-): FactorisedConv {
+export function createFactorisedConv(spec: ConvSpec, init: FactorInit = {}): FactorisedConv {
   const { name, kernelSize, inChannels, outChannels } = spec;
-  const rows = kernelSize * kernelSize * inChannels;
-  const weight = tf.tidy(() =>
-    init.kernel
-      ? tf.reshape(init.kernel, [rows, outChannels])
-      : heNormalMatrix(rows, outChannels, init.seed),
-  ) as tf.Tensor2D;
-  const factors = factorVariables(name, weight);
-  weight.dispose();
   return {
     kind: 'conv',
     name,
@@ -119,24 +133,28 @@ export function createFactorisedConv(
     outChannels,
     stride: spec.stride ?? 1,
     padding: spec.padding ?? 'same',
-    ...factors,
+    ...factorVariables(name, kernelSize * kernelSize * inChannels, outChannels, init),
   };
 }
 
-/** A factorised dense layer from the SVD of `kernel` ([in, out]) or of a He-normal one; bias 0. */
+/** A factorised dense layer from the SVD of `init.kernel` ([in, out]) or of a He-normal one. */
 export function createFactorisedDense(
   spec: DenseSpec,
-  init: { kernel?: tf.Tensor2D; bias?: tf.Tensor1D; seed?: number } = {},
+  init: FactorInit & { bias?: tf.Tensor1D } = {},
 ): FactorisedDense {
   const { name, inFeatures, outFeatures } = spec;
-  const weight = init.kernel ?? heNormalMatrix(inFeatures, outFeatures, init.seed);
-  const factors = factorVariables(name, weight);
-  if (!init.kernel) weight.dispose();
   const bias = adoptAsVariable(
     init.bias ? init.bias.clone() : tf.zeros([outFeatures]),
     `${name}/bias`,
   );
-  return { kind: 'dense', name, inFeatures, outFeatures, ...factors, bias };
+  return {
+    kind: 'dense',
+    name,
+    inFeatures,
+    outFeatures,
+    ...factorVariables(name, inFeatures, outFeatures, init),
+    bias,
+  };
 }
 
 /** U diag(s) V^T as a [rows, cols] matrix. */

@@ -138,7 +138,7 @@ export class Optimiser {
           variable,
           slot,
           shape: tensor.shape,
-          values: (await tensor.data()) as Float32Array,
+          values: Float32Array.from(await tensor.data()),
         });
       }
     }

@@ -2,7 +2,7 @@
 // BatchNorm with running statistics. Like the factorised layers, plain objects over variables.
 import * as tf from '@tensorflow/tfjs';
 import { conv2d } from '../lowrank/conv';
-import { heNormalMatrix, type Padding } from '../lowrank/factorised';
+import { heNormalValues, type Padding } from '../lowrank/factorised';
 import { adoptAsVariable } from '../lowrank/variables';
 
 export interface PlainConv {
@@ -42,14 +42,12 @@ export const BN_EPSILON = 1e-5;
 
 export function createPlainConv(spec: Omit<PlainConv, 'kind' | 'kernel'>, seed: number): PlainConv {
   const { kernelSize: k, inChannels, outChannels, name } = spec;
-  const kernel = tf.tidy(() =>
-    tf.reshape(heNormalMatrix(k * k * inChannels, outChannels, seed), [
-      k,
-      k,
-      inChannels,
-      outChannels,
-    ]),
-  );
+  const kernel = tf.tensor4d(heNormalValues(k * k * inChannels, outChannels, seed), [
+    k,
+    k,
+    inChannels,
+    outChannels,
+  ]);
   return { kind: 'plain-conv', ...spec, kernel: adoptAsVariable(kernel, `${name}/kernel`) };
 }
 
@@ -61,7 +59,10 @@ export function createPlainDense(
   return {
     kind: 'plain-dense',
     ...spec,
-    kernel: adoptAsVariable(heNormalMatrix(inFeatures, outFeatures, seed), `${name}/kernel`),
+    kernel: adoptAsVariable(
+      tf.tensor2d(heNormalValues(inFeatures, outFeatures, seed), [inFeatures, outFeatures]),
+      `${name}/kernel`,
+    ),
     bias: adoptAsVariable(tf.zeros([outFeatures]), `${name}/bias`),
   };
 }

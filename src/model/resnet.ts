@@ -51,6 +51,8 @@ export interface ModelConfig {
   inputSize: number;
   classes: number;
   seed: number;
+  /** factorised layers start with at most this rank (0 or absent: full rank) */
+  maxRank?: number;
 }
 
 export type Conv = FactorisedConv | PlainConv;
@@ -111,7 +113,7 @@ export function buildModel(config: ModelConfig): Model {
       padding: 'same' as const,
     };
     return config.mode === 'lowrank'
-      ? createFactorisedConv(spec, { seed: ++seed })
+      ? createFactorisedConv(spec, { seed: ++seed, maxRank: config.maxRank || undefined })
       : createPlainConv(spec, ++seed);
   };
   const bn = (name: string, channels: number) => createBatchNorm(`${prefix}/${name}`, channels);
@@ -176,7 +178,10 @@ export function buildModel(config: ModelConfig): Model {
   };
   const classifier =
     config.mode === 'lowrank'
-      ? createFactorisedDense(classifierSpec, { seed: ++seed })
+      ? createFactorisedDense(classifierSpec, {
+          seed: ++seed,
+          maxRank: config.maxRank || undefined,
+        })
       : createPlainDense(classifierSpec, ++seed);
   return { config, prefix, stem, blocks, classifier };
 }

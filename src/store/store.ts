@@ -1,14 +1,39 @@
 // The studio's one zustand store, built from slices (style rule 4). Only the bridge writes
 // worker facts into it; components select the fields they draw.
 import { create } from 'zustand';
+import { DEFAULT_CONFIG, type TrainConfig } from '../config';
+import type { PresetName } from '../presets';
+import type { PruneEvent } from '../lowrank/pruning';
 import type {
   BackendName,
   CachedDataset,
-  Command,
+  CommandType,
   DatasetPhase,
   DatasetSummary,
+  EpochSummary,
+  JobLimits,
+  LayerRank,
+  RunState,
   SkippedBackend,
+  StepSeries,
 } from '../protocol';
+import { appendBounded } from './ringBuffer';
+
+/** Step points kept for the charts. */
+export const STEP_HISTORY = 2000;
+
+export interface StepPoint {
+  step: number;
+  epoch: number;
+  crossEntropy: number;
+  orth: number;
+  rank: number;
+  total: number;
+  trainAccuracy: number;
+  learningRate: number;
+  lambdaRank: number;
+  stepMs: number;
+}
 
 export interface RuntimeSlice {
   backend: BackendName | null;
@@ -35,13 +60,69 @@ export interface DatasetSlice {
   setDatasetCache: (entries: CachedDataset[]) => void;
 }
 
-export interface UiSlice {
-  /** the last error, with the command that caused it */
-  error: { message: string; command?: Command['type'] } | null;
-  setError: (error: UiSlice['error']) => void;
+export interface ConfigSlice {
+  /** the preset the settings started from, if any */
+  preset: PresetName | null;
+  /** the configuration the next job will use (and the running job's live knobs) */
+  config: TrainConfig;
+  limits: JobLimits;
+  setConfig: (config: Partial<TrainConfig>) => void;
+  setPreset: (preset: PresetName | null, config: TrainConfig) => void;
+  setLimits: (limits: JobLimits) => void;
 }
 
-export type StudioState = RuntimeSlice & DatasetSlice & UiSlice;
+export interface RunSlice {
+  runState: RunState;
+  step: number;
+  epoch: number;
+  stepsPerEpoch: number;
+  /** the config the worker acknowledged for the current job */
+  jobConfig: TrainConfig | null;
+  setRunState: (state: { state: RunState; step: number; epoch: number }) => void;
+  setJob: (job: { config: TrainConfig; stepsPerEpoch: number }) => void;
+  setJobConfig: (config: TrainConfig) => void;
+}
+
+export interface MetricsSlice {
+  steps: StepPoint[];
+  epochs: EpochSummary[];
+  layers: LayerRank[];
+  spectra: Float32Array[];
+  /** ranks of every layer after each spectra report, for the rank-over-time chart */
+  rankHistory: { step: number; ranks: number[] }[];
+  pruneEvents: (PruneEvent & { step: number })[];
+  paramsKept: number | null;
+  addSteps: (series: StepSeries) => void;
+  addEpoch: (summary: EpochSummary) => void;
+  setSpectra: (step: number, layers: LayerRank[], values: Float32Array[]) => void;
+  addPruneEvents: (step: number, events: PruneEvent[], paramsKept: number) => void;
+  clearMetrics: () => void;
+}
+
+export interface UiSlice {
+  /** the last error, with the command that caused it */
+  error: { message: string; command?: CommandType } | null;
+  warning: string | null;
+  setError: (error: UiSlice['error']) => void;
+  setWarning: (message: string | null) => void;
+}
+
+export type StudioState = RuntimeSlice &
+  DatasetSlice &
+  ConfigSlice &
+  RunSlice &
+  MetricsSlice &
+  UiSlice;
+
+const emptyMetrics = {
+  steps: [],
+  epochs: [],
+  layers: [],
+  spectra: [],
+  rankHistory: [],
+  pruneEvents: [],
+  paramsKept: null,
+};
 
 export const useStudio = create<StudioState>()((set) => ({
   backend: null,
@@ -69,7 +150,69 @@ export const useStudio = create<StudioState>()((set) => ({
   setDataset: (dataset) => set({ dataset, datasetLoading: null }),
   setDatasetCache: (datasetCache) => set({ datasetCache }),
 
+  preset: null,
+  config: DEFAULT_CONFIG,
+  limits: {},
+  setPreset: (preset, config) => set({ preset, config }),
+  setConfig: (config) => set((state) => ({ config: { ...state.config, ...config } })),
+  setLimits: (limits) => set({ limits }),
+
+  runState: 'idle',
+  step: 0,
+  epoch: 0,
+  stepsPerEpoch: 0,
+  jobConfig: null,
+  setRunState: ({ state, step, epoch }) => set({ runState: state, step, epoch }),
+  setJob: ({ config, stepsPerEpoch }) => set({ jobConfig: config, stepsPerEpoch, ...emptyMetrics }),
+  setJobConfig: (jobConfig) => set({ jobConfig }),
+
+  ...emptyMetrics,
+  addSteps: (series) =>
+    set((state) => {
+      const points: StepPoint[] = Array.from(series.step, (step, i) => ({
+        step,
+        epoch: series.epoch[i],
+        crossEntropy: series.crossEntropy[i],
+        orth: series.orth[i],
+        rank: series.rank[i],
+        total: series.total[i],
+        trainAccuracy: series.trainAccuracy[i],
+        learningRate: series.learningRate[i],
+        lambdaRank: series.lambdaRank[i],
+        stepMs: series.stepMs[i],
+      }));
+      const last = points.at(-1);
+      return {
+        steps: appendBounded(state.steps, points, STEP_HISTORY),
+        step: last ? last.step : state.step,
+      };
+    }),
+  addEpoch: (summary) =>
+    set((state) => ({
+      epochs: [...state.epochs, summary],
+      epoch: summary.epoch,
+      paramsKept: summary.paramsKept,
+    })),
+  setSpectra: (step, layers, spectra) =>
+    set((state) => ({
+      layers,
+      spectra,
+      rankHistory: appendBounded(
+        state.rankHistory,
+        [{ step, ranks: layers.map((l) => l.rank) }],
+        STEP_HISTORY,
+      ),
+    })),
+  addPruneEvents: (step, events, paramsKept) =>
+    set((state) => ({
+      pruneEvents: [...state.pruneEvents, ...events.map((e) => ({ ...e, step }))],
+      paramsKept,
+    })),
+  clearMetrics: () => set(emptyMetrics),
+
   error: null,
+  warning: null,
   setError: (error) =>
     set((state) => ({ error, datasetLoading: error ? null : state.datasetLoading })),
+  setWarning: (warning) => set({ warning }),
 }));

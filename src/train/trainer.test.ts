@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateBuiltin } from '../data/builtin';
 import { presetConfig } from '../presets';
 import { isPruneEpoch, lambdaRankAt, learningRateAt } from './schedules';
-import { Trainer } from './trainer';
+import { resizeSplit, Trainer } from './trainer';
 
 const data = generateBuiltin({ seed: 3, size: 16, trainCount: 96, testCount: 40 });
 const micro = (overrides = {}) => presetConfig('micro', { batchSize: 32, epochs: 4, ...overrides });
@@ -30,6 +30,19 @@ describe('schedules', () => {
     expect(isPruneEpoch(config, 82)).toBe(true);
     expect(isPruneEpoch(config, 83)).toBe(false);
     expect(isPruneEpoch({ ...config, mode: 'dense' }, 20)).toBe(false);
+  });
+});
+
+describe('resizeSplit', () => {
+  it('halves an image by averaging 2x2 blocks, per channel', () => {
+    const images = Uint8Array.from({ length: 4 * 4 * 3 }, (_, i) =>
+      i % 3 === 0 ? 4 * Math.floor(i / 3) : 7,
+    );
+    const small = resizeSplit({ images, labels: Uint8Array.of(5), count: 1 }, 4, 2);
+    // red of pixel (0, 0) averages pixels 0, 1, 4, 5 -> (0 + 4 + 16 + 20) / 4 = 10
+    expect(Array.from(small.images.subarray(0, 3))).toEqual([10, 7, 7]);
+    expect(small.images.length).toBe(12);
+    expect(Array.from(small.labels)).toEqual([5]);
   });
 });
 
@@ -74,18 +87,18 @@ describe('Trainer', () => {
   it('live hyper-parameters take effect at the next step; bad values are refused', async () => {
     const trainer = new Trainer(data, micro({ rankRampEpochs: 0 }));
     await runSteps(trainer, 1);
-    trainer.setHyperparameters({ lambdaRank: 0.2, learningRate: 0.01 });
+    await trainer.setHyperparameters({ lambdaRank: 0.2, learningRate: 0.01 });
     const [next] = await runSteps(trainer, 1);
     expect(next.lambdaRank).toBeCloseTo(0.2);
     expect(next.learningRate).toBeCloseTo(0.01);
-    expect(() => trainer.setHyperparameters({ lambdaOrth: Number.NaN })).toThrow(
+    await expect(trainer.setHyperparameters({ lambdaOrth: Number.NaN })).rejects.toThrow(
       /lambdaOrth must be a finite number/,
     );
-    expect(() => trainer.setHyperparameters({ architecture: 'resnet56' })).toThrow(
+    await expect(trainer.setHyperparameters({ architecture: 'resnet56' })).rejects.toThrow(
       /cannot change architecture while a job runs/,
     );
     expect(trainer.config.lambdaOrth).toBe(1);
-    trainer.setHyperparameters({ maxRank: 3 });
+    await trainer.setHyperparameters({ maxRank: 3 });
     trainer.layers.forEach((layer) => expect(layer.s.shape[0]).toBeLessThanOrEqual(3));
     await runSteps(trainer, 1);
     trainer.dispose();

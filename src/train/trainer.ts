@@ -11,7 +11,7 @@ import {
   type Split,
 } from '../data/dataset';
 import { EpochSampler, makeBatch, randomAugmentation, type EpochCursor } from '../data/batches';
-import { Random } from '../data/random';
+import { Random } from '../lowrank/random';
 import { accountModel, type ModelAccounting } from '../lowrank/accounting';
 import { breakEvenRank, matrixShape, rankOf, type FactorisedLayer } from '../lowrank/factorised';
 import { Optimiser, type OptimiserSettings, type OptimiserSnapshot } from '../lowrank/optimisers';
@@ -116,23 +116,40 @@ function limitSplit(split: Split, limit: number | undefined, imageBytes: number)
   };
 }
 
-/** Resizes images to the model's input size once, on the CPU, when the dataset's differs. */
-function resizeSplit(split: Split, from: number, to: number): Split {
+/**
+ * Resizes images to the model's input size once, in JavaScript (no GPU read-back): bilinear with
+ * half-pixel centres, which for a 2x reduction is the 2x2 average.
+ */
+export function resizeSplit(split: Split, from: number, to: number): Split {
   if (from === to) return split;
-  const images = tf.tidy(() => {
-    const x = tf.tensor4d(split.images, [split.count, from, from, CHANNELS], 'int32');
-    return tf.cast(
-      tf.round(tf.image.resizeBilinear(tf.cast(x, 'float32') as tf.Tensor4D, [to, to], true)),
-      'int32',
-    );
+  const images = new Uint8Array(split.count * to * to * CHANNELS);
+  const scale = from / to;
+  const source = (i: number) => Math.min(from - 1, Math.max(0, (i + 0.5) * scale - 0.5));
+  const taps = Array.from({ length: to }, (_, i) => {
+    const position = source(i);
+    const low = Math.floor(position);
+    return { low, high: Math.min(from - 1, low + 1), weight: position - low };
   });
-  const out = {
-    images: Uint8Array.from(images.dataSync()),
-    labels: split.labels,
-    count: split.count,
-  };
-  images.dispose();
-  return out;
+  for (let n = 0; n < split.count; n++) {
+    const base = n * from * from * CHANNELS;
+    const out = n * to * to * CHANNELS;
+    for (let y = 0; y < to; y++) {
+      const ty = taps[y];
+      for (let x = 0; x < to; x++) {
+        const tx = taps[x];
+        for (let c = 0; c < CHANNELS; c++) {
+          const at = (row: number, col: number) =>
+            split.images[base + (row * from + col) * CHANNELS + c];
+          const top = at(ty.low, tx.low) * (1 - tx.weight) + at(ty.low, tx.high) * tx.weight;
+          const bottom = at(ty.high, tx.low) * (1 - tx.weight) + at(ty.high, tx.high) * tx.weight;
+          images[out + (y * to + x) * CHANNELS + c] = Math.round(
+            top * (1 - ty.weight) + bottom * ty.weight,
+          );
+        }
+      }
+    }
+  }
+  return { images, labels: split.labels, count: split.count };
 }
 
 export class Trainer {
@@ -185,9 +202,9 @@ export class Trainer {
       inputSize: size,
       classes: dataset.classNames.length,
       seed: config.seed,
+      maxRank: config.mode === 'lowrank' ? config.maxRank : 0,
     });
     this.optimiser = new Optimiser(this.optimiserSettings());
-    this.applyMaxRank();
   }
 
   private optimiserSettings(): OptimiserSettings {
@@ -217,27 +234,27 @@ export class Trainer {
   }
 
   /** Changes knobs of a running job; they take effect at the next step. */
-  setHyperparameters(partial: Record<string, unknown>): void {
+  async setHyperparameters(partial: Record<string, unknown>): Promise<void> {
     const frozen = Object.keys(partial).filter((name) => !LIVE_KNOBS.includes(name as KnobName));
     if (frozen.length)
       throw new Error(
         `cannot change ${frozen.join(', ')} while a job runs; reset with a new configuration`,
       );
     this.config = { ...this.config, ...validateConfig(partial) };
-    this.applyMaxRank();
+    await this.applyMaxRank();
   }
 
   private relativeName(name: string): string {
     return name.slice(this.model.prefix.length + 1);
   }
 
-  private applyMaxRank(): void {
+  private async applyMaxRank(): Promise<void> {
     const cap = this.config.maxRank;
     if (this.config.mode !== 'lowrank' || cap <= 0) return;
     for (const layer of this.layers) {
       if (rankOf(layer) <= cap) continue;
-      const keep = directionsToKeep(layer.s.dataSync(), { kind: 'relative', threshold: 0 }, 1);
-      const magnitudes = Array.from(layer.s.dataSync(), Math.abs);
+      const magnitudes = Array.from(await layer.s.data(), Math.abs);
+      const keep = directionsToKeep(magnitudes, { kind: 'relative', threshold: 0 }, 1);
       const top = keep
         .sort((a, b) => magnitudes[b] - magnitudes[a])
         .slice(0, cap)
@@ -289,6 +306,13 @@ export class Trainer {
       tensors: [losses.crossEntropy, losses.orth, losses.rank, losses.total, metrics.correct],
     });
     return { endOfEpoch };
+  }
+
+  /** Prune events from a lowered rank cap, not yet reported (endEpoch reports them otherwise). */
+  takePruneLog(): PruneEvent[] {
+    const events = this.pruneLog;
+    this.pruneLog = [];
+    return events;
   }
 
   /** Starts a new step-time window, e.g. after evaluation or a pause, which are not steps. */
@@ -393,8 +417,7 @@ export class Trainer {
 
   /** Call after the step that ended an epoch: prunes on schedule, evaluates, reports. */
   async endEpoch(): Promise<EpochReport> {
-    const pruneEvents = [...this.pruneLog];
-    this.pruneLog = [];
+    const pruneEvents = this.takePruneLog();
     if (isPruneEpoch(this.config, this.epoch)) pruneEvents.push(...(await this.pruneNow()));
     const test = await this.evaluate();
     const accounting = this.accounting();
@@ -417,7 +440,8 @@ export class Trainer {
       allVariables(this.model).map(async (v) => ({
         name: this.relativeName(v.name),
         shape: [...v.shape],
-        values: (await v.data()) as Float32Array,
+        // a copy: on the cpu backend data() can be the tensor's own storage
+        values: Float32Array.from(await v.data()),
       })),
     );
     const optimiser = await this.optimiser.snapshot();

@@ -1,0 +1,44 @@
+import { expect, test } from '@playwright/test';
+
+test('a micro job trains in the worker on WebGPU while the page stays responsive', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await page.goto('/?preset=micro&epochs=2&batchSize=16&trainLimit=48&testLimit=32');
+  await expect(page.getByTestId('preset-select')).toHaveValue('micro');
+  await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-state')).toHaveText('running');
+
+  // While the worker trains, timers on the main thread keep firing on time.
+  const worstTimerLagMs = await page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const start = performance.now();
+        let last = start;
+        let worst = 0;
+        const timer = setInterval(() => {
+          const now = performance.now();
+          worst = Math.max(worst, now - last - 50);
+          last = now;
+          if (now - start > 3000) {
+            clearInterval(timer);
+            resolve(worst);
+          }
+        }, 50);
+      }),
+  );
+  expect(worstTimerLagMs).toBeLessThan(250);
+
+  const steps = page.getByTestId('step-counter');
+  await expect(steps).not.toHaveText('0', { timeout: 120_000 });
+  await expect(page.getByTestId('epoch-counter')).toHaveText('1', { timeout: 120_000 });
+  await expect(page.getByTestId('test-accuracy')).toHaveText(/\d+\.\d%/);
+  await expect(page.getByTestId('run-state')).toHaveText('finished', { timeout: 120_000 });
+  await expect(steps).toHaveText('6');
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  await page.screenshot({ path: test.info().outputPath('finished-micro-run.png'), fullPage: true });
+});

@@ -1,0 +1,64 @@
+// The configuration in the address bar, so a shared link reproduces a setup: ?preset=micro plus
+// any knob (?lambdaRank=0.05), job limits (?trainLimit=512) and a forced backend (?backend=webgl).
+import { DEFAULT_CONFIG, KNOBS, parseKnob, type KnobName, type TrainConfig } from '../config';
+import { PRESET_NAMES, PRESETS, type PresetName } from '../presets';
+import { BACKENDS, type BackendName, type JobLimits } from '../protocol';
+
+export interface UrlState {
+  preset: PresetName | null;
+  config: TrainConfig;
+  limits: JobLimits;
+  backend?: BackendName;
+  /** parameters that were present but invalid, with why */
+  problems: string[];
+}
+
+const LIMIT_NAMES = ['trainLimit', 'testLimit'] as const;
+
+export function readUrlState(search: string): UrlState {
+  const params = new URLSearchParams(search);
+  const problems: string[] = [];
+  const presetParam = params.get('preset');
+  const preset = PRESET_NAMES.includes(presetParam as PresetName)
+    ? (presetParam as PresetName)
+    : null;
+  if (presetParam && !preset) problems.push(`unknown preset '${presetParam}'`);
+  const config: TrainConfig = { ...DEFAULT_CONFIG, ...(preset ? PRESETS[preset] : {}) };
+  for (const name of Object.keys(KNOBS) as KnobName[]) {
+    const text = params.get(name);
+    if (text === null) continue;
+    try {
+      (config as Record<string, unknown>)[name] = parseKnob(name, text);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  const limits: JobLimits = {};
+  for (const name of LIMIT_NAMES) {
+    const text = params.get(name);
+    if (text === null) continue;
+    const value = Number(text);
+    if (Number.isInteger(value) && value > 0) limits[name] = value;
+    else problems.push(`${name} must be a positive whole number, got ${text}`);
+  }
+  const backendParam = params.get('backend');
+  const backend = BACKENDS.includes(backendParam as BackendName)
+    ? (backendParam as BackendName)
+    : undefined;
+  return { preset, config, limits, backend, problems };
+}
+
+/** The query string for a config: the preset plus only the knobs that differ from it. */
+export function writeUrlState(state: Omit<UrlState, 'problems'>): string {
+  const params = new URLSearchParams();
+  const base: TrainConfig = { ...DEFAULT_CONFIG, ...(state.preset ? PRESETS[state.preset] : {}) };
+  if (state.preset) params.set('preset', state.preset);
+  for (const name of Object.keys(KNOBS) as KnobName[]) {
+    if (state.config[name] !== base[name]) params.set(name, String(state.config[name]));
+  }
+  for (const name of LIMIT_NAMES)
+    if (state.limits[name]) params.set(name, String(state.limits[name]));
+  if (state.backend) params.set('backend', state.backend);
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,92 @@
+import { studioActions } from '../../bridge/bridge';
+import { PRESET_NAMES, type PresetName } from '../../presets';
+import { useStudio } from '../../store/store';
+
+const PRESET_LABELS: Record<PresetName, string> = {
+  micro: 'Micro ResNet-8 (quick demo)',
+  'micro-resnet20': 'Micro ResNet-20',
+  'paper-recipe': 'Paper recipe (ResNet-20, full width)',
+};
+
+/** Preset, and the buttons that drive the job: start, pause/resume, one step, reset. */
+export function RunControls() {
+  const runState = useStudio((state) => state.runState);
+  const datasetReady = useStudio(
+    (state) => state.dataset !== null && state.datasetLoading === null,
+  );
+  const canStart = datasetReady && (runState === 'idle' || runState === 'finished');
+  const preset = useStudio((state) => state.preset);
+  return (
+    <section className="panel run-controls" aria-label="Run controls">
+      <label>
+        Preset{' '}
+        <select
+          data-testid="preset-select"
+          value={preset ?? ''}
+          onChange={(event) => studioActions.choosePreset(event.target.value as PresetName)}
+        >
+          <option value="" disabled>
+            custom
+          </option>
+          {PRESET_NAMES.map((name) => (
+            <option key={name} value={name}>
+              {PRESET_LABELS[name]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button data-testid="start" type="button" disabled={!canStart} onClick={studioActions.start}>
+        Start
+      </button>
+      {runState === 'paused' ? (
+        <button data-testid="resume" type="button" onClick={studioActions.resume}>
+          Resume
+        </button>
+      ) : (
+        <button
+          data-testid="pause"
+          type="button"
+          disabled={runState !== 'running'}
+          onClick={studioActions.pause}
+        >
+          Pause
+        </button>
+      )}
+      <button
+        type="button"
+        disabled={runState !== 'paused' && runState !== 'ready'}
+        onClick={studioActions.step}
+      >
+        Step
+      </button>
+      <button
+        data-testid="reset"
+        type="button"
+        disabled={runState === 'idle'}
+        onClick={studioActions.reset}
+      >
+        Reset
+      </button>
+      <RunStatus />
+    </section>
+  );
+}
+
+function RunStatus() {
+  const runState = useStudio((state) => state.runState);
+  const step = useStudio((state) => state.step);
+  const epoch = useStudio((state) => state.epoch);
+  const epochs = useStudio((state) => state.jobConfig?.epochs);
+  return (
+    <span className="run-status" aria-live="polite">
+      <span data-testid="run-state">{runState}</span> · step{' '}
+      <strong data-testid="step-counter">{step}</strong>
+      {epochs !== undefined && (
+        <>
+          {' '}
+          · epoch <strong data-testid="epoch-counter">{epoch}</strong> / {epochs}
+        </>
+      )}
+    </span>
+  );
+}

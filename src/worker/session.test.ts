@@ -1,0 +1,199 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { PRESETS } from '../presets';
+import type { Command, WorkerEvent } from '../protocol';
+import { loadDataset } from './datasetLoader';
+import { FLUSH_INTERVAL_MS, TrainingSession } from './session';
+
+type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
+
+/** A session on the cpu backend with a port that records every event and its transfer list. */
+function harness() {
+  const events: { event: WorkerEvent; at: number; transferred: number }[] = [];
+  const session = new TrainingSession(
+    {
+      post: (event, transfer = []) =>
+        events.push({ event, at: performance.now(), transferred: transfer.length }),
+    },
+    {
+      selectBackend: async () => ({
+        backend: 'cpu',
+        skipped: [{ backend: 'webgpu', reason: 'no adapter in Node' }],
+      }),
+      tfVersion: tf.version.tfjs,
+      gradientCheck: async () => 0,
+      loadDataset,
+      listCache: async () => [],
+      clearCache: async () => {},
+    },
+  );
+  const of = <T extends WorkerEvent['type']>(type: T) =>
+    events.filter((e) => e.event.type === type).map((e) => e.event as EventOf<T>);
+  const send = (command: Command | Record<string, unknown>) => session.receive(command);
+  const until = async (predicate: () => boolean, timeoutMs = 60_000) => {
+    const started = Date.now();
+    while (!predicate()) {
+      if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for worker events');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return { session, events, of, send, until };
+}
+
+const microJob: Command = {
+  type: 'configure',
+  config: { ...PRESETS.micro, epochs: 2, batchSize: 16, pruneRule: 'energy', energyEpsilon: 0.1 },
+  limits: { trainLimit: 64, testLimit: 32 },
+};
+
+async function loadedHarness() {
+  const h = harness();
+  await h.send({ type: 'init' });
+  await h.send({
+    type: 'loadDataset',
+    source: { kind: 'builtin', seed: 1, size: 16, trainCount: 64, testCount: 32 },
+  });
+  return h;
+}
+
+describe('TrainingSession through the protocol', () => {
+  it('runs a full micro job: state, batched step, epoch, spectra and prune events', async () => {
+    const h = await loadedHarness();
+    expect(h.of('ready')[0].backend).toBe('cpu');
+    expect(h.of('datasetLoaded')[0].summary.train.count).toBe(64);
+    await h.send(microJob);
+    expect(h.of('configured')[0].stepsPerEpoch).toBe(4);
+    await h.send({ type: 'start' });
+    await h.until(() => h.of('state').some((s) => s.state === 'finished'));
+    expect(h.of('state').map((s) => s.state)).toEqual(['ready', 'running', 'finished']);
+    const steps = h.of('steps').flatMap((e) => Array.from(e.series.step));
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const epochs = h.of('epoch').map((e) => e.summary);
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    epochs.forEach((e) => expect(e.testAccuracy).toBeGreaterThanOrEqual(0));
+    expect(h.of('spectra').length).toBeGreaterThanOrEqual(3);
+    expect(h.of('pruned').length).toBeGreaterThan(0);
+    // typed arrays travel as transfers
+    h.events.filter((e) => e.event.type === 'steps').forEach((e) => expect(e.transferred).toBe(10));
+    expect(h.of('error')).toEqual([]);
+  });
+
+  it('batches step metrics to about 10 messages a second', async () => {
+    const h = await loadedHarness();
+    await h.send({
+      type: 'configure',
+      config: { ...PRESETS.micro, widthMultiplier: 0.125, inputSize: 8, epochs: 3, batchSize: 2 },
+      limits: { trainLimit: 64, testLimit: 8 },
+    });
+    await h.send({ type: 'start' });
+    await h.until(() => h.of('state').some((s) => s.state === 'finished'));
+    const messages = h.events.filter((e) => e.event.type === 'steps');
+    const started = h.events.find((e) => e.event.type === 'state' && e.event.state === 'running')!;
+    const elapsedMs = messages.at(-1)!.at - started.at;
+    const steps = h.of('steps').reduce((n, e) => n + e.series.step.length, 0);
+    expect(steps).toBe(96);
+    // one message per 100 ms at most, plus one at each of the 3 epoch ends
+    expect(messages.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / FLUSH_INTERVAL_MS) + 3);
+    expect(messages.length).toBeLessThan(steps);
+  });
+
+  it('pause stops the steps, resume continues, reset clears', async () => {
+    const h = await loadedHarness();
+    await h.send({
+      ...microJob,
+      config: { ...(microJob as { config: object }).config, epochs: 50 },
+    });
+    await h.send({ type: 'start' });
+    await h.until(() => h.of('steps').length > 0);
+    await h.send({ type: 'pause' });
+    const stepsAtPause = h.of('steps').flatMap((e) => Array.from(e.series.step)).length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.of('steps').flatMap((e) => Array.from(e.series.step)).length).toBe(stepsAtPause);
+    await h.send({ type: 'step' });
+    expect(h.of('steps').at(-1)!.series.step.at(-1)).toBe(stepsAtPause + 1);
+    await h.send({ type: 'resume' });
+    await h.until(
+      () => h.of('steps').flatMap((e) => Array.from(e.series.step)).length > stepsAtPause + 2,
+    );
+    await h.send({ type: 'reset' });
+    expect(h.of('state').at(-1)!.state).toBe('idle');
+    const after = h.events.length;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(h.events.slice(after).filter((e) => e.event.type === 'steps')).toEqual([]);
+  });
+
+  it('live hyper-parameters are acknowledged and used by the next step', async () => {
+    const h = await loadedHarness();
+    await h.send(microJob);
+    await h.send({ type: 'step' });
+    await h.send({
+      type: 'setHyperparameters',
+      values: { lambdaRank: 0.25, rankRampEpochs: 0, pruneThreshold: 0.05 },
+    });
+    expect(h.of('hyperparameters')[0].config.lambdaRank).toBe(0.25);
+    await h.send({ type: 'step' });
+    expect(h.of('steps').at(-1)!.series.lambdaRank[0]).toBeCloseTo(0.25);
+    await h.send({ type: 'setHyperparameters', values: { maxRank: 2 } });
+    const pruned = h.of('pruned').at(-1)!;
+    expect(pruned.events.every((e) => e.newRank <= 2)).toBe(true);
+    expect(
+      h
+        .of('spectra')
+        .at(-1)!
+        .layers.every((l) => l.rank <= 2),
+    ).toBe(true);
+  });
+
+  it('refuses bad commands with an error event and leaves the job unchanged', async () => {
+    const h = await loadedHarness();
+    await h.send({ type: 'start' });
+    await h.send(microJob);
+    await h.send({ type: 'setHyperparameters', values: { lambdaRank: Number.NaN } });
+    await h.send({ type: 'setHyperparameters', values: { learningRate: 5 } });
+    await h.send({ type: 'setHyperparameters', values: { architecture: 'resnet56' } });
+    await h.send({ type: 'setHyperparameters', values: { lambdaRank: 0.1 }, extra: 1 });
+    await h.send({ type: 'launch' });
+    await h.send({ type: 'resume' });
+    const errors = h.of('error');
+    expect(errors.map((e) => e.command)).toEqual([
+      'start',
+      'setHyperparameters',
+      'setHyperparameters',
+      'setHyperparameters',
+      'setHyperparameters',
+      undefined,
+      'resume',
+    ]);
+    expect(errors[0].message).toContain("'start' is not possible now: no job is configured");
+    expect(errors[1].message).toContain('lambdaRank must be a finite number');
+    expect(errors[2].message).toContain('learningRate must be between');
+    expect(errors[3].message).toContain('architecture cannot change while a job exists');
+    expect(errors[4].message).toContain('unknown field extra');
+    expect(errors[5].message).toContain("unknown command 'launch'");
+    expect(errors[6].message).toContain('the job is ready');
+    await h.send({ type: 'step' });
+    expect(h.of('steps').at(-1)!.series.lambdaRank[0]).toBeLessThan(0.1);
+  });
+
+  it('checkpoint and restore continue the run; export reports ranks and params', async () => {
+    const h = await loadedHarness();
+    await h.send(microJob);
+    await h.send({ type: 'step' });
+    await h.send({ type: 'checkpoint' });
+    const { checkpoint } = h.of('checkpoint')[0];
+    expect(checkpoint.step).toBe(1);
+    await h.send({ type: 'step' });
+    const expected = h.of('steps').at(-1)!.series.total[0];
+    await h.send({ type: 'restore', checkpoint });
+    expect(h.of('state').at(-1)!.state).toBe('paused');
+    await h.send({ type: 'step' });
+    const replayed = h.of('steps').at(-1)!.series;
+    expect(replayed.step[0]).toBe(2);
+    expect(replayed.total[0]).toBeCloseTo(expected, 5);
+    await h.send({ type: 'export' });
+    const { report } = h.of('export')[0];
+    expect(report.layers.length).toBe(7);
+    expect(report.paramsKeptPercent).toBeGreaterThan(0);
+    expect(report.testAccuracy).toBeGreaterThanOrEqual(0);
+  });
+});

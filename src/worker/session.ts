@@ -1,0 +1,461 @@
+// The training session behind the worker: validates each command, owns the dataset and the job,
+// runs the step loop, and streams events at a bounded rate. Free of worker globals (it talks
+// through a port and injected services), so Node tests drive it exactly as the page does.
+import { DEFAULT_CONFIG, type TrainConfig } from '../config';
+import { describeDataset, type ImageDataset } from '../data/dataset';
+import type {
+  BackendName,
+  CachedDataset,
+  Command,
+  DatasetPhase,
+  DatasetSource,
+  EpochSummary,
+  LayerRank,
+  RunState,
+  SkippedBackend,
+  StepSeries,
+  WorkerEvent,
+} from '../protocol';
+import { Trainer, type EpochReport, type LayerSpectrum, type StepMetrics } from '../train/trainer';
+import { CommandError, parseCommand } from './validateCommand';
+
+export interface SessionPort {
+  post(event: WorkerEvent, transfer?: Transferable[]): void;
+}
+
+/** What the session needs from its host (the worker, or a test). */
+export interface SessionServices {
+  selectBackend(
+    preferred?: BackendName,
+  ): Promise<{ backend: BackendName; skipped: SkippedBackend[] }>;
+  tfVersion: string;
+  gradientCheck(): Promise<number>;
+  loadDataset(
+    source: DatasetSource,
+    onProgress: (phase: DatasetPhase, loadedBytes: number, totalBytes: number | null) => void,
+  ): Promise<{ dataset: ImageDataset; fromCache: boolean }>;
+  listCache(): Promise<CachedDataset[]>;
+  clearCache(): Promise<void>;
+}
+
+/** Step metrics are sent at most this often (about 10 messages a second). */
+export const FLUSH_INTERVAL_MS = 100;
+
+const SERIES_FIELDS = [
+  'epoch',
+  'crossEntropy',
+  'orth',
+  'rank',
+  'total',
+  'trainAccuracy',
+  'learningRate',
+  'lambdaRank',
+  'stepMs',
+] as const;
+
+function toSeries(metrics: StepMetrics[]): StepSeries {
+  const series = { step: Float64Array.from(metrics, (m) => m.step) } as StepSeries;
+  for (const field of SERIES_FIELDS) series[field] = Float32Array.from(metrics, (m) => m[field]);
+  return series;
+}
+
+function seriesBuffers(series: StepSeries): Transferable[] {
+  return Object.values(series).map(
+    (array: Float32Array | Float64Array) => array.buffer as ArrayBuffer,
+  );
+}
+
+/** Lets queued messages run between steps; MessageChannel is not throttled like setTimeout. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+const layerRank = ({ name, rank, fullRank, breakEvenRank }: LayerSpectrum): LayerRank => ({
+  name,
+  rank,
+  fullRank,
+  breakEvenRank,
+});
+
+export class TrainingSession {
+  private dataset: ImageDataset | null = null;
+  private trainer: Trainer | null = null;
+  private state: RunState = 'idle';
+  private tail: Promise<unknown> = Promise.resolve();
+  private looping = false;
+  private lastFlush = 0;
+
+  constructor(
+    private readonly port: SessionPort,
+    private readonly services: SessionServices,
+  ) {}
+
+  /** Entry point for every incoming message; never throws (errors become error events). */
+  receive(message: unknown): Promise<void> {
+    let command: Command;
+    try {
+      command = parseCommand(message);
+    } catch (error) {
+      this.fail(error);
+      return Promise.resolve();
+    }
+    return this.exclusive(() => this.handle(command)).catch((error) =>
+      this.fail(error, command.type),
+    );
+  }
+
+  get runState(): RunState {
+    return this.state;
+  }
+
+  /** Commands and steps run one at a time, in arrival order. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private fail(error: unknown, command?: Command['type']): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.port.post({
+      type: 'error',
+      message,
+      command: error instanceof CommandError ? (error.command ?? command) : command,
+    });
+  }
+
+  private setState(state: RunState): void {
+    this.state = state;
+    this.port.post({
+      type: 'state',
+      state,
+      step: this.trainer?.step ?? 0,
+      epoch: this.trainer?.epoch ?? 0,
+    });
+  }
+
+  private requireJob(command: Command['type'], allowed: readonly RunState[]): Trainer {
+    if (!this.trainer || !allowed.includes(this.state)) {
+      const why = this.trainer ? `the job is ${this.state}` : 'no job is configured';
+      throw new CommandError(`'${command}' is not possible now: ${why}`, command);
+    }
+    return this.trainer;
+  }
+
+  private async handle(command: Command): Promise<void> {
+    switch (command.type) {
+      case 'init': {
+        const { backend, skipped } = await this.services.selectBackend(command.preferred);
+        const gradientCheck = await this.services.gradientCheck();
+        this.port.post({
+          type: 'ready',
+          backend,
+          skipped,
+          tfVersion: this.services.tfVersion,
+          gradientCheck,
+        });
+        this.port.post({
+          type: 'datasetCache',
+          entries: await this.services.listCache().catch(() => []),
+        });
+        return;
+      }
+      case 'loadDataset': {
+        if (this.state === 'running')
+          throw new CommandError('pause or stop the run before changing the dataset', command.type);
+        const loaded = await this.services.loadDataset(
+          command.source,
+          (phase, loadedBytes, totalBytes) =>
+            this.port.post({ type: 'datasetProgress', phase, loadedBytes, totalBytes }),
+        );
+        // Only a successful load replaces the dataset: a bad file loses nothing.
+        this.dataset = loaded.dataset;
+        this.port.post({
+          type: 'datasetLoaded',
+          summary: { ...describeDataset(loaded.dataset), fromCache: loaded.fromCache },
+        });
+        this.port.post({
+          type: 'datasetCache',
+          entries: await this.services.listCache().catch(() => []),
+        });
+        return;
+      }
+      case 'listDatasetCache':
+        this.port.post({ type: 'datasetCache', entries: await this.services.listCache() });
+        return;
+      case 'clearDatasetCache':
+        await this.services.clearCache();
+        this.port.post({ type: 'datasetCache', entries: await this.services.listCache() });
+        return;
+      case 'configure': {
+        if (!this.dataset)
+          throw new CommandError('load a dataset before configuring a job', command.type);
+        if (this.state === 'running')
+          throw new CommandError(
+            'pause or stop the run before configuring a new job',
+            command.type,
+          );
+        const config: TrainConfig = { ...DEFAULT_CONFIG, ...command.config };
+        const trainer = new Trainer(this.dataset, config, command.limits ?? {});
+        this.replaceJob(trainer);
+        return;
+      }
+      case 'restore': {
+        if (!this.dataset)
+          throw new CommandError(
+            'load the dataset the checkpoint was trained on first',
+            command.type,
+          );
+        if (this.state === 'running')
+          throw new CommandError('pause or stop the run before restoring', command.type);
+        this.replaceJob(Trainer.restore(this.dataset, command.checkpoint));
+        return;
+      }
+      case 'start':
+        this.requireJob(command.type, ['ready']);
+        this.startLoop();
+        return;
+      case 'resume':
+        this.requireJob(command.type, ['paused']);
+        this.startLoop();
+        return;
+      case 'pause': {
+        const trainer = this.requireJob(command.type, ['running']);
+        await this.flushSteps(trainer);
+        this.setState('paused');
+        return;
+      }
+      case 'step': {
+        const trainer = this.requireJob(command.type, ['ready', 'paused']);
+        await this.stepOnce(trainer, true);
+        if (this.state === 'ready') this.setState('paused');
+        return;
+      }
+      case 'stop': {
+        const trainer = this.requireJob(command.type, ['running', 'paused', 'ready']);
+        await this.flushSteps(trainer);
+        this.setState('finished');
+        return;
+      }
+      case 'reset':
+        this.trainer?.dispose();
+        this.trainer = null;
+        this.setState('idle');
+        return;
+      case 'setHyperparameters': {
+        const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
+        await trainer.setHyperparameters(command.values);
+        this.port.post({ type: 'hyperparameters', config: { ...trainer.config } });
+        const events = trainer.takePruneLog();
+        if (events.length) await this.reportPruning(trainer, events);
+        return;
+      }
+      case 'pruneNow': {
+        const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
+        await this.reportPruning(trainer, await trainer.pruneNow());
+        return;
+      }
+      case 'evaluate': {
+        const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
+        const { accuracy, loss } = await trainer.evaluate();
+        this.port.post({
+          type: 'evaluation',
+          step: trainer.step,
+          testAccuracy: accuracy,
+          testLoss: loss,
+        });
+        return;
+      }
+      case 'checkpoint': {
+        const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
+        const checkpoint = await trainer.checkpoint();
+        const buffers = [
+          ...checkpoint.variables.map((v) => v.values.buffer),
+          ...checkpoint.optimiser.slots.map((s) => s.values.buffer),
+        ] as ArrayBuffer[];
+        this.port.post({ type: 'checkpoint', checkpoint }, buffers);
+        return;
+      }
+      case 'export': {
+        const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
+        const { accuracy } = await trainer.evaluate();
+        const accounting = trainer.accounting();
+        const spectra = await trainer.spectra();
+        this.port.post({
+          type: 'export',
+          report: {
+            dataset: this.dataset!.name,
+            config: { ...trainer.config },
+            step: trainer.step,
+            epoch: trainer.epoch,
+            testAccuracy: accuracy,
+            params: {
+              dense: accounting.dense.params,
+              factorised: accounting.factorised.params,
+              deployable: accounting.deployable.params,
+            },
+            macs: {
+              dense: accounting.dense.macs,
+              factorised: accounting.factorised.macs,
+              deployable: accounting.deployable.macs,
+            },
+            paramsKeptPercent: (100 * accounting.deployable.params) / accounting.dense.params,
+            layers: spectra.map(layerRank),
+          },
+        });
+        return;
+      }
+      default: {
+        const unknown: never = command;
+        throw new CommandError(`unknown command ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  private replaceJob(trainer: Trainer): void {
+    this.trainer?.dispose();
+    this.trainer = trainer;
+    const accounting = trainer.accounting();
+    this.port.post({
+      type: 'configured',
+      config: { ...trainer.config },
+      stepsPerEpoch: trainer.stepsPerEpoch,
+      layers: accounting.layers.map((l) => ({
+        name: l.name,
+        rank: l.rank,
+        fullRank: l.fullRank,
+        breakEvenRank: l.breakEvenRank,
+      })),
+      params: {
+        dense: accounting.dense.params,
+        factorised: accounting.factorised.params,
+        deployable: accounting.deployable.params,
+      },
+      macs: {
+        dense: accounting.dense.macs,
+        factorised: accounting.factorised.macs,
+        deployable: accounting.deployable.macs,
+      },
+    });
+    this.setState(trainer.step > 0 ? 'paused' : 'ready');
+    void this.postSpectra(trainer);
+  }
+
+  private startLoop(): void {
+    this.trainer?.resetStepTiming();
+    this.lastFlush = performance.now();
+    this.setState('running');
+    void this.runLoop();
+  }
+
+  private async runLoop(): Promise<void> {
+    if (this.looping) return;
+    this.looping = true;
+    try {
+      while (this.state === 'running' && this.trainer) {
+        const trainer = this.trainer;
+        await this.exclusive(async () => {
+          // a command queued before this step may have paused, stopped or replaced the job
+          if (this.state !== 'running' || this.trainer !== trainer) return;
+          await this.stepOnce(trainer, false);
+        });
+        await yieldToEvents();
+      }
+    } catch (error) {
+      this.fail(error);
+      if (this.state === 'running') this.setState('paused');
+    } finally {
+      this.looping = false;
+    }
+  }
+
+  private async stepOnce(trainer: Trainer, flush: boolean): Promise<void> {
+    const { endOfEpoch } = trainer.trainStep();
+    if (flush || endOfEpoch || performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS) {
+      await this.flushSteps(trainer);
+    }
+    if (endOfEpoch) {
+      this.postEpoch(await trainer.endEpoch());
+      if (trainer.epoch >= trainer.config.epochs) this.setState('finished');
+    }
+  }
+
+  private async flushSteps(trainer: Trainer): Promise<void> {
+    const metrics = await trainer.readStepMetrics();
+    this.lastFlush = performance.now();
+    if (metrics.length === 0) return;
+    if (metrics.some((m) => !Number.isFinite(m.total))) {
+      this.port.post({
+        type: 'warning',
+        message: `the loss became NaN or infinite at step ${metrics.find((m) => !Number.isFinite(m.total))!.step}: lower the learning rate or the regulariser weights`,
+      });
+    }
+    const series = toSeries(metrics);
+    this.port.post({ type: 'steps', series }, seriesBuffers(series));
+  }
+
+  private postEpoch(report: EpochReport): void {
+    const { accounting } = report;
+    const summary: EpochSummary = {
+      epoch: report.epoch,
+      step: report.step,
+      testAccuracy: report.test.accuracy,
+      testLoss: report.test.loss,
+      paramsKept: report.paramsKept,
+      macsKept: report.macsKept,
+      compressionRatio: report.compressionRatio,
+      params: {
+        dense: accounting.dense.params,
+        factorised: accounting.factorised.params,
+        deployable: accounting.deployable.params,
+      },
+      macs: {
+        dense: accounting.dense.macs,
+        factorised: accounting.factorised.macs,
+        deployable: accounting.deployable.macs,
+      },
+    };
+    this.port.post({ type: 'epoch', summary });
+    if (report.pruneEvents.length) {
+      this.port.post({
+        type: 'pruned',
+        step: report.step,
+        events: report.pruneEvents,
+        paramsKept: report.paramsKept,
+        macsKept: report.macsKept,
+      });
+    }
+    this.sendSpectra(report.step, report.spectra);
+  }
+
+  private async reportPruning(trainer: Trainer, events: EpochReport['pruneEvents']): Promise<void> {
+    const accounting = trainer.accounting();
+    this.port.post({
+      type: 'pruned',
+      step: trainer.step,
+      events,
+      paramsKept: accounting.deployable.params / accounting.dense.params,
+      macsKept: accounting.deployable.macs / accounting.dense.macs,
+    });
+    await this.postSpectra(trainer);
+  }
+
+  private async postSpectra(trainer: Trainer): Promise<void> {
+    this.sendSpectra(trainer.step, await trainer.spectra());
+  }
+
+  private sendSpectra(step: number, spectra: LayerSpectrum[]): void {
+    const values = spectra.map((layer) => layer.singularValues);
+    this.port.post(
+      { type: 'spectra', step, layers: spectra.map(layerRank), values },
+      values.map((v) => v.buffer as ArrayBuffer),
+    );
+  }
+}

@@ -1,0 +1,147 @@
+// Validates a message at the worker boundary (style rule 6): unknown types or fields, NaN or
+// out-of-range values are refused with a message before anything changes.
+import { LIVE_KNOBS, validateConfig, type KnobName } from '../config';
+import { BACKENDS, type Command, type CommandType } from '../protocol';
+
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly command?: CommandType,
+  ) {
+    super(message);
+  }
+}
+
+const FIELDS: Record<CommandType, readonly string[]> = {
+  init: ['preferred'],
+  loadDataset: ['source'],
+  listDatasetCache: [],
+  clearDatasetCache: [],
+  configure: ['config', 'limits'],
+  start: [],
+  pause: [],
+  resume: [],
+  step: [],
+  stop: [],
+  reset: [],
+  setHyperparameters: ['values'],
+  pruneNow: [],
+  evaluate: [],
+  checkpoint: [],
+  restore: ['checkpoint'],
+  export: [],
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function checkFields(
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+  where: string,
+  type: CommandType,
+) {
+  const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
+  if (unknown.length)
+    throw new CommandError(
+      `${where}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`,
+      type,
+    );
+}
+
+function positiveInteger(value: unknown, name: string, type: CommandType): void {
+  if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {
+    throw new CommandError(`${name} must be a positive whole number, got ${String(value)}`, type);
+  }
+}
+
+function checkSource(source: unknown): void {
+  if (!isObject(source)) throw new CommandError('loadDataset: source is missing', 'loadDataset');
+  switch (source.kind) {
+    case 'builtin':
+      checkFields(
+        source,
+        ['kind', 'seed', 'size', 'trainCount', 'testCount'],
+        'builtin source',
+        'loadDataset',
+      );
+      positiveInteger(source.trainCount, 'trainCount', 'loadDataset');
+      positiveInteger(source.testCount, 'testCount', 'loadDataset');
+      positiveInteger(source.size, 'size', 'loadDataset');
+      if (!Number.isInteger(source.seed))
+        throw new CommandError('seed must be a whole number', 'loadDataset');
+      return;
+    case 'files':
+      checkFields(source, ['kind', 'files', 'cifar100Labels'], 'files source', 'loadDataset');
+      if (!Array.isArray(source.files) || source.files.length === 0)
+        throw new CommandError('no files given', 'loadDataset');
+      break;
+    case 'url':
+      checkFields(source, ['kind', 'url', 'cifar100Labels'], 'url source', 'loadDataset');
+      if (typeof source.url !== 'string' || source.url.trim() === '')
+        throw new CommandError('the URL is empty', 'loadDataset');
+      break;
+    default:
+      throw new CommandError(`unknown dataset source '${String(source.kind)}'`, 'loadDataset');
+  }
+  if (source.cifar100Labels !== 'fine' && source.cifar100Labels !== 'coarse') {
+    throw new CommandError('cifar100Labels must be fine or coarse', 'loadDataset');
+  }
+}
+
+/** The message as a Command, or a CommandError saying what is wrong with it. */
+export function parseCommand(message: unknown): Command {
+  if (!isObject(message) || typeof message.type !== 'string' || !(message.type in FIELDS)) {
+    const type = isObject(message) ? String(message.type) : typeof message;
+    throw new CommandError(`unknown command '${type}'`);
+  }
+  const type = message.type as CommandType;
+  checkFields(message, ['type', ...FIELDS[type]], type, type);
+  try {
+    switch (type) {
+      case 'init':
+        if (message.preferred !== undefined && !BACKENDS.includes(message.preferred as never)) {
+          throw new CommandError(`unknown backend '${String(message.preferred)}'`, type);
+        }
+        break;
+      case 'loadDataset':
+        checkSource(message.source);
+        break;
+      case 'configure':
+        if (!isObject(message.config)) throw new CommandError('configure: config is missing', type);
+        validateConfig(message.config);
+        if (message.limits !== undefined) {
+          if (!isObject(message.limits)) throw new CommandError('limits must be an object', type);
+          checkFields(message.limits, ['trainLimit', 'testLimit'], 'limits', type);
+          positiveInteger(message.limits.trainLimit, 'trainLimit', type);
+          positiveInteger(message.limits.testLimit, 'testLimit', type);
+        }
+        break;
+      case 'setHyperparameters': {
+        if (!isObject(message.values))
+          throw new CommandError('setHyperparameters: values are missing', type);
+        const frozen = Object.keys(message.values).filter(
+          (name) => !LIVE_KNOBS.includes(name as KnobName),
+        );
+        if (frozen.length)
+          throw new CommandError(
+            `${frozen.join(', ')} cannot change while a job exists; configure a new job instead`,
+            type,
+          );
+        validateConfig(message.values);
+        break;
+      }
+      case 'restore':
+        if (!isObject(message.checkpoint) || message.checkpoint.version !== 1) {
+          throw new CommandError('restore: not a checkpoint of this studio (version 1)', type);
+        }
+        break;
+      default:
+        break;
+    }
+  } catch (error) {
+    if (error instanceof CommandError) throw error;
+    throw new CommandError((error as Error).message, type);
+  }
+  return message as unknown as Command;
+}
