@@ -1,24 +1,50 @@
 import { BackendBadge } from './components/BackendBadge';
 import { ErrorBanner } from './components/ErrorBanner';
-import { DatasetPanel } from './components/dataset/DatasetPanel';
-import { RunControls } from './components/controls/RunControls';
+import { PresentationToggle } from './components/PresentationToggle';
 import { RunSummary } from './components/RunSummary';
+import { AccuracyChart } from './components/charts/AccuracyChart';
+import { CompressionChart } from './components/charts/CompressionChart';
+import { LossChart } from './components/charts/LossChart';
+import { RankChart } from './components/charts/RankChart';
+import { SpectrumChart } from './components/charts/SpectrumChart';
+import { RunControls } from './components/controls/RunControls';
+import { SettingsPanel } from './components/controls/SettingsPanel';
+import { DatasetPanel } from './components/dataset/DatasetPanel';
+import { useStudio } from './store/store';
 
 export function App() {
+  const presentation = useStudio((state) => state.presentation);
   return (
-    <main className="app">
-      <header>
-        <h1>Low-rank CNN studio</h1>
-        <p className="muted">
-          Train factorised ResNets (W = U diag(s) V<sup>T</sup>) and watch dynamic rank pruning
-          shrink them while they learn.
-        </p>
+    <main className={presentation ? 'app presentation' : 'app'}>
+      <header className="app-header">
+        <div>
+          <h1>Low-rank CNN studio</h1>
+          <p className="muted tagline">
+            Train factorised ResNets (W = U diag(s) V<sup>T</sup>) and watch dynamic rank pruning
+            shrink them while they learn.
+          </p>
+        </div>
+        <div className="header-side">
+          <BackendBadge />
+          <PresentationToggle />
+        </div>
       </header>
       <ErrorBanner />
-      <BackendBadge />
-      <DatasetPanel />
-      <RunControls />
-      <RunSummary />
+      <div className="layout">
+        <div className="column controls-column">
+          <RunControls />
+          <RunSummary />
+          <SettingsPanel />
+          <DatasetPanel />
+        </div>
+        <div className="column charts-column">
+          <LossChart />
+          <AccuracyChart />
+          <SpectrumChart />
+          <RankChart />
+          <CompressionChart />
+        </div>
+      </div>
     </main>
   );
 }

@@ -168,7 +168,7 @@ export const KNOBS = {
   pruneThreshold: number({
     default: 0.02,
     min: 0,
-    max: 0.5,
+    max: 0.95,
     live: true,
     help: 'tau: relative cut of the pruning rule',
   }),

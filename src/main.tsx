@@ -16,12 +16,8 @@ if (initial.problems.length)
 // Keep the address in step with the settings, so a copied link reproduces the setup.
 useStudio.subscribe((state, previous) => {
   if (state.config === previous.config && state.limits === previous.limits) return;
-  const search = writeUrlState({
-    preset: null,
-    config: state.config,
-    limits: state.limits,
-    backend: initial.backend,
-  });
+  const { preset, config, limits } = state;
+  const search = writeUrlState({ preset, config, limits, backend: initial.backend });
   history.replaceState(null, '', `${location.pathname}${search}`);
 });
 

@@ -43,6 +43,9 @@ export type DatasetPhase = 'download' | 'read' | 'generate' | 'cache';
 /** idle: no job; ready: built, not started; finished: all epochs done (or stopped). */
 export type RunState = 'idle' | 'ready' | 'running' | 'paused' | 'finished';
 
+/** The job itself, or the dense baseline trained beside it for comparison. */
+export type RunName = 'main' | 'baseline';
+
 export interface JobLimits {
   /** use only the first K training / test images */
   trainLimit?: number;
@@ -55,8 +58,16 @@ export type Command =
   | { type: 'loadDataset'; source: DatasetSource }
   | { type: 'listDatasetCache' }
   | { type: 'clearDatasetCache' }
-  /** Build a new job on the loaded dataset (replaces any current job). */
-  | { type: 'configure'; config: Partial<TrainConfig>; limits?: JobLimits }
+  /**
+   * Build a new job on the loaded dataset (replaces any current job). With `compareWithDense`, a
+   * dense baseline with the same recipe and seed trains in lockstep beside a low-rank job.
+   */
+  | {
+      type: 'configure';
+      config: Partial<TrainConfig>;
+      limits?: JobLimits;
+      compareWithDense?: boolean;
+    }
   | { type: 'start' }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -155,8 +166,8 @@ export type WorkerEvent =
       macs: CostSummary;
     }
   | { type: 'state'; state: RunState; step: number; epoch: number }
-  | { type: 'steps'; series: StepSeries }
-  | { type: 'epoch'; summary: EpochSummary }
+  | { type: 'steps'; run: RunName; series: StepSeries }
+  | { type: 'epoch'; run: RunName; summary: EpochSummary }
   /** |s| of every factorised layer, sorted descending: one Float32Array per layer */
   | { type: 'spectra'; step: number; layers: LayerRank[]; values: Float32Array[] }
   | { type: 'pruned'; step: number; events: PruneEvent[]; paramsKept: number; macsKept: number }

@@ -3,7 +3,7 @@
 import type { TrainConfig } from '../config';
 import { KNOBS, LIVE_KNOBS, type KnobName } from '../config';
 import { BUILTIN_DEFAULTS } from '../data/builtin';
-import { presetConfig, type PresetName } from '../presets';
+import { PRESET_LIMITS, presetConfig, type PresetName } from '../presets';
 import type { BackendName, Command, DatasetSource, WorkerEvent } from '../protocol';
 import { useStudio } from '../store/store';
 import type { Checkpoint } from '../train/trainer';
@@ -35,16 +35,16 @@ function onEvent(event: WorkerEvent): void {
       store.setRunState(event);
       return;
     case 'steps':
-      store.addSteps(event.series);
+      store.addSteps(event.run, event.series);
       return;
     case 'epoch':
-      store.addEpoch(event.summary);
+      store.addEpoch(event.run, event.summary);
       return;
     case 'spectra':
       store.setSpectra(event.step, event.layers, event.values);
       return;
     case 'pruned':
-      store.addPruneEvents(event.step, event.events, event.paramsKept);
+      store.addPruneEvents(event.step, event.events, event.paramsKept, event.macsKept);
       return;
     case 'hyperparameters':
       store.setJobConfig(event.config);
@@ -97,14 +97,16 @@ export const studioActions = {
     send({ type: 'clearDatasetCache' });
   },
   choosePreset(name: PresetName): void {
-    useStudio.getState().setPreset(name, presetConfig(name));
+    const store = useStudio.getState();
+    store.setPreset(name, presetConfig(name));
+    store.setLimits(PRESET_LIMITS[name]);
   },
   /** Configures a fresh job from the current settings and starts it. */
   start(): void {
-    const { config, limits, setError, clearMetrics } = useStudio.getState();
+    const { config, limits, compareWithDense, setError, clearMetrics } = useStudio.getState();
     setError(null);
     clearMetrics();
-    send({ type: 'configure', config, limits });
+    send({ type: 'configure', config, limits, compareWithDense });
     send({ type: 'start' });
   },
   pause: () => send({ type: 'pause' }),

@@ -1,7 +1,7 @@
 // The configuration in the address bar, so a shared link reproduces a setup: ?preset=micro plus
 // any knob (?lambdaRank=0.05), job limits (?trainLimit=512) and a forced backend (?backend=webgl).
 import { DEFAULT_CONFIG, KNOBS, parseKnob, type KnobName, type TrainConfig } from '../config';
-import { PRESET_NAMES, PRESETS, type PresetName } from '../presets';
+import { PRESET_LIMITS, PRESET_NAMES, PRESETS, type PresetName } from '../presets';
 import { BACKENDS, type BackendName, type JobLimits } from '../protocol';
 
 export interface UrlState {
@@ -33,7 +33,7 @@ export function readUrlState(search: string): UrlState {
       problems.push((error as Error).message);
     }
   }
-  const limits: JobLimits = {};
+  const limits: JobLimits = { ...(preset ? PRESET_LIMITS[preset] : {}) };
   for (const name of LIMIT_NAMES) {
     const text = params.get(name);
     if (text === null) continue;

@@ -2,39 +2,49 @@ import { useStudio } from '../store/store';
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
-/** Latest numbers of the job: losses, accuracies, params kept. */
+/** The numbers a class looks at: size and compute kept, accuracy, speed, position in the run. */
 export function RunSummary() {
   const last = useStudio((state) => state.steps.at(-1));
   const lastEpoch = useStudio((state) => state.epochs.at(-1));
+  const baselineEpoch = useStudio((state) => state.baselineEpochs.at(-1));
   const paramsKept = useStudio((state) => state.paramsKept);
-  if (!last && !lastEpoch) return null;
+  const macsKept = useStudio((state) => state.macsKept);
+  const backend = useStudio((state) => state.backend);
+  const step = useStudio((state) => state.step);
+  const epoch = useStudio((state) => state.epoch);
+  const jobConfig = useStudio((state) => state.jobConfig);
+  const imagesPerSecond =
+    last && last.stepMs > 0 && jobConfig ? (1000 * jobConfig.batchSize) / last.stepMs : null;
   return (
-    <section className="panel" aria-label="Run summary">
+    <section className="panel summary-card" aria-label="Run summary">
       <dl className="summary-grid" data-testid="compression-summary">
-        {last && (
-          <>
-            <dt>loss (CE / orth / rank)</dt>
-            <dd>
-              {last.crossEntropy.toFixed(3)} / {last.orth.toExponential(1)} / {last.rank.toFixed(3)}
-            </dd>
-            <dt>train accuracy</dt>
-            <dd>{percent(last.trainAccuracy)}</dd>
-            <dt>step time</dt>
-            <dd>{last.stepMs.toFixed(0)} ms</dd>
-          </>
-        )}
-        {lastEpoch && (
-          <>
-            <dt>test accuracy</dt>
-            <dd data-testid="test-accuracy">{percent(lastEpoch.testAccuracy)}</dd>
-          </>
-        )}
-        {paramsKept !== null && (
-          <>
-            <dt>params kept</dt>
-            <dd>{percent(paramsKept)}</dd>
-          </>
-        )}
+        <dt>params kept</dt>
+        <dd className="big">{paramsKept === null ? '100.0%' : percent(paramsKept)}</dd>
+        <dt>MACs kept</dt>
+        <dd className="big">{macsKept === null ? '100.0%' : percent(macsKept)}</dd>
+        <dt>test accuracy</dt>
+        <dd className="big" data-testid="test-accuracy">
+          {lastEpoch ? percent(lastEpoch.testAccuracy) : '–'}
+          {baselineEpoch && (
+            <span className="muted small"> (dense {percent(baselineEpoch.testAccuracy)})</span>
+          )}
+        </dd>
+        <dt>loss (CE / orth / rank)</dt>
+        <dd>
+          {last
+            ? `${last.crossEntropy.toFixed(3)} / ${last.orth.toExponential(1)} / ${last.rank.toFixed(3)}`
+            : '–'}
+        </dd>
+        <dt>speed</dt>
+        <dd>
+          {imagesPerSecond
+            ? `${imagesPerSecond.toFixed(1)} images/s on ${backend}`
+            : (backend ?? '–')}
+        </dd>
+        <dt>epoch · step</dt>
+        <dd>
+          {epoch} / {jobConfig?.epochs ?? '–'} · {step}
+        </dd>
       </dl>
     </section>
   );

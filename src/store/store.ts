@@ -13,6 +13,7 @@ import type {
   EpochSummary,
   JobLimits,
   LayerRank,
+  RunName,
   RunState,
   SkippedBackend,
   StepSeries,
@@ -66,6 +67,9 @@ export interface ConfigSlice {
   /** the configuration the next job will use (and the running job's live knobs) */
   config: TrainConfig;
   limits: JobLimits;
+  /** train a dense baseline beside the next low-rank job */
+  compareWithDense: boolean;
+  setCompareWithDense: (on: boolean) => void;
   setConfig: (config: Partial<TrainConfig>) => void;
   setPreset: (preset: PresetName | null, config: TrainConfig) => void;
   setLimits: (limits: JobLimits) => void;
@@ -86,20 +90,39 @@ export interface RunSlice {
 export interface MetricsSlice {
   steps: StepPoint[];
   epochs: EpochSummary[];
+  /** the dense baseline's history, when a comparison runs */
+  baselineSteps: StepPoint[];
+  baselineEpochs: EpochSummary[];
   layers: LayerRank[];
   spectra: Float32Array[];
   /** ranks of every layer after each spectra report, for the rank-over-time chart */
   rankHistory: { step: number; ranks: number[] }[];
   pruneEvents: (PruneEvent & { step: number })[];
   paramsKept: number | null;
-  addSteps: (series: StepSeries) => void;
-  addEpoch: (summary: EpochSummary) => void;
+  macsKept: number | null;
+  /** params and MACs kept after each report that changed them, for the compression chart */
+  compressionHistory: { step: number; paramsKept: number; macsKept: number }[];
+  addSteps: (run: RunName, series: StepSeries) => void;
+  addEpoch: (run: RunName, summary: EpochSummary) => void;
   setSpectra: (step: number, layers: LayerRank[], values: Float32Array[]) => void;
-  addPruneEvents: (step: number, events: PruneEvent[], paramsKept: number) => void;
+  addPruneEvents: (
+    step: number,
+    events: PruneEvent[],
+    paramsKept: number,
+    macsKept: number,
+  ) => void;
   clearMetrics: () => void;
 }
 
 export interface UiSlice {
+  /** layer shown in the spectrum chart (index into layers) */
+  selectedLayer: number;
+  spectrumView: 'one' | 'all';
+  /** large type for projectors */
+  presentation: boolean;
+  selectLayer: (index: number) => void;
+  setSpectrumView: (view: 'one' | 'all') => void;
+  setPresentation: (on: boolean) => void;
   /** the last error, with the command that caused it */
   error: { message: string; command?: CommandType } | null;
   warning: string | null;
@@ -117,11 +140,15 @@ export type StudioState = RuntimeSlice &
 const emptyMetrics = {
   steps: [],
   epochs: [],
+  baselineSteps: [],
+  baselineEpochs: [],
   layers: [],
   spectra: [],
   rankHistory: [],
   pruneEvents: [],
   paramsKept: null,
+  macsKept: null,
+  compressionHistory: [],
 };
 
 export const useStudio = create<StudioState>()((set) => ({
@@ -153,6 +180,8 @@ export const useStudio = create<StudioState>()((set) => ({
   preset: null,
   config: DEFAULT_CONFIG,
   limits: {},
+  compareWithDense: false,
+  setCompareWithDense: (compareWithDense) => set({ compareWithDense }),
   setPreset: (preset, config) => set({ preset, config }),
   setConfig: (config) => set((state) => ({ config: { ...state.config, ...config } })),
   setLimits: (limits) => set({ limits }),
@@ -167,7 +196,7 @@ export const useStudio = create<StudioState>()((set) => ({
   setJobConfig: (jobConfig) => set({ jobConfig }),
 
   ...emptyMetrics,
-  addSteps: (series) =>
+  addSteps: (run, series) =>
     set((state) => {
       const points: StepPoint[] = Array.from(series.step, (step, i) => ({
         step,
@@ -181,18 +210,30 @@ export const useStudio = create<StudioState>()((set) => ({
         lambdaRank: series.lambdaRank[i],
         stepMs: series.stepMs[i],
       }));
+      if (run === 'baseline') {
+        return { baselineSteps: appendBounded(state.baselineSteps, points, STEP_HISTORY) };
+      }
       const last = points.at(-1);
       return {
         steps: appendBounded(state.steps, points, STEP_HISTORY),
         step: last ? last.step : state.step,
       };
     }),
-  addEpoch: (summary) =>
-    set((state) => ({
-      epochs: [...state.epochs, summary],
-      epoch: summary.epoch,
-      paramsKept: summary.paramsKept,
-    })),
+  addEpoch: (run, summary) =>
+    set((state) =>
+      run === 'baseline'
+        ? { baselineEpochs: [...state.baselineEpochs, summary] }
+        : {
+            epochs: [...state.epochs, summary],
+            epoch: summary.epoch,
+            paramsKept: summary.paramsKept,
+            macsKept: summary.macsKept,
+            compressionHistory: [
+              ...state.compressionHistory,
+              { step: summary.step, paramsKept: summary.paramsKept, macsKept: summary.macsKept },
+            ],
+          },
+    ),
   setSpectra: (step, layers, spectra) =>
     set((state) => ({
       layers,
@@ -203,13 +244,21 @@ export const useStudio = create<StudioState>()((set) => ({
         STEP_HISTORY,
       ),
     })),
-  addPruneEvents: (step, events, paramsKept) =>
+  addPruneEvents: (step, events, paramsKept, macsKept) =>
     set((state) => ({
       pruneEvents: [...state.pruneEvents, ...events.map((e) => ({ ...e, step }))],
       paramsKept,
+      macsKept,
+      compressionHistory: [...state.compressionHistory, { step, paramsKept, macsKept }],
     })),
   clearMetrics: () => set(emptyMetrics),
 
+  selectedLayer: 0,
+  spectrumView: 'one',
+  presentation: false,
+  selectLayer: (selectedLayer) => set({ selectedLayer }),
+  setSpectrumView: (spectrumView) => set({ spectrumView }),
+  setPresentation: (presentation) => set({ presentation }),
   error: null,
   warning: null,
   setError: (error) =>

@@ -97,6 +97,28 @@ describe('TrainingSession through the protocol', () => {
     expect(messages.length).toBeLessThan(steps);
   });
 
+  it('compares with a dense baseline trained in lockstep with the same recipe', async () => {
+    const h = await loadedHarness();
+    await h.send({ ...microJob, compareWithDense: true });
+    await h.send({ type: 'start' });
+    await h.until(() => h.of('state').some((s) => s.state === 'finished'));
+    const stepsOf = (run: string) =>
+      h
+        .of('steps')
+        .filter((e) => e.run === run)
+        .flatMap((e) => Array.from(e.series.step));
+    expect(stepsOf('main')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(stepsOf('baseline')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const baselineEpochs = h.of('epoch').filter((e) => e.run === 'baseline');
+    expect(baselineEpochs.map((e) => e.summary.epoch)).toEqual([1, 2]);
+    expect(baselineEpochs[1].summary.paramsKept).toBe(1);
+    const baselineOrth = h
+      .of('steps')
+      .filter((e) => e.run === 'baseline')
+      .flatMap((e) => Array.from(e.series.orth));
+    expect(baselineOrth.every((v) => v === 0)).toBe(true);
+  });
+
   it('pause stops the steps, resume continues, reset clears', async () => {
     const h = await loadedHarness();
     await h.send({

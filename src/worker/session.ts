@@ -11,6 +11,7 @@ import type {
   DatasetSource,
   EpochSummary,
   LayerRank,
+  RunName,
   RunState,
   SkippedBackend,
   StepSeries,
@@ -87,6 +88,8 @@ const layerRank = ({ name, rank, fullRank, breakEvenRank }: LayerSpectrum): Laye
 export class TrainingSession {
   private dataset: ImageDataset | null = null;
   private trainer: Trainer | null = null;
+  /** dense twin of a low-rank job, stepped in lockstep for comparison */
+  private baseline: Trainer | null = null;
   private state: RunState = 'idle';
   private tail: Promise<unknown> = Promise.resolve();
   private looping = false;
@@ -204,7 +207,11 @@ export class TrainingSession {
           );
         const config: TrainConfig = { ...DEFAULT_CONFIG, ...command.config };
         const trainer = new Trainer(this.dataset, config, command.limits ?? {});
-        this.replaceJob(trainer);
+        const baseline =
+          command.compareWithDense && config.mode === 'lowrank'
+            ? new Trainer(this.dataset, { ...config, mode: 'dense' }, command.limits ?? {})
+            : null;
+        this.replaceJob(trainer, baseline);
         return;
       }
       case 'restore': {
@@ -215,7 +222,7 @@ export class TrainingSession {
           );
         if (this.state === 'running')
           throw new CommandError('pause or stop the run before restoring', command.type);
-        this.replaceJob(Trainer.restore(this.dataset, command.checkpoint));
+        this.replaceJob(Trainer.restore(this.dataset, command.checkpoint), null);
         return;
       }
       case 'start':
@@ -227,8 +234,8 @@ export class TrainingSession {
         this.startLoop();
         return;
       case 'pause': {
-        const trainer = this.requireJob(command.type, ['running']);
-        await this.flushSteps(trainer);
+        this.requireJob(command.type, ['running']);
+        await this.flushAll();
         this.setState('paused');
         return;
       }
@@ -239,19 +246,23 @@ export class TrainingSession {
         return;
       }
       case 'stop': {
-        const trainer = this.requireJob(command.type, ['running', 'paused', 'ready']);
-        await this.flushSteps(trainer);
+        this.requireJob(command.type, ['running', 'paused', 'ready']);
+        await this.flushAll();
         this.setState('finished');
         return;
       }
       case 'reset':
         this.trainer?.dispose();
+        this.baseline?.dispose();
         this.trainer = null;
+        this.baseline = null;
         this.setState('idle');
         return;
       case 'setHyperparameters': {
         const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
         await trainer.setHyperparameters(command.values);
+        // the baseline follows the same recipe (it ignores the low-rank terms)
+        await this.baseline?.setHyperparameters(command.values);
         this.port.post({ type: 'hyperparameters', config: { ...trainer.config } });
         const events = trainer.takePruneLog();
         if (events.length) await this.reportPruning(trainer, events);
@@ -319,9 +330,11 @@ export class TrainingSession {
     }
   }
 
-  private replaceJob(trainer: Trainer): void {
+  private replaceJob(trainer: Trainer, baseline: Trainer | null): void {
     this.trainer?.dispose();
+    this.baseline?.dispose();
     this.trainer = trainer;
+    this.baseline = baseline;
     const accounting = trainer.accounting();
     this.port.post({
       type: 'configured',
@@ -350,6 +363,7 @@ export class TrainingSession {
 
   private startLoop(): void {
     this.trainer?.resetStepTiming();
+    this.baseline?.resetStepTiming();
     this.lastFlush = performance.now();
     this.setState('running');
     void this.runLoop();
@@ -378,30 +392,45 @@ export class TrainingSession {
 
   private async stepOnce(trainer: Trainer, flush: boolean): Promise<void> {
     const { endOfEpoch } = trainer.trainStep();
-    if (flush || endOfEpoch || performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS) {
-      await this.flushSteps(trainer);
+    const baseline = this.baseline;
+    const baselineEnd =
+      baseline && baseline.epoch < baseline.config.epochs ? baseline.trainStep().endOfEpoch : false;
+    if (
+      flush ||
+      endOfEpoch ||
+      baselineEnd ||
+      performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS
+    ) {
+      await this.flushAll();
     }
+    if (baseline && baselineEnd) this.postEpoch(await baseline.endEpoch(), 'baseline');
     if (endOfEpoch) {
-      this.postEpoch(await trainer.endEpoch());
+      this.postEpoch(await trainer.endEpoch(), 'main');
       if (trainer.epoch >= trainer.config.epochs) this.setState('finished');
     }
   }
 
-  private async flushSteps(trainer: Trainer): Promise<void> {
+  private async flushAll(): Promise<void> {
+    if (this.trainer) await this.flushSteps(this.trainer, 'main');
+    if (this.baseline) await this.flushSteps(this.baseline, 'baseline');
+  }
+
+  private async flushSteps(trainer: Trainer, run: RunName): Promise<void> {
     const metrics = await trainer.readStepMetrics();
     this.lastFlush = performance.now();
     if (metrics.length === 0) return;
-    if (metrics.some((m) => !Number.isFinite(m.total))) {
+    const bad = metrics.find((m) => !Number.isFinite(m.total));
+    if (bad) {
       this.port.post({
         type: 'warning',
-        message: `the loss became NaN or infinite at step ${metrics.find((m) => !Number.isFinite(m.total))!.step}: lower the learning rate or the regulariser weights`,
+        message: `the ${run === 'main' ? '' : 'baseline '}loss became NaN or infinite at step ${bad.step}: lower the learning rate or the regulariser weights`,
       });
     }
     const series = toSeries(metrics);
-    this.port.post({ type: 'steps', series }, seriesBuffers(series));
+    this.port.post({ type: 'steps', run, series }, seriesBuffers(series));
   }
 
-  private postEpoch(report: EpochReport): void {
+  private postEpoch(report: EpochReport, run: RunName): void {
     const { accounting } = report;
     const summary: EpochSummary = {
       epoch: report.epoch,
@@ -422,7 +451,8 @@ export class TrainingSession {
         deployable: accounting.deployable.macs,
       },
     };
-    this.port.post({ type: 'epoch', summary });
+    this.port.post({ type: 'epoch', run, summary });
+    if (run === 'baseline') return;
     if (report.pruneEvents.length) {
       this.port.post({
         type: 'pruned',

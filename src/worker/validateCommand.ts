@@ -17,7 +17,7 @@ const FIELDS: Record<CommandType, readonly string[]> = {
   loadDataset: ['source'],
   listDatasetCache: [],
   clearDatasetCache: [],
-  configure: ['config', 'limits'],
+  configure: ['config', 'limits', 'compareWithDense'],
   start: [],
   pause: [],
   resume: [],
@@ -110,6 +110,12 @@ export function parseCommand(message: unknown): Command {
       case 'configure':
         if (!isObject(message.config)) throw new CommandError('configure: config is missing', type);
         validateConfig(message.config);
+        if (
+          message.compareWithDense !== undefined &&
+          typeof message.compareWithDense !== 'boolean'
+        ) {
+          throw new CommandError('compareWithDense must be true or false', type);
+        }
         if (message.limits !== undefined) {
           if (!isObject(message.limits)) throw new CommandError('limits must be an object', type);
           checkFields(message.limits, ['trainLimit', 'testLimit'], 'limits', type);

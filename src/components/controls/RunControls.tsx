@@ -1,8 +1,10 @@
 import { studioActions } from '../../bridge/bridge';
 import { PRESET_NAMES, type PresetName } from '../../presets';
 import { useStudio } from '../../store/store';
+import { EpochProgress } from './EpochProgress';
 
 const PRESET_LABELS: Record<PresetName, string> = {
+  classroom: 'Classroom quick demo',
   micro: 'Micro ResNet-8 (quick demo)',
   'micro-resnet20': 'Micro ResNet-20',
   'paper-recipe': 'Paper recipe (ResNet-20, full width)',
@@ -68,6 +70,7 @@ export function RunControls() {
         Reset
       </button>
       <RunStatus />
+      <EpochProgress />
     </section>
   );
 }

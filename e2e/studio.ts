@@ -1,0 +1,40 @@
+// Page object for the studio: the stable data-testid hooks and the few waits every spec needs.
+import { expect, type Page } from '@playwright/test';
+
+export class Studio {
+  constructor(readonly page: Page) {}
+
+  async open(query = '') {
+    await this.page.goto(`/${query}`);
+    await expect(this.page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
+      timeout: 60_000,
+    });
+  }
+
+  stepCount = async () => Number(await this.page.getByTestId('step-counter').textContent());
+
+  async waitForSteps(atLeast: number, timeout = 120_000) {
+    await expect
+      .poll(this.stepCount, { timeout, message: `waiting for step ${atLeast}` })
+      .toBeGreaterThanOrEqual(atLeast);
+  }
+
+  runState = () => this.page.getByTestId('run-state');
+
+  /** Number of drawn marks (dots, line and area paths) inside a chart card. */
+  async marks(testId: string) {
+    return this.page
+      .getByTestId(testId)
+      .locator(
+        '.recharts-symbols, .recharts-line-curve, .recharts-area-area, .recharts-scatter-symbol',
+      )
+      .count();
+  }
+
+  /** Moves a range slider to its maximum with the keyboard, as a user can. */
+  async sliderToMax(testId: string) {
+    const slider = this.page.getByTestId(testId);
+    await slider.focus();
+    await slider.press('End');
+  }
+}

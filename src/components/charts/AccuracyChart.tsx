@@ -1,0 +1,100 @@
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  ResponsiveContainer,
+  Scatter,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { StepPoint } from '../../store/store';
+import { useStudio } from '../../store/store';
+import { ChartCard } from './ChartCard';
+import { COLOURS, STATIC } from './chartStyle';
+
+const WINDOW = 10;
+
+/** Moving average of per-step train accuracy: single batches are noisy. */
+function smoothed(points: StepPoint[]): { step: number; value: number }[] {
+  let sum = 0;
+  return points.map((p, i) => {
+    sum += p.trainAccuracy;
+    if (i >= WINDOW) sum -= points[i - WINDOW].trainAccuracy;
+    return { step: p.step, value: (100 * sum) / Math.min(i + 1, WINDOW) };
+  });
+}
+
+/** Train accuracy (smoothed) and test accuracy per epoch, for the job and the dense baseline. */
+export function AccuracyChart() {
+  const steps = useStudio((state) => state.steps);
+  const epochs = useStudio((state) => state.epochs);
+  const baselineSteps = useStudio((state) => state.baselineSteps);
+  const baselineEpochs = useStudio((state) => state.baselineEpochs);
+  const train = useMemo(() => smoothed(steps), [steps]);
+  const baselineTrain = useMemo(() => smoothed(baselineSteps), [baselineSteps]);
+  const test = epochs.map((e) => ({ step: e.step, value: 100 * e.testAccuracy }));
+  const baselineTest = baselineEpochs.map((e) => ({ step: e.step, value: 100 * e.testAccuracy }));
+  const compare = baselineSteps.length > 0;
+  return (
+    <ChartCard
+      title="Accuracy"
+      testId="accuracy-chart"
+      explanation={
+        <p>
+          Blue: accuracy on the training batches (a moving average over {WINDOW} steps). Green dots:
+          accuracy on the held-out test images at the end of each epoch. With a comparison running,
+          the grey curves are the dense baseline trained with the same recipe: the gap shows what
+          compression costs.
+        </p>
+      }
+    >
+      <ResponsiveContainer width="100%" height={220}>
+        <ComposedChart margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            dataKey="step"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            allowDecimals={false}
+          />
+          <YAxis width={52} domain={[0, 100]} unit="%" />
+          <Tooltip formatter={(v) => `${Number(v).toFixed(1)}%`} />
+          <Legend />
+          <Line
+            data={train}
+            dataKey="value"
+            name="train (avg)"
+            stroke={COLOURS.train}
+            dot={false}
+            {...STATIC}
+          />
+          <Scatter data={test} dataKey="value" name="test" fill={COLOURS.test} line {...STATIC} />
+          {compare && (
+            <Line
+              data={baselineTrain}
+              dataKey="value"
+              name="dense train"
+              stroke={COLOURS.baseline}
+              strokeDasharray="4 3"
+              dot={false}
+              {...STATIC}
+            />
+          )}
+          {compare && (
+            <Scatter
+              data={baselineTest}
+              dataKey="value"
+              name="dense test"
+              fill={COLOURS.baseline}
+              line
+              {...STATIC}
+            />
+          )}
+        </ComposedChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}

@@ -1,0 +1,98 @@
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { useStudio } from '../../store/store';
+import { ChartCard } from './ChartCard';
+import { COLOURS, STATIC } from './chartStyle';
+
+const PALETTE = [
+  '#2d4a8a',
+  '#c9812b',
+  '#8a3d9c',
+  '#2e8b57',
+  '#c0392b',
+  '#4a90a4',
+  '#8c6d31',
+  '#d45087',
+  '#665191',
+  '#3b7d3b',
+];
+
+/** Every layer's rank over time; dashed: the selected layer's break-even rank. */
+export function RankChart() {
+  const layers = useStudio((state) => state.layers);
+  const history = useStudio((state) => state.rankHistory);
+  const selected = useStudio((state) => state.selectedLayer);
+  const data = useMemo(
+    () =>
+      history.map(({ step, ranks }) =>
+        Object.fromEntries([['step', step], ...ranks.map((rank, i) => [`l${i}`, rank])]),
+      ),
+    [history],
+  );
+  const breakEven = layers[selected]?.breakEvenRank;
+  return (
+    <ChartCard
+      title="Ranks"
+      testId="rank-chart"
+      explanation={
+        <p>
+          One line per factorised layer: how many directions it keeps. Pruning only ever lowers a
+          rank. A layer saves parameters and compute only below its break-even rank r* = k²·Cin·Cout
+          / (k²·Cin + Cout) (dashed, for the layer selected in the spectrum chart); above it, the
+          exported model merges U diag(s) Vᵀ back into one dense kernel.
+        </p>
+      }
+    >
+      {data.length === 0 ? (
+        <p className="muted">Ranks appear once a low-rank job is configured.</p>
+      ) : (
+        <ResponsiveContainer width="100%" height={220}>
+          <LineChart data={data} margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis
+              dataKey="step"
+              type="number"
+              domain={['dataMin', 'dataMax']}
+              allowDecimals={false}
+            />
+            <YAxis width={40} allowDecimals={false} />
+            <Tooltip />
+            {layers.map((layer, i) => (
+              <Line
+                key={layer.name}
+                dataKey={`l${i}`}
+                name={layer.name}
+                type="stepAfter"
+                stroke={PALETTE[i % PALETTE.length]}
+                strokeWidth={i === selected ? 3 : 1.5}
+                dot={false}
+                {...STATIC}
+              />
+            ))}
+            {breakEven !== undefined && (
+              <ReferenceLine
+                y={breakEven}
+                stroke={COLOURS.cut}
+                strokeDasharray="5 3"
+                label={{
+                  value: `break-even ${breakEven.toFixed(1)}`,
+                  position: 'insideTopRight',
+                  fill: COLOURS.cut,
+                }}
+              />
+            )}
+          </LineChart>
+        </ResponsiveContainer>
+      )}
+    </ChartCard>
+  );
+}

@@ -1,0 +1,144 @@
+import {
+  CartesianGrid,
+  Legend,
+  ReferenceLine,
+  ResponsiveContainer,
+  Scatter,
+  ScatterChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { useStudio } from '../../store/store';
+import { ChartCard } from './ChartCard';
+import { COLOURS, STATIC } from './chartStyle';
+import { spectrumPoints } from './spectrumPoints';
+
+function LayerSpectrum({
+  index,
+  height,
+  compact,
+}: {
+  index: number;
+  height: number;
+  compact: boolean;
+}) {
+  const values = useStudio((state) => state.spectra[index]);
+  const layer = useStudio((state) => state.layers[index]);
+  const config = useStudio((state) => state.config);
+  if (!values || !layer) return null;
+  const points = spectrumPoints(values, layer.fullRank, config);
+  const max = values[0] ?? 1;
+  return (
+    <ResponsiveContainer width="100%" height={height}>
+      <ScatterChart margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis
+          dataKey="index"
+          type="number"
+          domain={[0, layer.fullRank + 1]}
+          allowDecimals={false}
+          hide={compact}
+        />
+        <YAxis
+          dataKey="value"
+          type="number"
+          scale="log"
+          domain={[points.floor, max * 1.5]}
+          width={compact ? 0 : 56}
+          hide={compact}
+          tickFormatter={(v: number) => v.toExponential(0)}
+          allowDataOverflow
+        />
+        {!compact && <Tooltip formatter={(v) => Number(v).toExponential(2)} />}
+        {!compact && <Legend />}
+        {points.cut > 0 && (
+          <ReferenceLine
+            y={Math.max(points.cut, points.floor)}
+            stroke={COLOURS.cut}
+            strokeDasharray="5 3"
+            label={
+              compact ? undefined : { value: 'cut', position: 'insideTopRight', fill: COLOURS.cut }
+            }
+          />
+        )}
+        <Scatter data={points.kept} name="kept" fill={COLOURS.kept} {...STATIC} />
+        <Scatter data={points.atRisk} name="below the cut" fill={COLOURS.atRisk} {...STATIC} />
+        <Scatter
+          data={points.pruned}
+          name="pruned"
+          fill={COLOURS.pruned}
+          shape="cross"
+          {...STATIC}
+        />
+      </ScatterChart>
+    </ResponsiveContainer>
+  );
+}
+
+/** |s| of one layer (or all, as small multiples) on a log scale, with the pruning cut. */
+export function SpectrumChart() {
+  const layers = useStudio((state) => state.layers);
+  const selected = useStudio((state) =>
+    Math.min(state.selectedLayer, Math.max(0, state.layers.length - 1)),
+  );
+  const view = useStudio((state) => state.spectrumView);
+  const { selectLayer, setSpectrumView } = useStudio.getState();
+  const controls = (
+    <span className="chart-controls small">
+      <select
+        aria-label="Layer"
+        value={selected}
+        disabled={view === 'all'}
+        onChange={(event) => selectLayer(Number(event.target.value))}
+      >
+        {layers.map((layer, i) => (
+          <option key={layer.name} value={i}>
+            {layer.name} (rank {layer.rank}/{layer.fullRank})
+          </option>
+        ))}
+      </select>
+      <label>
+        <input
+          type="checkbox"
+          checked={view === 'all'}
+          onChange={(event) => setSpectrumView(event.target.checked ? 'all' : 'one')}
+        />{' '}
+        all layers
+      </label>
+    </span>
+  );
+  return (
+    <ChartCard
+      title="Singular values"
+      testId="spectrum-chart"
+      controls={controls}
+      explanation={
+        <p>
+          Each dot is one direction of the layer's weight W = U diag(s) Vᵀ, sorted by |s| on a log
+          scale. The rank term pushes the small ones down; the red dashed line is the pruning cut (τ
+          × the largest value, or the energy rule's cut) and moves with the τ slider. Orange dots
+          are below it and go at the next prune event; grey crosses are directions already pruned:
+          the layer's rank is the number of coloured dots.
+        </p>
+      }
+    >
+      {layers.length === 0 ? (
+        <p className="muted">Start a low-rank job to see its spectra.</p>
+      ) : view === 'one' ? (
+        <LayerSpectrum index={selected} height={220} compact={false} />
+      ) : (
+        <div className="small-multiples">
+          {layers.map((layer, i) => (
+            <figure key={layer.name}>
+              <LayerSpectrum index={i} height={80} compact />
+              <figcaption className="small">
+                {layer.name}: {layer.rank}/{layer.fullRank}
+              </figcaption>
+            </figure>
+          ))}
+        </div>
+      )}
+    </ChartCard>
+  );
+}
