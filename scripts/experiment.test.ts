@@ -56,7 +56,9 @@ describe('experiment options', () => {
   });
 
   it('rejects an unknown model by listing the valid ones', () => {
-    expect(() => baseConfig('vgg16')).toThrow(/unknown model 'vgg16': use a preset \(.*micro.*\) or an architecture/);
+    expect(() => baseConfig('vgg16')).toThrow(
+      /unknown model 'vgg16': use a preset \(.*micro.*\) or an architecture/,
+    );
   });
 });
 
