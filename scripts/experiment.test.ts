@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { baseConfig, parseArgs } from './lib/experimentArgs';
 
@@ -63,7 +64,7 @@ describe('experiment options', () => {
 });
 
 describe('npm run experiment', () => {
-  it('trains both modes and writes report.json and report.md', () => {
+  it('trains both modes and writes report.json and report.md', async () => {
     const out = mkdtempSync(join(tmpdir(), 'experiment-'));
     execFileSync(
       'npx',
@@ -86,6 +87,8 @@ describe('npm run experiment', () => {
         '32',
         '--out',
         out,
+        '--export',
+        join(out, 'model'),
       ],
       { stdio: 'pipe' },
     );
@@ -101,5 +104,25 @@ describe('npm run experiment', () => {
     expect(lowrank.layers.length).toBe(7);
     expect(lowrank.layers[0]).toMatchObject({ name: 'stage1/block1/conv1', initialRank: 4 });
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| lowrank | 1 |');
+    // --export: a standard LayersModel per mode that loads back, with its report
+    const exported = JSON.parse(readFileSync(join(out, 'model', 'lowrank', 'report.json'), 'utf8'));
+    const modelJson = JSON.parse(readFileSync(join(out, 'model', 'lowrank', 'model.json'), 'utf8'));
+    const weights = readFileSync(join(out, 'model', 'lowrank', 'model.weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0].weights,
+        weightData: weights.buffer.slice(
+          weights.byteOffset,
+          weights.byteOffset + weights.byteLength,
+        ),
+      }),
+    );
+    expect(model.countParams()).toBe(exported.params.exported);
+    expect(exported.params.dense).toBeGreaterThan(0);
+    expect(exported.inferenceTiming.speedup).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'model', 'dense', 'model.json'), 'utf8')).toContain(
+      'layers-model',
+    );
   }, 120_000);
 });

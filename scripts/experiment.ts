@@ -9,6 +9,7 @@ import type { TrainConfig } from '../src/config';
 import { generateBuiltin } from '../src/data/builtin';
 import { loadCifar } from '../src/data/cifar';
 import type { ImageDataset } from '../src/data/dataset';
+import { exportJob, timeInference } from '../src/train/exporter';
 import { Trainer, type EpochReport } from '../src/train/trainer';
 import { USAGE, parseArgs, baseConfig, type Options } from './lib/experimentArgs';
 import { sourcesFromPath } from './lib/files';
@@ -27,6 +28,25 @@ function progressLine(
   const bar =
     '='.repeat(done) + (done < width ? '>' : '') + ' '.repeat(Math.max(0, width - done - 1));
   return `\r  ${config.mode.padEnd(7)} epoch ${epoch + 1}/${config.epochs} [${bar}] ${stepInEpoch}/${stepsPerEpoch}  loss ${loss.toFixed(3)}  train acc ${(100 * accuracy).toFixed(1)}%   `;
+}
+
+async function exportModel(
+  trainer: Trainer,
+  datasetName: string,
+  directory: string,
+): Promise<void> {
+  const { report, files } = await exportJob(trainer, datasetName);
+  const timing = await timeInference(trainer);
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, 'model.json'), files.modelJson);
+  writeFileSync(join(directory, 'model.weights.bin'), new Uint8Array(files.weights));
+  writeFileSync(
+    join(directory, 'report.json'),
+    JSON.stringify({ ...report, inferenceTiming: timing }, null, 2),
+  );
+  console.error(
+    `  exported ${report.mode} model to ${directory} (${report.params.exported} params, ${report.paramsKeptPercent.toFixed(1)}% of dense; inference ${timing.speedup.toFixed(2)}x dense on ${timing.backend})`,
+  );
 }
 
 async function runOne(
@@ -112,6 +132,12 @@ async function runOne(
     })),
     history,
   };
+  if (options.export)
+    await exportModel(
+      trainer,
+      dataset.name,
+      options.mode === 'both' ? join(options.export, config.mode) : options.export,
+    );
   trainer.dispose();
   return result;
 }

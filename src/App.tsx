@@ -10,6 +10,7 @@ import { SpectrumChart } from './components/charts/SpectrumChart';
 import { RunControls } from './components/controls/RunControls';
 import { SettingsPanel } from './components/controls/SettingsPanel';
 import { DatasetPanel } from './components/dataset/DatasetPanel';
+import { ExportPanel } from './components/ExportPanel';
 import { useStudio } from './store/store';
 
 export function App() {
@@ -35,6 +36,7 @@ export function App() {
           <RunControls />
           <RunSummary />
           <SettingsPanel />
+          <ExportPanel />
           <DatasetPanel />
         </div>
         <div className="column charts-column">

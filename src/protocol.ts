@@ -126,17 +126,33 @@ export interface LayerRank {
   breakEvenRank: number;
 }
 
-/** Exported summary of a trained job (the model files come with the export issue). */
+/** report.json of an exported model (also shown in the studio). */
 export interface ExportReport {
   dataset: string;
-  config: TrainConfig;
+  model: string;
+  mode: 'lowrank' | 'dense';
   step: number;
   epoch: number;
+  /** 0-1, on the test split, at export time */
   testAccuracy: number;
-  params: CostSummary;
-  macs: CostSummary;
+  params: { dense: number; deployable: number; exported: number };
+  macs: { dense: number; exported: number };
   paramsKeptPercent: number;
-  layers: LayerRank[];
+  macsKeptPercent: number;
+  layers: (LayerRank & { form: 'lowrank' | 'composed' | 'dense' })[];
+  config: TrainConfig;
+  exportedAt: string;
+}
+
+/** Inference time of the exported model against its dense equivalent, same backend and batch. */
+export interface InferenceTiming {
+  backend: string;
+  batchSize: number;
+  exportedMs: number;
+  denseMs: number;
+  speedup: number;
+  /** dense MACs / exported MACs */
+  macsRatio: number;
 }
 
 export type WorkerEvent =
@@ -174,6 +190,8 @@ export type WorkerEvent =
   | { type: 'hyperparameters'; config: TrainConfig }
   | { type: 'evaluation'; step: number; testAccuracy: number; testLoss: number }
   | { type: 'checkpoint'; checkpoint: Checkpoint }
-  | { type: 'export'; report: ExportReport }
+  /** model.json + model.weights.bin (transferred) + the report */
+  | { type: 'export'; report: ExportReport; modelJson: string; weights: ArrayBuffer }
+  | { type: 'inferenceTiming'; timing: InferenceTiming }
   | { type: 'warning'; message: string }
   | { type: 'error'; message: string; command?: CommandType };

@@ -16,6 +16,8 @@ export const USAGE = `usage: npm run experiment -- --data <archive|folder|builti
   --model       a preset (${PRESET_NAMES.join(', ')}) or an architecture (${ARCHITECTURE_NAMES.join(', ')})
   --mode        lowrank | dense | both (both: the dense baseline and the low-rank run, same recipe and seed)
   --epochs N    --train-limit K    --test-limit K    --seed S    --out <dir> (default experiments/latest)
+  --export <dir> also write the trained model as a standard TF.js LayersModel (model.json,
+                model.weights.bin) with its report.json (one subfolder per mode with --mode both)
   --coarse      CIFAR-100 coarse labels
   any setting of the studio as --name value, e.g. --lambda-rank 0.05 --prune-threshold 0.03`;
 
@@ -24,6 +26,7 @@ export interface Options {
   model: string;
   mode: 'lowrank' | 'dense' | 'both';
   out: string;
+  export?: string;
   trainLimit?: number;
   testLimit?: number;
   coarse: boolean;
@@ -58,7 +61,8 @@ export function parseArgs(args: string[]): Options {
     }
     const value = args[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
-    if (name === 'data' || name === 'model' || name === 'out') options[name] = value;
+    if (name === 'data' || name === 'model' || name === 'out' || name === 'export')
+      options[name] = value;
     else if (name === 'mode') {
       if (value !== 'lowrank' && value !== 'dense' && value !== 'both')
         throw new Error(`--mode must be lowrank, dense or both, got ${value}`);

@@ -6,7 +6,9 @@ import { BUILTIN_DEFAULTS } from '../data/builtin';
 import { PRESET_LIMITS, presetConfig, type PresetName } from '../presets';
 import type { BackendName, Command, DatasetSource, WorkerEvent } from '../protocol';
 import { useStudio } from '../store/store';
+import { decodeCheckpoint, encodeCheckpoint } from '../train/checkpointFile';
 import type { Checkpoint } from '../train/trainer';
+import { downloadBytes, modelZip } from './download';
 
 let worker: Worker | null = null;
 let latestCheckpoint: Checkpoint | null = null;
@@ -53,8 +55,27 @@ function onEvent(event: WorkerEvent): void {
       return;
     case 'checkpoint':
       latestCheckpoint = event.checkpoint;
+      if (store.exporting === 'checkpoint') {
+        const { architecture, mode } = event.checkpoint.config;
+        downloadBytes(
+          `${architecture}-${mode}-step${event.checkpoint.step}.lrckpt`,
+          encodeCheckpoint(event.checkpoint),
+        );
+        store.setExporting(null);
+      }
       return;
-    case 'export':
+    case 'export': {
+      const { report } = event;
+      downloadBytes(
+        `${report.model}-${report.mode}-step${report.step}.zip`,
+        modelZip(event.modelJson, event.weights, report),
+        'application/zip',
+      );
+      store.setExportReport(report);
+      return;
+    }
+    case 'inferenceTiming':
+      store.setInferenceTiming(event.timing);
       return;
     case 'warning':
       store.setWarning(event.message);
@@ -118,7 +139,28 @@ export const studioActions = {
     useStudio.getState().clearMetrics();
   },
   pruneNow: () => send({ type: 'pruneNow' }),
-  checkpoint: () => send({ type: 'checkpoint' }),
+  /** Exports the current network: a zip download, then an inference timing. */
+  exportModel(): void {
+    useStudio.getState().setExporting('model');
+    send({ type: 'export' });
+  },
+  saveCheckpoint(): void {
+    useStudio.getState().setExporting('checkpoint');
+    send({ type: 'checkpoint' });
+  },
+  /** Resumes a run from a checkpoint file, on the dataset loaded now. */
+  async loadCheckpoint(file: File): Promise<void> {
+    const store = useStudio.getState();
+    try {
+      const checkpoint = decodeCheckpoint(new Uint8Array(await file.arrayBuffer()));
+      store.setError(null);
+      store.setPreset(null, checkpoint.config);
+      store.clearMetrics();
+      send({ type: 'restore', checkpoint });
+    } catch (error) {
+      store.setError({ message: `${file.name}: ${(error as Error).message}`, command: 'restore' });
+    }
+  },
   restoreLatest(): void {
     if (latestCheckpoint) send({ type: 'restore', checkpoint: latestCheckpoint });
   },

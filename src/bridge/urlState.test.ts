@@ -23,6 +23,12 @@ describe('URL state', () => {
     expect(state.problems[0]).toContain("unknown preset 'huge'");
   });
 
+  it("a preset's own limits stay implicit in the address", () => {
+    const state = readUrlState('?preset=classroom');
+    expect(state.limits).toEqual({ trainLimit: 160, testLimit: 160 });
+    expect(writeUrlState(state)).toBe('?preset=classroom');
+  });
+
   it('round-trips: writing then reading gives the same configuration', () => {
     const original = readUrlState('?preset=micro&lambdaOrth=2&rankTerm=l1-max&testLimit=64');
     const written = writeUrlState(original);

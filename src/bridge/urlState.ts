@@ -56,8 +56,11 @@ export function writeUrlState(state: Omit<UrlState, 'problems'>): string {
   for (const name of Object.keys(KNOBS) as KnobName[]) {
     if (state.config[name] !== base[name]) params.set(name, String(state.config[name]));
   }
-  for (const name of LIMIT_NAMES)
-    if (state.limits[name]) params.set(name, String(state.limits[name]));
+  const baseLimits: JobLimits = state.preset ? PRESET_LIMITS[state.preset] : {};
+  for (const name of LIMIT_NAMES) {
+    const value = state.limits[name];
+    if (value && value !== baseLimits[name]) params.set(name, String(value));
+  }
   if (state.backend) params.set('backend', state.backend);
   const text = params.toString();
   return text ? `?${text}` : '';

@@ -11,6 +11,8 @@ import type {
   DatasetPhase,
   DatasetSummary,
   EpochSummary,
+  ExportReport,
+  InferenceTiming,
   JobLimits,
   LayerRank,
   RunName,
@@ -114,6 +116,16 @@ export interface MetricsSlice {
   clearMetrics: () => void;
 }
 
+export interface ExportSlice {
+  exportReport: ExportReport | null;
+  inferenceTiming: InferenceTiming | null;
+  /** an export or checkpoint is being prepared in the worker */
+  exporting: 'model' | 'checkpoint' | null;
+  setExporting: (what: ExportSlice['exporting']) => void;
+  setExportReport: (report: ExportReport) => void;
+  setInferenceTiming: (timing: InferenceTiming) => void;
+}
+
 export interface UiSlice {
   /** layer shown in the spectrum chart (index into layers) */
   selectedLayer: number;
@@ -130,7 +142,8 @@ export interface UiSlice {
   setWarning: (message: string | null) => void;
 }
 
-export type StudioState = RuntimeSlice &
+export type StudioState = ExportSlice &
+  RuntimeSlice &
   DatasetSlice &
   ConfigSlice &
   RunSlice &
@@ -253,6 +266,12 @@ export const useStudio = create<StudioState>()((set) => ({
     })),
   clearMetrics: () => set(emptyMetrics),
 
+  exportReport: null,
+  inferenceTiming: null,
+  exporting: null,
+  setExporting: (exporting) => set({ exporting }),
+  setExportReport: (exportReport) => set({ exportReport, inferenceTiming: null }),
+  setInferenceTiming: (inferenceTiming) => set({ inferenceTiming, exporting: null }),
   selectedLayer: 0,
   spectrumView: 'one',
   presentation: false,
@@ -262,6 +281,10 @@ export const useStudio = create<StudioState>()((set) => ({
   error: null,
   warning: null,
   setError: (error) =>
-    set((state) => ({ error, datasetLoading: error ? null : state.datasetLoading })),
+    set((state) => ({
+      error,
+      datasetLoading: error ? null : state.datasetLoading,
+      exporting: error ? null : state.exporting,
+    })),
   setWarning: (warning) => set({ warning }),
 }));

@@ -159,7 +159,7 @@ export class Trainer {
   step = 0;
   private readonly train: Split;
   private readonly test: Split;
-  private readonly stats: ChannelStats;
+  readonly stats: ChannelStats;
   private readonly sampler: EpochSampler;
   private readonly augmentationRandom: Random;
   private lastReadAt = performance.now();

@@ -18,6 +18,7 @@ import type {
   WorkerEvent,
 } from '../protocol';
 import { Trainer, type EpochReport, type LayerSpectrum, type StepMetrics } from '../train/trainer';
+import { exportJob, timeInference } from '../train/exporter';
 import { CommandError, parseCommand } from './validateCommand';
 
 export interface SessionPort {
@@ -296,31 +297,12 @@ export class TrainingSession {
       }
       case 'export': {
         const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
-        const { accuracy } = await trainer.evaluate();
-        const accounting = trainer.accounting();
-        const spectra = await trainer.spectra();
-        this.port.post({
-          type: 'export',
-          report: {
-            dataset: this.dataset!.name,
-            config: { ...trainer.config },
-            step: trainer.step,
-            epoch: trainer.epoch,
-            testAccuracy: accuracy,
-            params: {
-              dense: accounting.dense.params,
-              factorised: accounting.factorised.params,
-              deployable: accounting.deployable.params,
-            },
-            macs: {
-              dense: accounting.dense.macs,
-              factorised: accounting.factorised.macs,
-              deployable: accounting.deployable.macs,
-            },
-            paramsKeptPercent: (100 * accounting.deployable.params) / accounting.dense.params,
-            layers: spectra.map(layerRank),
-          },
-        });
+        const { report, files } = await exportJob(trainer, this.dataset!.name);
+        this.port.post(
+          { type: 'export', report, modelJson: files.modelJson, weights: files.weights },
+          [files.weights],
+        );
+        this.port.post({ type: 'inferenceTiming', timing: await timeInference(trainer) });
         return;
       }
       default: {

@@ -31,13 +31,18 @@ export function RankChart() {
   const layers = useStudio((state) => state.layers);
   const history = useStudio((state) => state.rankHistory);
   const selected = useStudio((state) => state.selectedLayer);
-  const data = useMemo(
-    () =>
-      history.map(({ step, ranks }) =>
-        Object.fromEntries([['step', step], ...ranks.map((rank, i) => [`l${i}`, rank])]),
-      ),
-    [history],
-  );
+  const currentStep = useStudio((state) => state.step);
+  const data = useMemo(() => {
+    // ranks hold between reports: extend the last one to the current step
+    const last = history.at(-1);
+    const points =
+      last && currentStep > last.step
+        ? [...history, { step: currentStep, ranks: last.ranks }]
+        : history;
+    return points.map(({ step, ranks }) =>
+      Object.fromEntries([['step', step], ...ranks.map((rank, i) => [`l${i}`, rank])]),
+    );
+  }, [history, currentStep]);
   const breakEven = layers[selected]?.breakEvenRank;
   return (
     <ChartCard

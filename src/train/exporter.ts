@@ -1,0 +1,95 @@
+// Turns a trainer's current network into downloadable model files and their report, and times
+// the exported model against its dense equivalent on the active backend.
+import * as tf from '@tensorflow/tfjs';
+import { exportLayersModel, saveToFiles, type SavedModelFiles } from '../model/export';
+import type { ExportReport, InferenceTiming } from '../protocol';
+import type { Trainer } from './trainer';
+
+export async function exportJob(
+  trainer: Trainer,
+  datasetName: string,
+): Promise<{ report: ExportReport; files: SavedModelFiles }> {
+  const { layersModel, forms } = exportLayersModel(trainer.model, trainer.stats);
+  const files = await saveToFiles(layersModel);
+  const exportedParams = layersModel.countParams();
+  layersModel.dispose();
+  const { accuracy } = await trainer.evaluate();
+  const accounting = trainer.accounting();
+  const spectra = await trainer.spectra();
+  const formOf = new Map(forms.map((f) => [f.name, f.form]));
+  const report: ExportReport = {
+    dataset: datasetName,
+    model: trainer.config.architecture,
+    mode: trainer.config.mode,
+    step: trainer.step,
+    epoch: trainer.epoch,
+    testAccuracy: accuracy,
+    params: {
+      dense: accounting.dense.params,
+      deployable: accounting.deployable.params,
+      exported: exportedParams,
+    },
+    macs: { dense: accounting.dense.macs, exported: accounting.deployable.macs },
+    paramsKeptPercent: (100 * exportedParams) / accounting.dense.params,
+    macsKeptPercent: (100 * accounting.deployable.macs) / accounting.dense.macs,
+    layers: spectra.map(({ name, rank, fullRank, breakEvenRank }) => ({
+      name,
+      rank,
+      fullRank,
+      breakEvenRank,
+      form: formOf.get(name.replace(/\//g, '_')) ?? 'composed',
+    })),
+    config: { ...trainer.config },
+    exportedAt: new Date().toISOString(),
+  };
+  return { report, files };
+}
+
+/** Median time of `runs` predictions (each waited for), after two warm-up runs. */
+async function medianPredictMs(
+  model: tf.LayersModel,
+  input: tf.Tensor,
+  runs: number,
+): Promise<number> {
+  const once = async () => {
+    const started = performance.now();
+    const output = model.predict(input) as tf.Tensor;
+    await output.data();
+    output.dispose();
+    return performance.now() - started;
+  };
+  await once();
+  await once();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await once());
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
+export async function timeInference(
+  trainer: Trainer,
+  options: { batchSize?: number; runs?: number } = {},
+): Promise<InferenceTiming> {
+  const batchSize = options.batchSize ?? 32;
+  const runs = options.runs ?? 5;
+  const size = trainer.config.inputSize;
+  const exported = exportLayersModel(trainer.model, trainer.stats).layersModel;
+  const dense = exportLayersModel(trainer.model, trainer.stats, { mergeAll: true }).layersModel;
+  const input = tf.randomUniform([batchSize, size, size, 3]);
+  try {
+    const exportedMs = await medianPredictMs(exported, input, runs);
+    const denseMs = await medianPredictMs(dense, input, runs);
+    const accounting = trainer.accounting();
+    return {
+      backend: tf.getBackend(),
+      batchSize,
+      exportedMs,
+      denseMs,
+      speedup: denseMs / exportedMs,
+      macsRatio: accounting.dense.macs / accounting.deployable.macs,
+    };
+  } finally {
+    tf.dispose([input]);
+    exported.dispose();
+    dense.dispose();
+  }
+}
