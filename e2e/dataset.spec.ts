@@ -64,14 +64,12 @@ test('a URL download shows progress, and the second load comes from the cache', 
     });
   });
   await openStudio(page);
-  await page
-    .getByRole('button', { name: 'Clear cache' })
-    .click({ timeout: 2_000 })
-    .catch(() => {});
+  // a fresh browser context: the cache starts empty
+  await expect(page.getByTestId('dataset-cache')).toHaveCount(0);
   const load = async () => {
     await page.getByTestId('dataset-select').selectOption('cifar10');
     await page.getByTestId('dataset-url').fill('fixtures/cifar-10-binary.tar.gz');
-    await page.getByRole('button', { name: 'Load' }).click();
+    await page.getByTestId('dataset-url-load').click();
   };
   await load();
   await expect(page.getByTestId('dataset-summary')).toContainText('15 training and 4 test');
@@ -95,7 +93,7 @@ test('an unreachable URL suggests dropping the archive instead', async ({ page }
   await openStudio(page);
   await page.getByTestId('dataset-select').selectOption('cifar10');
   await page.getByTestId('dataset-url').fill('http://127.0.0.1:9/cifar-10-binary.tar.gz');
-  await page.getByRole('button', { name: 'Load' }).click();
+  await page.getByTestId('dataset-url-load').click();
   await expect(page.getByTestId('error')).toContainText('could not download');
   await expect(page.getByTestId('error')).toContainText('drop it here instead');
   await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes 32x32');

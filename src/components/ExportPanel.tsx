@@ -61,8 +61,12 @@ export function ExportPanel() {
             <div data-testid="inference-timing">
               Inference on {timing.backend}, batch {timing.batchSize}:{' '}
               {timing.exportedMs.toFixed(1)} ms vs {timing.denseMs.toFixed(1)} ms dense:{' '}
-              <strong>{timing.speedup.toFixed(2)}× faster</strong> (MACs ratio{' '}
-              {timing.macsRatio.toFixed(2)}×).
+              <strong>
+                {timing.speedup >= 1
+                  ? `${timing.speedup.toFixed(2)}× faster`
+                  : `${(1 / timing.speedup).toFixed(2)}× slower`}
+              </strong>{' '}
+              (MACs ratio {timing.macsRatio.toFixed(2)}×).
             </div>
           ) : (
             <div className="muted">Timing inference against the dense model…</div>

@@ -18,6 +18,7 @@ export function RunControls() {
   );
   const canStart = datasetReady && (runState === 'idle' || runState === 'finished');
   const preset = useStudio((state) => state.preset);
+  const datasetKind = useStudio((state) => state.dataset?.kind);
   return (
     <section className="panel run-controls" aria-label="Run controls">
       <label>
@@ -71,6 +72,12 @@ export function RunControls() {
       </button>
       <RunStatus />
       <EpochProgress />
+      {preset === 'paper-recipe' && datasetKind !== 'cifar10' && (
+        <p className="muted small" data-testid="preset-hint">
+          The paper recipe is meant for CIFAR-10: load it under Dataset (full ResNet-20 training
+          needs a real GPU).
+        </p>
+      )}
     </section>
   );
 }

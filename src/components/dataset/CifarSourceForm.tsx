@@ -67,7 +67,9 @@ export function CifarSourceForm({ kind }: { kind: 'cifar10' | 'cifar100' }) {
             onChange={(event) => setUrl(event.target.value)}
           />
         </label>
-        <button type="submit">Load</button>
+        <button type="submit" data-testid="dataset-url-load">
+          Load
+        </button>
       </form>
       <p className="muted small">
         <code>npm run fetch:{kind}</code> puts the official archive in <code>public/data/</code>,
