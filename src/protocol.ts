@@ -19,7 +19,15 @@ export type DatasetSource =
   /** Files picked or dropped by the user: an archive, or loose .bin files. */
   | { kind: 'files'; files: File[]; cifar100Labels: Cifar100Labels }
   /** An archive at a URL (a mirror, or public/data/ next to the app). */
-  | { kind: 'url'; url: string; cifar100Labels: Cifar100Labels };
+  | { kind: 'url'; url: string; cifar100Labels: Cifar100Labels }
+  /** The Hugging Face parquet files (or a mirror of them): images as PNG bytes. */
+  | {
+      kind: 'huggingface';
+      dataset: 'cifar10' | 'cifar100';
+      trainUrl: string;
+      testUrl: string;
+      cifar100Labels: Cifar100Labels;
+    };
 
 export interface DatasetSummary {
   kind: 'cifar10' | 'cifar100' | 'builtin';
@@ -28,17 +36,22 @@ export interface DatasetSummary {
   imageSize: number[];
   train: { count: number; histogram: number[] };
   test: { count: number; histogram: number[] };
+  /** FNV-1a of pixels and labels, per split */
+  fingerprint: { train: string; test: string };
   fromCache: boolean;
 }
 
 export interface CachedDataset {
+  /** the source: URL(s), or file name + size + date */
   key: string;
   name: string;
   bytes: number;
   savedAt: string;
+  /** SHA-256 of the downloaded files, where the source was a download */
+  checksum?: string;
 }
 
-export type DatasetPhase = 'download' | 'read' | 'generate' | 'cache';
+export type DatasetPhase = 'download' | 'read' | 'decode' | 'generate' | 'cache';
 
 /** idle: no job; ready: built, not started; finished: all epochs done (or stopped). */
 export type RunState = 'idle' | 'ready' | 'running' | 'paused' | 'finished';

@@ -57,6 +57,17 @@ export function channelStats(split: Split): ChannelStats {
   };
 }
 
+/** FNV-1a over a split's pixels and labels: a short fingerprint to compare two loads exactly. */
+export function fingerprint(split: Split): string {
+  let hash = 0x811c9dc5;
+  const mix = (bytes: Uint8Array) => {
+    for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;
+  };
+  mix(split.images);
+  mix(split.labels);
+  return hash.toString(16).padStart(8, '0');
+}
+
 /** The facts `npm run dataset -- info` prints. */
 export function describeDataset(dataset: ImageDataset) {
   const classes = dataset.classNames.length;
@@ -67,5 +78,6 @@ export function describeDataset(dataset: ImageDataset) {
     classNames: dataset.classNames,
     train: { count: dataset.train.count, histogram: labelHistogram(dataset.train, classes) },
     test: { count: dataset.test.count, histogram: labelHistogram(dataset.test, classes) },
+    fingerprint: { train: fingerprint(dataset.train), test: fingerprint(dataset.test) },
   };
 }

@@ -46,9 +46,14 @@ export async function readCached(key: string): Promise<ImageDataset | null> {
   return record?.dataset ?? null;
 }
 
-export async function writeCached(key: string, dataset: ImageDataset): Promise<void> {
+export async function writeCached(
+  key: string,
+  dataset: ImageDataset,
+  checksum?: string,
+): Promise<void> {
   const record: Record = {
     key,
+    checksum,
     name: dataset.name,
     bytes: datasetBytes(dataset),
     savedAt: new Date().toISOString(),
@@ -67,8 +72,8 @@ export async function listCached(): Promise<CachedDataset[]> {
       request.onsuccess = () => {
         const cursor = request.result;
         if (!cursor) return resolve(entries);
-        const { key, name, bytes, savedAt } = cursor.value as Record;
-        entries.push({ key, name, bytes, savedAt });
+        const { key, name, bytes, savedAt, checksum } = cursor.value as Record;
+        entries.push({ key, name, bytes, savedAt, checksum });
         cursor.continue();
       };
       request.onerror = () => reject(new Error(`dataset cache: ${request.error?.message}`));

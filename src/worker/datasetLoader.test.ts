@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cifar10Files, gzip, tarArchive } from '../testing/cifarFixtures';
+import { cifarParquet, decodePngInNode } from '../testing/parquetFixtures';
 import { loadDataset } from './datasetLoader';
 
 /** A fetch answering with `body` in 500-byte chunks and the given Content-Length. */
@@ -59,7 +60,63 @@ describe('loadDataset from a URL (no IndexedDB in Node: the cache is skipped)', 
     await expect(
       loadDataset({ kind: 'url', url: 'data/missing.tar.gz', cifar100Labels: 'fine' }, () => {}),
     ).rejects.toThrow(
-      'data/missing.tar.gz answered HTTP 404 Not Found; check the address, or drop',
+      'data/missing.tar.gz answered HTTP 404 Not Found; check the address. Download the archive yourself and drop',
+    );
+  });
+});
+
+describe('loadDataset from Hugging Face parquet files', () => {
+  const files: Record<string, Uint8Array> = {
+    'http://hub.test/train.parquet': new Uint8Array(
+      cifarParquet({ label: [1, 2, 3, 4] }, [1, 2, 3, 4]),
+    ),
+    'http://hub.test/test.parquet': new Uint8Array(cifarParquet({ label: [7] }, [5])),
+  };
+  const source = {
+    kind: 'huggingface',
+    dataset: 'cifar10',
+    trainUrl: 'http://hub.test/train.parquet',
+    testUrl: 'http://hub.test/test.parquet',
+    cifar100Labels: 'fine',
+  } as const;
+
+  function stubHub(truncate = false) {
+    vi.stubGlobal('self', { location: { href: 'http://studio.test/' } });
+    vi.stubGlobal('fetch', async (url: string) => {
+      const body = files[url];
+      const sent = truncate ? body.slice(0, 100) : body;
+      return new Response(new Blob([sent as BlobPart]).stream(), {
+        headers: { 'content-length': String(body.length) },
+      });
+    });
+  }
+
+  it('downloads both files under one progress total, then decodes every image', async () => {
+    stubHub();
+    const events: { phase: string; loaded: number; total: number | null }[] = [];
+    const { dataset } = await loadDataset(
+      source,
+      (phase, loaded, total) => events.push({ phase, loaded, total }),
+      {
+        decodePng: decodePngInNode,
+      },
+    );
+    expect(dataset.train.count).toBe(4);
+    expect(Array.from(dataset.test.labels)).toEqual([7]);
+    const total = files[source.trainUrl].length + files[source.testUrl].length;
+    const downloads = events.filter((e) => e.phase === 'download');
+    downloads.forEach((e, i) => {
+      expect(e.total).toBe(total);
+      if (i > 0) expect(e.loaded).toBeGreaterThanOrEqual(downloads[i - 1].loaded);
+    });
+    expect(downloads.at(-1)!.loaded).toBe(total);
+    expect(events.filter((e) => e.phase === 'decode').map((e) => e.loaded)).toEqual([4, 1]);
+  });
+
+  it('a partial download names the file and suggests the archive', async () => {
+    stubHub(true);
+    await expect(loadDataset(source, () => {}, { decodePng: decodePngInNode })).rejects.toThrow(
+      /download stopped after 100 of \d+ bytes/,
     );
   });
 });

@@ -2,6 +2,7 @@
 // by generating, reading files, or downloading with progress; then caches what it parsed.
 import { generateBuiltin } from '../data/builtin';
 import { DatasetError, loadCifar, type SourceFile } from '../data/cifar';
+import { parseParquetDataset, type PngDecoder } from '../data/parquetCifar';
 import type { ImageDataset } from '../data/dataset';
 import type { DatasetPhase, DatasetSource } from '../protocol';
 import { readCached, writeCached } from './datasetCache';
@@ -56,6 +57,10 @@ export function cacheKey(source: DatasetSource): string | null {
       return `files:${source.cifar100Labels}:${source.files.map((f) => `${f.name}/${f.size}/${f.lastModified}`).join('|')}`;
     case 'url':
       return `url:${source.cifar100Labels}:${new URL(source.url, self.location.href).href}`;
+    case 'huggingface': {
+      const absolute = (url: string) => new URL(url, self.location.href).href;
+      return `hf:${source.dataset}:${source.cifar100Labels}:${absolute(source.trainUrl)}|${absolute(source.testUrl)}`;
+    }
     default: {
       const unknown: never = source;
       throw new Error(`unknown dataset source ${JSON.stringify(unknown)}`);
@@ -63,18 +68,22 @@ export function cacheKey(source: DatasetSource): string | null {
   }
 }
 
-async function fetchSource(url: string, onProgress: ProgressListener): Promise<SourceFile> {
+async function fetchSource(
+  url: string,
+  onProgress: ProgressListener,
+  suggestion = 'Download the archive yourself and drop it here instead',
+): Promise<SourceFile & { size?: number }> {
   let response: Response;
   try {
     response = await fetch(url);
   } catch (error) {
     throw new DatasetError(
-      `could not download ${url} (${(error as Error).message}): you may be offline, or the server does not allow cross-origin downloads. Download the archive yourself and drop it here instead.`,
+      `could not download ${url} (${(error as Error).message}): you may be offline, or the server does not allow cross-origin downloads. ${suggestion}.`,
     );
   }
   if (!response.ok || !response.body) {
     throw new DatasetError(
-      `${url} answered HTTP ${response.status} ${response.statusText}; check the address, or drop the archive file here instead.`,
+      `${url} answered HTTP ${response.status} ${response.statusText}; check the address. ${suggestion}.`,
     );
   }
   const total = Number(response.headers.get('content-length')) || null;
@@ -83,6 +92,7 @@ async function fetchSource(url: string, onProgress: ProgressListener): Promise<S
   let used = false;
   return {
     name,
+    size: total ?? undefined,
     stream: () => {
       if (used) throw new Error('a download can be read once');
       used = true;
@@ -91,9 +101,72 @@ async function fetchSource(url: string, onProgress: ProgressListener): Promise<S
   };
 }
 
+/** PNG decoding with the browser's own codecs, inside the worker. */
+export const decodePngInBrowser: PngDecoder = async (png) => {
+  const bitmap = await createImageBitmap(new Blob([png as BlobPart], { type: 'image/png' }));
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context)
+    throw new DatasetError('this browser cannot decode images in a worker (no 2D OffscreenCanvas)');
+  context.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return {
+    width: canvas.width,
+    height: canvas.height,
+    rgba: context.getImageData(0, 0, canvas.width, canvas.height).data,
+  };
+};
+
+async function sha256(buffers: ArrayBuffer[]): Promise<string> {
+  const joined = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
+  buffers.reduce((at, b) => (joined.set(new Uint8Array(b), at), at + b.byteLength), 0);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', joined));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Downloads the train and test parquet files (one progress bar over both) and decodes them. */
+async function loadParquet(
+  source: Extract<DatasetSource, { kind: 'huggingface' }>,
+  onProgress: ProgressListener,
+  decodePng: PngDecoder,
+): Promise<{ dataset: ImageDataset; checksum: string }> {
+  const suggestion = 'or drop the official archive here instead';
+  const [train, test] = await Promise.all(
+    [source.trainUrl, source.testUrl].map((url) => fetchSource(url, () => {}, suggestion)),
+  );
+  const totals = [train.size ?? 0, test.size ?? 0];
+  const total = totals.every((t) => t > 0) ? totals[0] + totals[1] : null;
+  const buffers: ArrayBuffer[] = [];
+  let offset = 0;
+  for (const file of [train, test]) {
+    const stream = counting(file.stream(), 'download', file.size ?? null, (phase, loaded) =>
+      onProgress(phase, offset + loaded, total),
+    );
+    try {
+      buffers.push(await new Response(stream).arrayBuffer());
+    } catch (error) {
+      if (error instanceof DatasetError) throw error;
+      throw new DatasetError(
+        `the download of ${file.name} failed (${(error as Error).message}); try again, ${suggestion}`,
+        { cause: error },
+      );
+    }
+    offset += buffers.at(-1)!.byteLength;
+  }
+  const dataset = await parseParquetDataset(
+    { train: buffers[0], test: buffers[1], trainName: train.name, testName: test.name },
+    source.dataset,
+    source.cifar100Labels,
+    decodePng,
+    (done, count) => onProgress('decode', done, count),
+  );
+  return { dataset, checksum: await sha256(buffers) };
+}
+
 export async function loadDataset(
   source: DatasetSource,
   onProgress: ProgressListener,
+  options: { decodePng?: PngDecoder } = {},
 ): Promise<{ dataset: ImageDataset; fromCache: boolean }> {
   if (source.kind === 'builtin') {
     onProgress('generate', 0, null);
@@ -103,6 +176,16 @@ export async function loadDataset(
   const key = cacheKey(source)!;
   const cached = await readCached(key).catch(() => null);
   if (cached) return { dataset: cached, fromCache: true };
+  if (source.kind === 'huggingface') {
+    const { dataset, checksum } = await loadParquet(
+      source,
+      onProgress,
+      options.decodePng ?? decodePngInBrowser,
+    );
+    onProgress('cache', 0, null);
+    await writeCached(key, dataset, checksum).catch(() => undefined);
+    return { dataset, fromCache: false };
+  }
   const files =
     source.kind === 'files'
       ? source.files.map((file) => ({

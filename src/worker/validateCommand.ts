@@ -81,6 +81,20 @@ function checkSource(source: unknown): void {
       if (typeof source.url !== 'string' || source.url.trim() === '')
         throw new CommandError('the URL is empty', 'loadDataset');
       break;
+    case 'huggingface':
+      checkFields(
+        source,
+        ['kind', 'dataset', 'trainUrl', 'testUrl', 'cifar100Labels'],
+        'huggingface source',
+        'loadDataset',
+      );
+      if (source.dataset !== 'cifar10' && source.dataset !== 'cifar100')
+        throw new CommandError('dataset must be cifar10 or cifar100', 'loadDataset');
+      for (const url of [source.trainUrl, source.testUrl]) {
+        if (typeof url !== 'string' || url.trim() === '')
+          throw new CommandError('both parquet URLs are needed', 'loadDataset');
+      }
+      break;
     default:
       throw new CommandError(`unknown dataset source '${String(source.kind)}'`, 'loadDataset');
   }

@@ -1,5 +1,6 @@
 import { useState, type DragEvent } from 'react';
 import { studioActions } from '../../bridge/bridge';
+import { HuggingFaceForm } from './HuggingFaceForm';
 import type { Cifar100Labels } from '../../protocol';
 
 const DEFAULT_URLS = {
@@ -24,6 +25,7 @@ export function CifarSourceForm({ kind }: { kind: 'cifar10' | 'cifar100' }) {
   };
   return (
     <div className="cifar-form">
+      <HuggingFaceForm key={kind} kind={kind} labels={labels} />
       <div
         className={dragging ? 'drop-zone dragging' : 'drop-zone'}
         onDragOver={(event) => {

@@ -3,6 +3,7 @@ import { useStudio } from '../../store/store';
 const PHASE_LABELS = {
   download: 'Downloading',
   read: 'Reading and parsing',
+  decode: 'Decoding images',
   generate: 'Generating built-in images',
   cache: 'Saving to the browser cache',
 } as const;

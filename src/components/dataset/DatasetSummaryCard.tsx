@@ -15,6 +15,9 @@ export function DatasetSummaryCard() {
       </div>
       <details>
         <summary>Classes</summary>
+        <div className="muted small" data-testid="dataset-fingerprint">
+          fingerprint train {dataset.fingerprint.train}, test {dataset.fingerprint.test}
+        </div>
         <ol start={0} className="class-list">
           {dataset.classNames.map((name, label) => (
             <li key={name}>
