@@ -13,6 +13,8 @@ export type PngDecoder = (
 ) => Promise<{ width: number; height: number; rgba: ArrayLike<number> }>;
 
 const SIDE = 32;
+/** images decoded concurrently, and how often progress is reported */
+const DECODE_BATCH = 250;
 
 interface SchemaNode {
   name: string;
@@ -73,7 +75,7 @@ export async function parseParquetSplit(
   const classes = kind === 'cifar10' ? 10 : labels === 'fine' ? 100 : 20;
   const images = new Uint8Array(rows.length * SIDE * SIDE * CHANNELS);
   const labelValues = new Uint8Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
+  const decodeRow = async (i: number) => {
     const value = Number(rows[i][label]);
     if (!Number.isInteger(value) || value < 0 || value >= classes) {
       throw new DatasetError(
@@ -93,7 +95,15 @@ export async function parseParquetSplit(
       images[base + p * 3 + 1] = rgba[p * 4 + 1];
       images[base + p * 3 + 2] = rgba[p * 4 + 2];
     }
-    if (i % 500 === 499 || i === rows.length - 1) onDecoded(i + 1, rows.length);
+  };
+  // several decodes in flight: the browser decodes images off the worker's own thread
+  for (let start = 0; start < rows.length; start += DECODE_BATCH) {
+    const batch = Array.from(
+      { length: Math.min(DECODE_BATCH, rows.length - start) },
+      (_, k) => start + k,
+    );
+    await Promise.all(batch.map(decodeRow));
+    onDecoded(start + batch.length, rows.length);
   }
   return { images, labels: labelValues, count: rows.length };
 }
