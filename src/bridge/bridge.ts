@@ -1,17 +1,15 @@
 // The only owner of the training Worker (style rule 16): turns every WorkerEvent into a store
 // update, and user actions into Commands.
 import type { TrainConfig } from '../config';
-import { KNOBS, LIVE_KNOBS, type KnobName } from '../config';
+import { LIVE_KNOBS, type KnobName } from '../config';
 import { BUILTIN_DEFAULTS } from '../data/builtin';
 import { PRESET_LIMITS, presetConfig, type PresetName } from '../presets';
 import type { BackendName, Command, DatasetSource, WorkerEvent } from '../protocol';
 import { useStudio } from '../store/store';
 import { decodeCheckpoint, encodeCheckpoint } from '../train/checkpointFile';
-import type { Checkpoint } from '../train/trainer';
 import { downloadBytes, modelZip } from './download';
 
 let worker: Worker | null = null;
-let latestCheckpoint: Checkpoint | null = null;
 
 function onEvent(event: WorkerEvent): void {
   const store = useStudio.getState();
@@ -54,7 +52,6 @@ function onEvent(event: WorkerEvent): void {
     case 'evaluation':
       return;
     case 'checkpoint':
-      latestCheckpoint = event.checkpoint;
       if (store.exporting === 'checkpoint') {
         const { architecture, mode } = event.checkpoint.config;
         downloadBytes(
@@ -161,15 +158,12 @@ export const studioActions = {
       store.setError({ message: `${file.name}: ${(error as Error).message}`, command: 'restore' });
     }
   },
-  restoreLatest(): void {
-    if (latestCheckpoint) send({ type: 'restore', checkpoint: latestCheckpoint });
-  },
   /** Changes a setting; a live one reaches the running job at its next step. */
   setKnob<K extends KnobName>(name: K, value: TrainConfig[K]): void {
     const store = useStudio.getState();
     store.setConfig({ [name]: value } as Partial<TrainConfig>);
     const jobExists = store.runState !== 'idle';
-    if (jobExists && KNOBS[name].live && LIVE_KNOBS.includes(name)) {
+    if (jobExists && LIVE_KNOBS.includes(name)) {
       send({ type: 'setHyperparameters', values: { [name]: value } as Partial<TrainConfig> });
     }
   },
