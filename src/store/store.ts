@@ -20,23 +20,14 @@ import type {
   SkippedBackend,
   StepSeries,
 } from '../protocol';
+import type { StepMetrics } from '../train/trainer';
 import { appendBounded } from './ringBuffer';
 
 /** Step points kept for the charts. */
 export const STEP_HISTORY = 2000;
 
-export interface StepPoint {
-  step: number;
-  epoch: number;
-  crossEntropy: number;
-  orth: number;
-  rank: number;
-  total: number;
-  trainAccuracy: number;
-  learningRate: number;
-  lambdaRank: number;
-  stepMs: number;
-}
+/** One training step's metrics, as the charts keep them. */
+export type StepPoint = Omit<StepMetrics, 'batchSize'>;
 
 export interface RuntimeSlice {
   backend: BackendName | null;

@@ -2,10 +2,12 @@
 // runs the step loop, and streams events at a bounded rate. Free of worker globals (it talks
 // through a port and injected services), so Node tests drive it exactly as the page does.
 import { DEFAULT_CONFIG, type TrainConfig } from '../config';
+import type { ModelAccounting } from '../lowrank/accounting';
 import { describeDataset, type ImageDataset } from '../data/dataset';
 import type {
   BackendName,
   CachedDataset,
+  CostSummary,
   Command,
   DatasetPhase,
   DatasetSource,
@@ -77,6 +79,16 @@ function yieldToEvents(): Promise<void> {
     };
     channel.port2.postMessage(null);
   });
+}
+
+/** Params and MACs of the dense, factorised and deployable forms, as the protocol carries them. */
+function costSummaries(accounting: ModelAccounting): { params: CostSummary; macs: CostSummary } {
+  const pick = (cost: 'params' | 'macs') => ({
+    dense: accounting.dense[cost],
+    factorised: accounting.factorised[cost],
+    deployable: accounting.deployable[cost],
+  });
+  return { params: pick('params'), macs: pick('macs') };
 }
 
 const layerRank = ({ name, rank, fullRank, breakEvenRank }: LayerSpectrum): LayerRank => ({
@@ -328,16 +340,7 @@ export class TrainingSession {
         fullRank: l.fullRank,
         breakEvenRank: l.breakEvenRank,
       })),
-      params: {
-        dense: accounting.dense.params,
-        factorised: accounting.factorised.params,
-        deployable: accounting.deployable.params,
-      },
-      macs: {
-        dense: accounting.dense.macs,
-        factorised: accounting.factorised.macs,
-        deployable: accounting.deployable.macs,
-      },
+      ...costSummaries(accounting),
     });
     this.setState(trainer.step > 0 ? 'paused' : 'ready');
     void this.postSpectra(trainer);
@@ -422,16 +425,7 @@ export class TrainingSession {
       paramsKept: report.paramsKept,
       macsKept: report.macsKept,
       compressionRatio: report.compressionRatio,
-      params: {
-        dense: accounting.dense.params,
-        factorised: accounting.factorised.params,
-        deployable: accounting.deployable.params,
-      },
-      macs: {
-        dense: accounting.dense.macs,
-        factorised: accounting.factorised.macs,
-        deployable: accounting.deployable.macs,
-      },
+      ...costSummaries(accounting),
     };
     this.port.post({ type: 'epoch', run, summary });
     if (run === 'baseline') return;
