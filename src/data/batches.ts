@@ -40,6 +40,11 @@ export class EpochSampler {
     return this.cursor.epoch;
   }
 
+  /** Index of the next example within the current epoch's order. */
+  get position(): number {
+    return this.cursor.position;
+  }
+
   /** Steps in one epoch at this batch size (the last, short batch counts). */
   stepsPerEpoch(batchSize: number): number {
     return Math.ceil(this.count / batchSize);

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2d } from './conv';
 import { Random } from './random';
-import { denseMatrix, svd } from './svd';
+import { denseMatrix, leadingColumns, svd } from './svd';
 import { adoptAsVariable } from './variables';
 
 export type Padding = 'same' | 'valid';
@@ -105,17 +105,10 @@ function initialValues(init: FactorInit, rows: number, cols: number): ArrayLike<
 function factorVariables(name: string, rows: number, cols: number, init: FactorInit) {
   const { U, s, V } = svd(denseMatrix(rows, cols, initialValues(init, rows, cols)));
   const rank = Math.min(s.length, Math.max(1, init.maxRank ?? s.length));
-  const leading = (m: { rows: number; cols: number; data: Float64Array }) => {
-    const out = new Float32Array(m.rows * rank);
-    for (let i = 0; i < m.rows; i++) {
-      for (let j = 0; j < rank; j++) out[i * rank + j] = m.data[i * m.cols + j];
-    }
-    return out;
-  };
   return {
-    U: adoptAsVariable(tf.tensor2d(leading(U), [rows, rank]), `${name}/U`),
+    U: adoptAsVariable(tf.tensor2d(leadingColumns(U, rank), [rows, rank]), `${name}/U`),
     s: adoptAsVariable(tf.tensor1d(Float32Array.from(s.subarray(0, rank))), `${name}/s`),
-    V: adoptAsVariable(tf.tensor2d(leading(V), [cols, rank]), `${name}/V`),
+    V: adoptAsVariable(tf.tensor2d(leadingColumns(V, rank), [cols, rank]), `${name}/V`),
   };
 }
 

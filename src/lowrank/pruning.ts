@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { matrixShape, rankOf, type FactorisedLayer } from './factorised';
 import type { Optimiser } from './optimisers';
-import { denseMatrix, svd } from './svd';
+import { denseMatrix, leadingColumns, svd } from './svd';
 import { adoptAsVariable } from './variables';
 
 export type PruneRule =
@@ -97,17 +97,10 @@ export function reorthonormalise(layer: FactorisedLayer, optimiser?: Optimiser):
   const weight = tf.tidy(() => tf.matMul(tf.mul(layer.U, layer.s), layer.V, false, true));
   const factors = svd(denseMatrix(rows, cols, weight.dataSync()));
   weight.dispose();
-  const leading = (m: { rows: number; cols: number; data: Float64Array }) => {
-    const out = new Float32Array(m.rows * rank);
-    for (let i = 0; i < m.rows; i++) {
-      for (let j = 0; j < rank; j++) out[i * rank + j] = m.data[i * m.cols + j];
-    }
-    return out;
-  };
   const replacements = {
-    U: tf.tensor2d(leading(factors.U), [rows, rank]),
+    U: tf.tensor2d(leadingColumns(factors.U, rank), [rows, rank]),
     s: tf.tensor1d(Float32Array.from(factors.s.subarray(0, rank))),
-    V: tf.tensor2d(leading(factors.V), [cols, rank]),
+    V: tf.tensor2d(leadingColumns(factors.V, rank), [cols, rank]),
   };
   for (const key of ['U', 's', 'V'] as const) {
     const name = layer[key].name;

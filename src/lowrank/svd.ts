@@ -209,6 +209,15 @@ export function svd(a: DenseMatrix): ThinSvd {
   return { U: V, s, V: U };
 }
 
+/** The first `count` columns of a matrix, as float32 row-major values (a tensor's data). */
+export function leadingColumns(m: DenseMatrix, count: number): Float32Array {
+  const out = new Float32Array(m.rows * count);
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < count; j++) out[i * count + j] = m.data[i * m.cols + j];
+  }
+  return out;
+}
+
 /** U diag(s) V^T, row-major. */
 export function reconstruct({ U, s, V }: ThinSvd): DenseMatrix {
   const rows = U.rows;

@@ -207,9 +207,10 @@ export class Trainer {
     this.optimiser = new Optimiser(this.optimiserSettings());
   }
 
-  private optimiserSettings(): OptimiserSettings {
+  private optimiserSettings(
+    learningRate = learningRateAt(this.config, this.epochPosition),
+  ): OptimiserSettings {
     const { optimiser, momentum } = this.config;
-    const learningRate = learningRateAt(this.config, this.epochPosition);
     return optimiser === 'sgd'
       ? { kind: 'sgd', learningRate, momentum, nesterov: true }
       : { kind: 'adam', learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
@@ -225,8 +226,8 @@ export class Trainer {
 
   /** Completed epochs plus the fraction of the current one. */
   get epochPosition(): number {
-    const cursor = this.sampler.save();
-    return cursor.epoch + cursor.position / this.train.count;
+    // read the cursor directly: save() copies the whole epoch order, and this runs every step
+    return this.sampler.epoch + this.sampler.position / this.train.count;
   }
 
   get layers(): FactorisedLayer[] {
@@ -269,7 +270,7 @@ export class Trainer {
     const epochPosition = this.epochPosition;
     const learningRate = learningRateAt(this.config, epochPosition);
     const lambdaRank = lambdaRankAt(this.config, epochPosition);
-    this.optimiser.configure({ ...this.optimiserSettings(), learningRate });
+    this.optimiser.configure(this.optimiserSettings(learningRate));
     const { indices, epoch, endOfEpoch } = this.sampler.next(this.config.batchSize);
     const augmentation = this.config.augment
       ? randomAugmentation(indices.length, this.augmentationRandom)
