@@ -4,7 +4,7 @@ test('a micro job trains in the worker on WebGPU while the page stays responsive
   page,
 }) => {
   test.setTimeout(240_000);
-  await page.goto('/?preset=micro&epochs=2&batchSize=16&trainLimit=48&testLimit=32');
+  await page.goto('/?preset=micro&epochs=2&batchSize=16&trainLimit=48&testLimit=32&backend=webgpu');
   await expect(page.getByTestId('preset-select')).toHaveValue('micro');
   await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
     timeout: 60_000,
@@ -41,4 +41,18 @@ test('a micro job trains in the worker on WebGPU while the page stays responsive
   await expect(steps).toHaveText('6');
   await expect(page.getByTestId('error')).toHaveCount(0);
   await page.screenshot({ path: test.info().outputPath('finished-micro-run.png'), fullPage: true });
+});
+
+test('the same micro job trains on the wasm backend (the CPU fallback)', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/?preset=micro&epochs=2&batchSize=16&trainLimit=48&testLimit=32&backend=wasm');
+  await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-state')).toHaveText('finished', { timeout: 90_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('6');
+  await expect(page.getByTestId('test-accuracy')).toHaveText(/\d+\.\d%/);
+  await expect(page.getByTestId('error')).toHaveCount(0);
 });

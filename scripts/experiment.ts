@@ -13,6 +13,7 @@ import { exportJob, timeInference } from '../src/train/exporter';
 import { Trainer, type EpochReport } from '../src/train/trainer';
 import { USAGE, parseArgs, baseConfig, type Options } from './lib/experimentArgs';
 import { sourcesFromPath } from './lib/files';
+import { startNodeBackend } from './lib/nodeBackend';
 import { markdownReport, type ExperimentReport, type RunReport } from './lib/report';
 
 function progressLine(
@@ -144,8 +145,7 @@ async function runOne(
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
+  await startNodeBackend(options.backend);
   const config = { ...baseConfig(options.model), ...options.knobs };
   const dataset =
     options.data === 'builtin'

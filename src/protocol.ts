@@ -173,6 +173,8 @@ export type WorkerEvent =
       type: 'ready';
       backend: BackendName;
       skipped: SkippedBackend[];
+      /** how the backend runs, e.g. "2 threads" for wasm or the software renderer of a GPU one */
+      detail?: string;
       tfVersion: string;
       /** result of a tiny conv-gradient check on the chosen backend, proving it can train */
       gradientCheck: number;

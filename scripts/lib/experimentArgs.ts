@@ -10,6 +10,7 @@ import {
 } from '../../src/config';
 import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../src/model/resnet';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../../src/presets';
+import { parseNodeBackend, type NodeBackend } from './nodeBackend';
 
 export const USAGE = `usage: npm run experiment -- --data <archive|folder|builtin> --model <name> [options]
 
@@ -19,6 +20,7 @@ export const USAGE = `usage: npm run experiment -- --data <archive|folder|builti
   --export <dir> also write the trained model as a standard TF.js LayersModel (model.json,
                 model.weights.bin) with its report.json (one subfolder per mode with --mode both)
   --coarse      CIFAR-100 coarse labels
+  --backend     wasm (default: XNNPACK with this project's training kernels) | cpu (pure JavaScript)
   any setting of the studio as --name value, e.g. --lambda-rank 0.05 --prune-threshold 0.03`;
 
 export interface Options {
@@ -30,6 +32,7 @@ export interface Options {
   trainLimit?: number;
   testLimit?: number;
   coarse: boolean;
+  backend: NodeBackend;
   knobs: Partial<TrainConfig>;
 }
 
@@ -49,6 +52,7 @@ export function parseArgs(args: string[]): Options {
     mode: 'lowrank',
     out: join('experiments', 'latest'),
     coarse: false,
+    backend: 'wasm',
     knobs: {},
   };
   for (let i = 0; i < args.length; i++) {
@@ -63,6 +67,7 @@ export function parseArgs(args: string[]): Options {
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (name === 'data' || name === 'model' || name === 'out' || name === 'export')
       options[name] = value;
+    else if (name === 'backend') options.backend = parseNodeBackend(value);
     else if (name === 'mode') {
       if (value !== 'lowrank' && value !== 'dense' && value !== 'both')
         throw new Error(`--mode must be lowrank, dense or both, got ${value}`);

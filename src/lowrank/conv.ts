@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Padding } from './factorised';
 
-const IM2COL_BACKENDS = new Set(['cpu', 'wasm']);
+const IM2COL_BACKENDS = new Set(['cpu']);
 
 /** Offsets of 'same' padding as TensorFlow computes them (extra row/column at the bottom/right). */
 function samePadding(

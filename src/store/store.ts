@@ -32,8 +32,14 @@ export type StepPoint = Omit<StepMetrics, 'batchSize'>;
 export interface RuntimeSlice {
   backend: BackendName | null;
   skippedBackends: SkippedBackend[];
+  backendDetail: string | null;
   tfVersion: string | null;
-  setReady: (ready: { backend: BackendName; skipped: SkippedBackend[]; tfVersion: string }) => void;
+  setReady: (ready: {
+    backend: BackendName;
+    skipped: SkippedBackend[];
+    detail?: string;
+    tfVersion: string;
+  }) => void;
 }
 
 export interface DatasetProgress {
@@ -158,9 +164,10 @@ const emptyMetrics = {
 export const useStudio = create<StudioState>()((set) => ({
   backend: null,
   skippedBackends: [],
+  backendDetail: null,
   tfVersion: null,
-  setReady: ({ backend, skipped, tfVersion }) =>
-    set({ backend, skippedBackends: skipped, tfVersion }),
+  setReady: ({ backend, skipped, detail, tfVersion }) =>
+    set({ backend, skippedBackends: skipped, backendDetail: detail ?? null, tfVersion }),
 
   dataset: null,
   datasetLoading: null,

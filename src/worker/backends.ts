@@ -1,10 +1,15 @@
 // Backend selection inside the worker: try each backend in order and keep the first that both
 // initialises and runs a conv gradient. tf.setBackend returns false instead of throwing when
-// WebGPU finds no adapter, so the result is checked, never assumed.
+// WebGPU finds no adapter, so the result is checked, never assumed. A GPU backend that runs on a
+// software adapter (SwiftShader, llvmpipe) is usually slower than wasm on the same CPU, so then
+// every working candidate is timed on a small training probe and the fastest wins.
 import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, SkippedBackend } from '../protocol';
 
-export const DEFAULT_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'cpu'];
+export const DEFAULT_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|lavapipe|software|basic render/i;
 
 /** A tiny conv + gradient: the kernels a training step needs, on the active backend. */
 export async function convGradientCheck(): Promise<number> {
@@ -21,42 +26,161 @@ export async function convGradientCheck(): Promise<number> {
   return value;
 }
 
+/** Median wall time of a small conv training step (forward, both gradients, read back). */
+export async function probeStepMs(): Promise<number> {
+  const x = tf.randomNormal([8, 16, 16, 16], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const kernel = tf.randomNormal([3, 3, 16, 16], 0, 0.1, 'float32', 2) as tf.Tensor4D;
+  const once = async () => {
+    const started = performance.now();
+    const result = tf.tidy(() => {
+      const [dx, dk] = tf.grads((a: tf.Tensor, k: tf.Tensor) =>
+        tf.sum(tf.relu(tf.conv2d(a as tf.Tensor4D, k as tf.Tensor4D, 1, 'same'))),
+      )([x, kernel]);
+      return tf.add(tf.sum(dx), tf.sum(dk));
+    });
+    await result.data();
+    result.dispose();
+    return performance.now() - started;
+  };
+  try {
+    await once();
+    await once();
+    const times = [await once(), await once(), await once()].sort((a, b) => a - b);
+    return times[1];
+  } finally {
+    tf.dispose([x, kernel]);
+  }
+}
+
+interface GpuAdapterLike {
+  info?: { vendor?: string; architecture?: string; description?: string };
+  isFallbackAdapter?: boolean;
+}
+
+async function webgpuAdapter(): Promise<GpuAdapterLike | null> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  return gpu ? ((await gpu.requestAdapter()) as GpuAdapterLike | null) : null;
+}
+
+/** The software renderer's name when the active GPU backend runs on one, else null. */
+async function softwareRenderer(backend: BackendName): Promise<string | null> {
+  if (backend === 'webgpu') {
+    const adapter = await webgpuAdapter();
+    const info = adapter?.info ?? {};
+    const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
+    if (adapter?.isFallbackAdapter || SOFTWARE_RENDERER.test(name)) return name || 'fallback';
+  }
+  if (backend === 'webgl') {
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGL2RenderingContext } }).gpgpu?.gl;
+    const debug = gl?.getExtension('WEBGL_debug_renderer_info');
+    const renderer = gl && debug ? String(gl.getParameter(debug.UNMASKED_RENDERER_WEBGL)) : '';
+    if (SOFTWARE_RENDERER.test(renderer)) return renderer;
+  }
+  return null;
+}
+
 async function whyUnavailable(backend: BackendName): Promise<string | null> {
   if (backend === 'webgpu') {
-    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    const gpu = (navigator as Navigator & { gpu?: unknown }).gpu;
     if (!gpu) return 'navigator.gpu is missing (browser without WebGPU, or the flag is off)';
-    if (!(await gpu.requestAdapter())) return 'no WebGPU adapter was found';
+    if (!(await webgpuAdapter())) return 'no WebGPU adapter was found';
   }
   if (backend === 'webgl' && typeof OffscreenCanvas === 'undefined') {
     return 'OffscreenCanvas is missing, so WebGL cannot run in a worker';
   }
+  if (backend === 'wasm' && typeof WebAssembly === 'undefined') return 'WebAssembly is missing';
   if (!tf.findBackendFactory(backend)) return `the ${backend} backend is not registered`;
   return null;
 }
 
+/** Makes `backend` active and proves it can train; the reason it cannot, or null. */
+async function tryBackend(backend: BackendName): Promise<string | null> {
+  const unavailable = await whyUnavailable(backend);
+  if (unavailable) return unavailable;
+  try {
+    if (!(await tf.setBackend(backend))) return 'initialisation failed (setBackend returned false)';
+    await tf.ready();
+    await convGradientCheck();
+    return null;
+  } catch (error) {
+    return `init error: ${(error as Error).message}`;
+  }
+}
+
+export interface BackendChoice {
+  backend: BackendName;
+  skipped: SkippedBackend[];
+  /** e.g. "SIMD, 2 threads" for wasm, the renderer for a software GPU */
+  detail?: string;
+}
+
+async function describe(backend: BackendName, renderer: string | null) {
+  if (backend === 'wasm') {
+    const threads = getThreadsCount();
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}`;
+  }
+  return renderer ? `software: ${renderer}` : undefined;
+}
+
+/**
+ * The first backend in `order` that trains. With `forced`, that one is kept whatever its speed;
+ * otherwise a software GPU adapter triggers a timed race against the remaining candidates.
+ */
 export async function selectBackend(
   order: readonly BackendName[],
-): Promise<{ backend: BackendName; skipped: SkippedBackend[] }> {
+  forced = false,
+): Promise<BackendChoice> {
   const skipped: SkippedBackend[] = [];
-  for (const backend of order) {
-    const unavailable = await whyUnavailable(backend);
-    if (unavailable) {
-      skipped.push({ backend, reason: unavailable });
+  for (let index = 0; index < order.length; index++) {
+    const backend = order[index];
+    const failure = await tryBackend(backend);
+    if (failure) {
+      skipped.push({ backend, reason: failure });
       continue;
     }
-    try {
-      if (!(await tf.setBackend(backend))) {
-        skipped.push({ backend, reason: 'initialisation failed (setBackend returned false)' });
-        continue;
-      }
-      await tf.ready();
-      await convGradientCheck();
-      return { backend, skipped };
-    } catch (error) {
-      skipped.push({ backend, reason: `init error: ${(error as Error).message}` });
-    }
+    const renderer =
+      backend === 'webgpu' || backend === 'webgl' ? await softwareRenderer(backend) : null;
+    if (forced || !renderer) return { backend, skipped, detail: await describe(backend, renderer) };
+    return race(backend, renderer, order.slice(index + 1), skipped);
   }
   throw new Error(
     `no TF.js backend could start: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`,
   );
+}
+
+/** Times the software GPU backend and the other candidates (not the cpu one) and keeps the fastest. */
+async function race(
+  first: BackendName,
+  renderer: string,
+  rest: readonly BackendName[],
+  skipped: SkippedBackend[],
+): Promise<BackendChoice> {
+  const timings: { backend: BackendName; stepMs: number; renderer: string | null }[] = [
+    { backend: first, stepMs: await probeStepMs(), renderer },
+  ];
+  for (const backend of rest.filter((b) => b !== 'cpu')) {
+    const failure = await tryBackend(backend);
+    if (failure) {
+      skipped.push({ backend, reason: failure });
+      continue;
+    }
+    const software = backend === 'webgl' ? await softwareRenderer(backend) : null;
+    if (backend === 'webgl' && !software) {
+      // a real GPU behind WebGL: take it without a race
+      return { backend, skipped, detail: await describe(backend, null) };
+    }
+    timings.push({ backend, stepMs: await probeStepMs(), renderer: software });
+  }
+  timings.sort((a, b) => a.stepMs - b.stepMs);
+  const [best] = timings;
+  for (const slower of timings.slice(1)) {
+    const why = slower.renderer ? `software adapter (${slower.renderer}), ` : '';
+    skipped.push({
+      backend: slower.backend,
+      reason: `${why}slower here: ${slower.stepMs.toFixed(0)} ms a probe step vs ${best.stepMs.toFixed(0)} ms on ${best.backend}`,
+    });
+  }
+  if (tf.getBackend() !== best.backend) await tf.setBackend(best.backend);
+  return { backend: best.backend, skipped, detail: await describe(best.backend, best.renderer) };
 }

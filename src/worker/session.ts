@@ -31,7 +31,7 @@ export interface SessionPort {
 export interface SessionServices {
   selectBackend(
     preferred?: BackendName,
-  ): Promise<{ backend: BackendName; skipped: SkippedBackend[] }>;
+  ): Promise<{ backend: BackendName; skipped: SkippedBackend[]; detail?: string }>;
   tfVersion: string;
   gradientCheck(): Promise<number>;
   loadDataset(
@@ -168,12 +168,13 @@ export class TrainingSession {
   private async handle(command: Command): Promise<void> {
     switch (command.type) {
       case 'init': {
-        const { backend, skipped } = await this.services.selectBackend(command.preferred);
+        const { backend, skipped, detail } = await this.services.selectBackend(command.preferred);
         const gradientCheck = await this.services.gradientCheck();
         this.port.post({
           type: 'ready',
           backend,
           skipped,
+          detail,
           tfVersion: this.services.tfVersion,
           gradientCheck,
         });

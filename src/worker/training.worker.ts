@@ -1,6 +1,7 @@
 // Worker entry: wires the training session to the worker's message port and to the browser
 // services (backend selection, dataset loading and cache). The logic lives in session.ts.
 import '@tensorflow/tfjs-backend-webgpu';
+import './wasmSetup';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../protocol';
 import { convGradientCheck, DEFAULT_ORDER, selectBackend } from './backends';
@@ -15,7 +16,7 @@ function backendOrder(preferred?: BackendName): readonly BackendName[] {
 const session = new TrainingSession(
   { post: (event, transfer = []) => self.postMessage(event, { transfer }) },
   {
-    selectBackend: (preferred) => selectBackend(backendOrder(preferred)),
+    selectBackend: (preferred) => selectBackend(backendOrder(preferred), preferred !== undefined),
     tfVersion: tf.version.tfjs,
     gradientCheck: convGradientCheck,
     loadDataset,

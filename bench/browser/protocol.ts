@@ -1,0 +1,20 @@
+// Messages between the benchmark page and its worker.
+import type { PlanItem, PlanOptions, PlanResults } from '../lib/plan';
+
+export interface BenchRequest {
+  backend: string;
+  items: PlanItem[];
+  options: PlanOptions;
+}
+
+export type BenchReply =
+  | { type: 'progress'; message: string }
+  | { type: 'done'; backend: string; detail: string; results: PlanResults }
+  | { type: 'error'; message: string };
+
+/** What the page leaves on window for the runner to read. */
+export interface BenchState {
+  done: boolean;
+  log: string[];
+  reply?: BenchReply;
+}

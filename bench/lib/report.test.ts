@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { computeTargets, markdown, type BenchResults, type EnvTraining } from './report';
+
+const training = (
+  variant: EnvTraining['variant'],
+  batchSize: number,
+  stepMs: number,
+  environment: EnvTraining['environment'] = 'node',
+): EnvTraining => ({
+  environment,
+  backend: 'wasm',
+  variant,
+  batchSize,
+  steps: 3,
+  stepMs,
+  imagesPerSecond: (1000 * batchSize) / stepMs,
+});
+
+function results(overrides: Partial<BenchResults> = {}): BenchResults {
+  return {
+    createdAt: '2026-11-26T00:00:00.000Z',
+    quick: false,
+    machine: { cpus: 2, cpuModel: 'test cpu', node: 'v20', chromium: null },
+    training: [training('dense', 128, 3200), training('full', 128, 3400), training('dense', 32, 800)],
+    inference: [
+      {
+        environment: 'node',
+        backend: 'wasm',
+        variant: 'macs50',
+        batchSize: 32,
+        compressedMs: 50,
+        denseMs: 90,
+        speedup: 1.8,
+        macsRatio: 2,
+      },
+    ],
+    skipped: [],
+    pytorch: {
+      available: true,
+      results: [{ batch: 128, stepMs: 1000, imagesPerSecond: 128, threads: 1, torch: '1.13' }],
+    },
+    targets: [],
+    ...overrides,
+  };
+}
+
+describe('benchmark targets', () => {
+  it('computes each ratio from the Node wasm rows and says whether it is met', () => {
+    const [torch, fullRank, inference] = computeTargets(results());
+    expect(torch.measured).toBeCloseTo(40 / 128, 5);
+    expect(torch.met).toBe(false);
+    expect(fullRank.measured).toBeCloseTo(3400 / 3200, 5);
+    expect(fullRank.met).toBe(true);
+    expect(fullRank.basis).toContain('batch 128');
+    expect(inference.measured).toBe(1.8);
+    expect(inference.met).toBe(true);
+    expect(inference.basis).toContain('50% of the dense MACs');
+  });
+
+  it('reports a target as not measured (never as met) when its inputs are missing', () => {
+    const [torch, fullRank, inference] = computeTargets(
+      results({
+        training: [training('dense', 32, 800, 'chromium')],
+        inference: [],
+        pytorch: { available: false, reason: 'no torch', results: [] },
+      }),
+    );
+    for (const t of [torch, fullRank, inference]) {
+      expect(t.measured).toBeNull();
+      expect(t.met).toBeNull();
+    }
+  });
+
+  it('prints the tables with the ratio to PyTorch and the targets', () => {
+    const all = results();
+    all.targets = computeTargets(all);
+    const text = markdown(all);
+    expect(text).toContain('| node | wasm | 128 | 40.0 | 37.6 | – | – | 1.06 | 0.31x |');
+    expect(text).toContain('| wasm training images/s vs PyTorch CPU, batch 128 | 0.31 | >= 0.33 | no |');
+    expect(text).toContain('| factorised, ~50% MACs | 32 | 50.0 | 90.0 | 1.80x | 50% |');
+  });
+});

@@ -1,0 +1,168 @@
+// `npm run bench [-- --quick] [--skip node,chromium,pytorch] [--budget-s N] [--out file]`:
+// ResNet-20 training and inference speed on Node (wasm, cpu) and in headless Chromium (webgpu,
+// webgl, wasm), with PyTorch on the CPU as the reference when python3 can import torch. Prints
+// markdown tables and writes bench/results.json, targets included.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { chromium } from '@playwright/test';
+import { build, preview } from 'vite';
+import { NODE_BACKENDS, startNodeBackend } from '../scripts/lib/nodeBackend';
+import type { BenchReply, BenchRequest, BenchState } from './browser/protocol';
+import { planItems, runPlan, type PlanItem, type PlanOptions, type PlanResults } from './lib/plan';
+import {
+  computeTargets,
+  markdown,
+  type BenchResults,
+  type Environment,
+  type PytorchResult,
+} from './lib/report';
+
+interface Args {
+  quick: boolean;
+  skip: Set<string>;
+  budgetS: number | null;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, skip: new Set(), budgetS: null, out: 'bench/results.json' };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--quick') args.quick = true;
+    else if (flag === '--skip') args.skip = new Set((argv[++i] ?? '').split(','));
+    else if (flag === '--budget-s') args.budgetS = Number(argv[++i]);
+    else if (flag === '--out') args.out = argv[++i];
+    else throw new Error(`unknown option ${flag}; see the header of bench/run.ts`);
+  }
+  if (args.budgetS !== null && !(args.budgetS > 0)) throw new Error('--budget-s needs seconds > 0');
+  return args;
+}
+
+/** --quick keeps what the targets need: dense and full-rank steps, the 50%-MACs inference. */
+function itemsFor(quick: boolean): PlanItem[] {
+  const items = planItems();
+  if (!quick) return items;
+  return items.filter((item) =>
+    item.kind === 'training' ? item.variant === 'dense' || item.variant === 'full' : item.variant === 'macs50',
+  );
+}
+
+function options(quick: boolean, budgetS: number): PlanOptions {
+  return quick
+    ? { warmup: 1, steps: 1, inferenceRuns: 3, budgetMs: budgetS * 1000 }
+    : { warmup: 1, steps: 3, inferenceRuns: 5, budgetMs: budgetS * 1000 };
+}
+
+function collect(results: BenchResults, environment: Environment, plan: PlanResults): void {
+  results.training.push(...plan.training.map((r) => ({ ...r, environment })));
+  results.inference.push(...plan.inference.map((r) => ({ ...r, environment })));
+  results.skipped.push(...plan.skipped.map((r) => ({ ...r, environment })));
+}
+
+const progress = (message: string) => console.error(`  ${message}`);
+
+async function runNode(args: Args, results: BenchResults): Promise<void> {
+  for (const backend of NODE_BACKENDS) {
+    await startNodeBackend(backend);
+    // the cpu backend is pure JavaScript: minutes a step at batch 128
+    const budgetS = args.budgetS ?? (backend === 'cpu' ? (args.quick ? 60 : 600) : 3600);
+    collect(results, 'node', await runPlan(backend, itemsFor(args.quick), options(args.quick, budgetS), progress));
+  }
+}
+
+async function runChromium(args: Args, results: BenchResults): Promise<void> {
+  const outDir = resolve('node_modules/.bench-site');
+  await build({
+    configFile: resolve('vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, rollupOptions: { input: resolve('bench/browser/index.html') } },
+  });
+  const server = await preview({
+    configFile: resolve('vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { port: 0, host: '127.0.0.1', open: false },
+  });
+  const base = server.resolvedUrls?.local[0];
+  if (!base) throw new Error('the preview server did not report its address');
+  const browser = await chromium.launch({
+    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking'],
+  });
+  results.machine.chromium = browser.version();
+  try {
+    for (const backend of ['webgpu', 'webgl', 'wasm']) {
+      const budgetS = args.budgetS ?? (args.quick ? 60 : backend === 'wasm' ? 1800 : 480);
+      const request: BenchRequest = { backend, items: itemsFor(args.quick), options: options(args.quick, budgetS) };
+      const page = await browser.newPage();
+      await page.goto(`${base}bench/browser/index.html?request=${encodeURIComponent(JSON.stringify(request))}`);
+      let shown = 0;
+      let state: BenchState;
+      const deadline = Date.now() + (budgetS + 900) * 1000;
+      for (;;) {
+        state = await page.evaluate(() => (window as unknown as { bench: BenchState }).bench);
+        state.log.slice(shown).forEach((line) => progress(`chromium ${line}`));
+        shown = state.log.length;
+        if (state.done || Date.now() > deadline) break;
+        await new Promise((done) => setTimeout(done, 1000));
+      }
+      const reply: BenchReply | undefined = state.reply;
+      if (reply?.type === 'done') collect(results, 'chromium', reply.results);
+      else {
+        const reason = reply?.type === 'error' ? reply.message : 'timed out';
+        results.skipped.push(...request.items.map((item) => ({ environment: 'chromium' as const, backend, item, reason })));
+      }
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+function runPytorch(args: Args, results: BenchResults): void {
+  const python = ['python3', '/usr/bin/python3'].find(
+    (candidate) => spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+  );
+  if (!python) {
+    results.pytorch = { available: false, reason: 'no python3 here can import torch (Debian: apt-get install python3-torch)', results: [] };
+    return;
+  }
+  progress(`pytorch (${python})`);
+  const run = spawnSync(python, ['bench/pytorch_resnet20.py', '--batches', '32,128', '--steps', args.quick ? '3' : '10'], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    results.pytorch = { available: false, reason: `the PyTorch script failed: ${run.stderr.trim().split('\n').pop()}`, results: [] };
+    return;
+  }
+  const lines = run.stdout.trim().split('\n').filter(Boolean);
+  results.pytorch = { available: true, results: lines.map((line) => JSON.parse(line) as PytorchResult) };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const results: BenchResults = {
+    createdAt: new Date().toISOString(),
+    quick: args.quick,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, chromium: null },
+    training: [],
+    inference: [],
+    skipped: [],
+    pytorch: { available: false, reason: 'skipped (--skip pytorch)', results: [] },
+    targets: [],
+  };
+  if (!args.skip.has('pytorch')) runPytorch(args, results);
+  if (!args.skip.has('node')) await runNode(args, results);
+  if (!args.skip.has('chromium')) await runChromium(args, results);
+  results.targets = computeTargets(results);
+  mkdirSync(dirname(resolve(args.out)), { recursive: true });
+  writeFileSync(args.out, JSON.stringify(results, null, 2));
+  console.log(markdown(results));
+  console.error(`\nwrote ${args.out}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${(error as Error).message}`);
+  process.exit(1);
+});

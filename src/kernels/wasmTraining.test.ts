@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../lowrank/random';
+import { batchStatisticsNorm } from '../model/layers';
+import { BATCH_NORM_TRAIN } from './wasmBatchNorm';
+import { registerWasmTrainingKernels } from './wasmTraining';
+
+type Padding = 'same' | 'valid';
+
+function randomValues(size: number, seed: number): Float32Array {
+  const random = new Random(seed);
+  return Float32Array.from({ length: size }, () => random.normal());
+}
+
+interface Case {
+  input: [number, number, number, number];
+  kernel: [number, number, number, number];
+  stride: number;
+  padding: Padding;
+}
+
+/** Value and both gradients of sum(conv(x, W) * probe) on the active backend, as plain arrays. */
+function convAndGradients({ input, kernel, stride, padding }: Case) {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(
+      randomValues(
+        input.reduce((a, b) => a * b),
+        1,
+      ),
+      input,
+    );
+    const w = tf.tensor4d(
+      randomValues(
+        kernel.reduce((a, b) => a * b),
+        2,
+      ),
+      kernel,
+    );
+    const out = tf.conv2d(x, w, stride, padding);
+    const probe = tf.tensor(randomValues(out.size, 3), out.shape);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, padding), probe)),
+    )([x, w]);
+    return { value: out.dataSync(), dx: dx.dataSync(), dw: dw.dataSync() };
+  });
+}
+
+function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  let scale = 1e-6;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) {
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / scale);
+  }
+  return worst;
+}
+
+const CASES: Case[] = [];
+for (const stride of [1, 2]) {
+  for (const padding of ['same', 'valid'] as Padding[]) {
+    for (const k of [1, 3]) {
+      CASES.push({ input: [2, 7, 6, 3], kernel: [k, k, 3, 5], stride, padding });
+      CASES.push({ input: [3, 8, 9, 4], kernel: [k, k, 4, 2], stride, padding });
+    }
+  }
+}
+CASES.push({ input: [4, 16, 16, 16], kernel: [3, 3, 16, 32], stride: 2, padding: 'same' });
+CASES.push({ input: [1, 5, 5, 2], kernel: [5, 5, 2, 3], stride: 1, padding: 'valid' });
+CASES.push({ input: [2, 9, 7, 3], kernel: [3, 2, 3, 4], stride: 2, padding: 'same' });
+
+describe('wasm training kernels', () => {
+  beforeAll(async () => {
+    registerWasmTrainingKernels();
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it.each(CASES.map((c) => [JSON.stringify(c), c] as const))(
+    'conv gradients match the cpu backend: %s',
+    async (_, testCase) => {
+      await tf.setBackend('cpu');
+      const reference = convAndGradients(testCase);
+      await tf.setBackend('wasm');
+      const actual = convAndGradients(testCase);
+      expect(maxRelativeError(actual.value, reference.value)).toBeLessThan(1e-5);
+      expect(maxRelativeError(actual.dx, reference.dx)).toBeLessThan(1e-5);
+      expect(maxRelativeError(actual.dw, reference.dw)).toBeLessThan(1e-5);
+    },
+  );
+
+  it('fused batch norm: values, statistics and gradients match the composed ops on cpu', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf
+          .tensor4d(randomValues(3 * 5 * 4 * 6, 11), [3, 5, 4, 6])
+          .mul(2)
+          .add(1);
+        const gamma = tf.tensor1d(randomValues(6, 12));
+        const beta = tf.tensor1d(randomValues(6, 13));
+        const probe = tf.tensor4d(randomValues(3 * 5 * 4 * 6, 14), [3, 5, 4, 6]);
+        const { y, mean, variance } = batchStatisticsNorm(x as tf.Tensor4D, gamma, beta);
+        const gradients = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              batchStatisticsNorm(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D).y,
+              probe,
+            ),
+          ),
+        )([x, gamma, beta]);
+        return [y, mean, variance, ...gradients].map((t) => t.dataSync());
+      });
+    await tf.setBackend('cpu');
+    const reference = run();
+    await tf.setBackend('wasm');
+    expect(tf.getKernel(BATCH_NORM_TRAIN, 'wasm')).toBeDefined();
+    const actual = run();
+    actual.forEach((values, i) =>
+      expect(maxRelativeError(values, reference[i])).toBeLessThan(1e-4),
+    );
+  });
+
+  it('frees every intermediate buffer', async () => {
+    await tf.setBackend('wasm');
+    const testCase: Case = {
+      input: [2, 8, 8, 4],
+      kernel: [3, 3, 4, 4],
+      stride: 2,
+      padding: 'same',
+    };
+    convAndGradients(testCase);
+    const buffers = tf.engine().backend.numDataIds();
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) convAndGradients(testCase);
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('lets a conv net train: the loss falls on wasm', async () => {
+    await tf.setBackend('wasm');
+    const w = tf.variable(tf.tensor4d(randomValues(3 * 3 * 2 * 4, 4), [3, 3, 2, 4]).mul(0.3));
+    const x = tf.tensor4d(randomValues(4 * 6 * 6 * 2, 5), [4, 6, 6, 2]);
+    const target = tf.tensor4d(randomValues(4 * 3 * 3 * 4, 6), [4, 3, 3, 4]);
+    const optimiser = tf.train.sgd(0.02);
+    const loss = (): tf.Scalar =>
+      tf.mean(tf.square(tf.sub(tf.conv2d(x, w as tf.Tensor4D, 2, 'same'), target)));
+    const first = (optimiser.minimize(loss, true) as tf.Scalar).dataSync()[0];
+    let last = first;
+    for (let i = 0; i < 20; i++) {
+      const value = optimiser.minimize(loss, true) as tf.Scalar;
+      last = value.dataSync()[0];
+      value.dispose();
+    }
+    expect(last).toBeLessThan(first * 0.8);
+    tf.dispose([w, x, target]);
+    optimiser.dispose();
+  });
+});
