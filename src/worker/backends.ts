@@ -168,6 +168,10 @@ async function race(
     const software = backend === 'webgl' ? await softwareRenderer(backend) : null;
     if (backend === 'webgl' && !software) {
       // a real GPU behind WebGL: take it without a race
+      skipped.push({
+        backend: first,
+        reason: `software adapter (${renderer}); WebGL has a hardware renderer`,
+      });
       return { backend, skipped, detail: await describe(backend, null) };
     }
     timings.push({ backend, stepMs: await probeStepMs(), renderer: software });
