@@ -9,7 +9,7 @@ export interface BenchRequest {
 
 export type BenchReply =
   | { type: 'progress'; message: string }
-  | { type: 'done'; backend: string; detail: string; results: PlanResults }
+  | { type: 'done'; backend: string; results: PlanResults }
   | { type: 'error'; message: string };
 
 /** What the page leaves on window for the runner to read. */

@@ -2,7 +2,6 @@
 import '@tensorflow/tfjs-backend-webgpu';
 import '../../src/worker/wasmSetup';
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { runPlan } from '../lib/plan';
 import type { BenchReply, BenchRequest } from './protocol';
 
@@ -14,11 +13,10 @@ self.onmessage = async ({ data }: MessageEvent<BenchRequest>) => {
   try {
     if (!(await tf.setBackend(data.backend))) throw new Error(`${data.backend} did not start`);
     await tf.ready();
-    const detail = data.backend === 'wasm' ? `${getThreadsCount()} thread(s)` : '';
     const results = await runPlan(data.backend, data.items, data.options, (message) =>
       reply({ type: 'progress', message }),
     );
-    reply({ type: 'done', backend: data.backend, detail, results });
+    reply({ type: 'done', backend: data.backend, results });
   } catch (error) {
     reply({ type: 'error', message: (error as Error).message });
   }

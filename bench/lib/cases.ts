@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../src/config';
 import { generateBuiltin } from '../../src/data/builtin';
 import { breakEvenRank, rankOf } from '../../src/lowrank/factorised';
-import { pruneLayer } from '../../src/lowrank/pruning';
+import { pruneLayer, strongestDirections } from '../../src/lowrank/pruning';
 import { timeInference } from '../../src/train/exporter';
 import { Trainer } from '../../src/train/trainer';
 
@@ -82,13 +82,7 @@ export async function benchTrainer(
     const fullRank = rankOf(layer);
     const keep = targetRank(variant, fullRank, breakEvenRank(layer));
     if (keep >= fullRank) continue;
-    const magnitudes = Array.from(await layer.s.data(), Math.abs);
-    const strongest = magnitudes
-      .map((_, index) => index)
-      .sort((a, b) => magnitudes[b] - magnitudes[a])
-      .slice(0, keep)
-      .sort((a, b) => a - b);
-    pruneLayer(layer, strongest, trainer.optimiser);
+    pruneLayer(layer, strongestDirections(await layer.s.data(), keep), trainer.optimiser);
   }
   return trainer;
 }

@@ -27,7 +27,7 @@ function forward(
   epsilon: number,
 ): TensorInfo[] {
   const channels = x.shape[x.shape.length - 1];
-  const size = x.shape.reduce((a, b) => a * b, 1);
+  const size = tf.util.sizeFromShape(x.shape);
   const count = size / channels;
   const outputs = [
     backend.makeOutput(x.shape, 'float32'),
@@ -72,7 +72,7 @@ function backward(
   inverseSigma: TensorInfo,
 ): TensorInfo[] {
   const channels = dy.shape[dy.shape.length - 1];
-  const size = dy.shape.reduce((a, b) => a * b, 1);
+  const size = tf.util.sizeFromShape(dy.shape);
   const count = size / channels;
   const outputs = [
     backend.makeOutput(dy.shape, 'float32'),

@@ -251,12 +251,6 @@ export function inputGradient(
   );
 }
 
-/** Axes as a sorted list of non-negative indices. */
-function normaliseAxes(axis: number | number[], rank: number): number[] {
-  const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a));
-  return [...new Set(axes)].sort((a, b) => a - b);
-}
-
 /**
  * Sum or mean over leading axes (per-channel statistics of NHWC activations, as batch norm
  * needs) in one JavaScript pass over the heap. The backend's kernels transpose the whole tensor
@@ -269,12 +263,12 @@ function reduceLeadingAxes(
   keepDims: boolean,
   mean: boolean,
 ): TensorInfo | null {
-  const axes = normaliseAxes(axis, x.shape.length);
+  const axes = [...new Set(tf.util.parseAxisParam(axis, x.shape))].sort((a, b) => a - b);
   const leading = axes.length > 0 && axes.every((a, i) => a === i) && axes.length < x.shape.length;
   if (!leading || x.dtype !== 'float32') return null;
   const kept = x.shape.slice(axes.length);
-  const width = kept.reduce((a, b) => a * b, 1);
-  const count = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
+  const width = tf.util.sizeFromShape(kept);
+  const count = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
   const accumulator = new Float64Array(width);
   const source = backend.typedArrayFromHeap(x) as Float32Array;
   for (let row = 0, at = 0; row < count; row++) {

@@ -1,11 +1,9 @@
-// conv2d whose filter gradient is an im2col matrix product on the CPU backends. TF.js's cpu
+// conv2d whose filter gradient is an im2col matrix product on the cpu backend. TF.js's cpu
 // Conv2DBackpropFilter reads every element through TensorBuffer.get and took most of a micro
 // training step; a JavaScript im2col and one matMul are much faster there. GPU backends keep
-// their native kernel.
+// their native kernel; wasm has its own (src/kernels/wasmTraining.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { Padding } from './factorised';
-
-const IM2COL_BACKENDS = new Set(['cpu']);
 
 /** Offsets of 'same' padding as TensorFlow computes them (extra row/column at the bottom/right). */
 function samePadding(
@@ -75,14 +73,14 @@ export function filterGradient(
   });
 }
 
-/** Same result and input gradient as tf.conv2d; faster filter gradient on cpu and wasm. */
+/** Same result and input gradient as tf.conv2d; faster filter gradient on the cpu backend. */
 export function conv2d(
   x: tf.Tensor4D,
   kernel: tf.Tensor4D,
   stride: number,
   padding: Padding,
 ): tf.Tensor4D {
-  if (!IM2COL_BACKENDS.has(tf.getBackend())) return tf.conv2d(x, kernel, stride, padding);
+  if (tf.getBackend() !== 'cpu') return tf.conv2d(x, kernel, stride, padding);
   const convolve = tf.customGrad(((input: tf.Tensor, filter: tf.Tensor, save: tf.GradSaveFunc) => {
     save([input, filter]);
     return {

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { maxAbsDiff } from '../testing/tensors';
 import { convForward, createFactorisedConv, disposeLayer, rankOf } from './factorised';
 import { Optimiser } from './optimisers';
-import { directionsToKeep, pruneByRule, pruneLayer, reorthonormalise } from './pruning';
+import {
+  directionsToKeep,
+  pruneByRule,
+  pruneLayer,
+  reorthonormalise,
+  strongestDirections,
+} from './pruning';
 import { orthogonalityLoss } from './regularisers';
 
 describe('directionsToKeep', () => {
@@ -25,6 +31,14 @@ describe('directionsToKeep', () => {
       0, 1, 2,
     ]);
     expect(directionsToKeep([0, 0, 0], { kind: 'relative', threshold: 0.02 })).toHaveLength(1);
+  });
+});
+
+describe('strongestDirections', () => {
+  it('keeps the largest |s| in index order and never an exact zero', () => {
+    expect(strongestDirections([0.5, -3, 0, 2, 1], 3)).toEqual([1, 3, 4]);
+    expect(strongestDirections([0.5, -3, 0, 2], 10)).toEqual([0, 1, 3]);
+    expect(strongestDirections([0, 0], 2)).toHaveLength(1);
   });
 });
 

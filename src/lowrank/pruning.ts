@@ -43,6 +43,15 @@ export function directionsToKeep(
   return byMagnitude.slice(0, keepCount).sort((a, b) => a - b);
 }
 
+/** Indices of the `count` largest non-zero |s| (at least one direction), in their current order. */
+export function strongestDirections(singularValues: ArrayLike<number>, count: number): number[] {
+  const magnitudes = Array.from(singularValues, Math.abs);
+  return directionsToKeep(magnitudes, { kind: 'relative', threshold: 0 }, 1)
+    .sort((a, b) => magnitudes[b] - magnitudes[a])
+    .slice(0, count)
+    .sort((a, b) => a - b);
+}
+
 function replaceVariable(
   old: tf.Variable,
   axis: number,

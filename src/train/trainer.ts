@@ -18,6 +18,7 @@ import { Optimiser, type OptimiserSettings, type OptimiserSnapshot } from '../lo
 import {
   directionsToKeep,
   pruneLayer,
+  strongestDirections,
   reorthonormalise,
   type PruneEvent,
 } from '../lowrank/pruning';
@@ -254,12 +255,7 @@ export class Trainer {
     if (this.config.mode !== 'lowrank' || cap <= 0) return;
     for (const layer of this.layers) {
       if (rankOf(layer) <= cap) continue;
-      const magnitudes = Array.from(await layer.s.data(), Math.abs);
-      const keep = directionsToKeep(magnitudes, { kind: 'relative', threshold: 0 }, 1);
-      const top = keep
-        .sort((a, b) => magnitudes[b] - magnitudes[a])
-        .slice(0, cap)
-        .sort((a, b) => a - b);
+      const top = strongestDirections(await layer.s.data(), cap);
       const event = pruneLayer(layer, top, this.optimiser);
       this.pruneLog.push({ ...event, layer: this.relativeName(event.layer) });
     }

@@ -57,9 +57,15 @@ interface GpuAdapterLike {
   isFallbackAdapter?: boolean;
 }
 
-async function webgpuAdapter(): Promise<GpuAdapterLike | null> {
+let adapterRequest: Promise<GpuAdapterLike | null> | null = null;
+
+/** The WebGPU adapter, requested once: availability and the software check both need it. */
+function webgpuAdapter(): Promise<GpuAdapterLike | null> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  return gpu ? ((await gpu.requestAdapter()) as GpuAdapterLike | null) : null;
+  adapterRequest ??= gpu
+    ? (gpu.requestAdapter() as Promise<GpuAdapterLike | null>)
+    : Promise.resolve(null);
+  return adapterRequest;
 }
 
 /** The software renderer's name when the active GPU backend runs on one, else null. */
