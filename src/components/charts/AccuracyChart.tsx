@@ -13,7 +13,7 @@ import {
 import type { StepPoint } from '../../store/store';
 import { useStudio } from '../../store/store';
 import { ChartCard } from './ChartCard';
-import { COLOURS, STATIC } from './chartStyle';
+import { CHART_MARGIN, COLOURS, formatPercent, STATIC, STEP_AXIS } from './chartStyle';
 
 const WINDOW = 10;
 
@@ -52,16 +52,11 @@ export function AccuracyChart() {
       }
     >
       <ResponsiveContainer width="100%" height={220}>
-        <ComposedChart margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
+        <ComposedChart margin={CHART_MARGIN}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            dataKey="step"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            allowDecimals={false}
-          />
+          <XAxis {...STEP_AXIS} />
           <YAxis width={52} domain={[0, 100]} unit="%" />
-          <Tooltip formatter={(v) => `${Number(v).toFixed(1)}%`} />
+          <Tooltip formatter={formatPercent} />
           <Legend />
           <Line
             data={train}

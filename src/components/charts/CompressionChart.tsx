@@ -10,7 +10,7 @@ import {
 } from 'recharts';
 import { useStudio } from '../../store/store';
 import { ChartCard } from './ChartCard';
-import { COLOURS, STATIC } from './chartStyle';
+import { CHART_MARGIN, COLOURS, formatPercent, STATIC, STEP_AXIS } from './chartStyle';
 
 /** Params and MACs of the deployable model as a share of the dense one, over time. */
 export function CompressionChart() {
@@ -36,16 +36,11 @@ export function CompressionChart() {
         <p className="muted">Appears after the first epoch or prune event.</p>
       ) : (
         <ResponsiveContainer width="100%" height={180}>
-          <LineChart data={data} margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
+          <LineChart data={data} margin={CHART_MARGIN}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              allowDecimals={false}
-            />
+            <XAxis {...STEP_AXIS} />
             <YAxis width={52} domain={[0, 100]} unit="%" />
-            <Tooltip formatter={(v) => `${Number(v).toFixed(1)}%`} />
+            <Tooltip formatter={formatPercent} />
             <Legend />
             <Line
               dataKey="params"

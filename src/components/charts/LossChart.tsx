@@ -12,7 +12,7 @@ import {
 } from 'recharts';
 import { useStudio } from '../../store/store';
 import { ChartCard } from './ChartCard';
-import { COLOURS, STATIC } from './chartStyle';
+import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS } from './chartStyle';
 
 /** Training loss split into its three terms, with the dense baseline's cross-entropy. */
 export function LossChart() {
@@ -70,14 +70,9 @@ export function LossChart() {
       }
     >
       <ResponsiveContainer width="100%" height={220}>
-        <ComposedChart data={data} margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
+        <ComposedChart data={data} margin={CHART_MARGIN}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            dataKey="step"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            allowDecimals={false}
-          />
+          <XAxis {...STEP_AXIS} />
           <YAxis width={48} tickFormatter={(v: number) => v.toFixed(2)} />
           <Tooltip formatter={(v) => Number(v).toFixed(4)} />
           <Legend />

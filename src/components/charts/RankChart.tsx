@@ -11,7 +11,7 @@ import {
 } from 'recharts';
 import { useStudio } from '../../store/store';
 import { ChartCard } from './ChartCard';
-import { COLOURS, STATIC } from './chartStyle';
+import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS } from './chartStyle';
 
 const PALETTE = [
   '#2d4a8a',
@@ -61,14 +61,9 @@ export function RankChart() {
         <p className="muted">Ranks appear once a low-rank job is configured.</p>
       ) : (
         <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={data} margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
+          <LineChart data={data} margin={CHART_MARGIN}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              allowDecimals={false}
-            />
+            <XAxis {...STEP_AXIS} />
             <YAxis width={40} allowDecimals={false} />
             <Tooltip />
             {layers.map((layer, i) => (

@@ -11,7 +11,7 @@ import {
 } from 'recharts';
 import { useStudio } from '../../store/store';
 import { ChartCard } from './ChartCard';
-import { COLOURS, STATIC } from './chartStyle';
+import { CHART_MARGIN, COLOURS, STATIC } from './chartStyle';
 import { spectrumPoints } from './spectrumPoints';
 
 function LayerSpectrum({
@@ -31,7 +31,7 @@ function LayerSpectrum({
   const max = values[0] ?? 1;
   return (
     <ResponsiveContainer width="100%" height={height}>
-      <ScatterChart margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
+      <ScatterChart margin={CHART_MARGIN}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis
           dataKey="index"

@@ -1,4 +1,5 @@
 // Colours and shared props of the live charts.
+import type { XAxisProps } from 'recharts';
 
 export const COLOURS = {
   crossEntropy: '#2d4a8a',
@@ -16,3 +17,15 @@ export const COLOURS = {
 
 /** Live charts redraw 10 times a second: no animation. */
 export const STATIC = { isAnimationActive: false } as const;
+
+export const CHART_MARGIN = { top: 5, right: 10, bottom: 0, left: 0 };
+
+/** The x axis of every over-time chart: training steps, from the first point to the last. */
+export const STEP_AXIS: XAxisProps = {
+  dataKey: 'step',
+  type: 'number',
+  domain: ['dataMin', 'dataMax'],
+  allowDecimals: false,
+};
+
+export const formatPercent = (value: unknown) => `${Number(value).toFixed(1)}%`;

@@ -49,28 +49,30 @@ export function HuggingFaceForm({
         <summary className="small">
           Parquet URLs (a mirror or a local copy works the same way)
         </summary>
-        <label className="small">
-          train{' '}
-          <input
-            data-testid="hf-train-url"
-            type="text"
-            size={50}
-            value={trainUrl}
-            onChange={(event) => setTrainUrl(event.target.value)}
-          />
-        </label>
+        <UrlField label="train" testId="hf-train-url" value={trainUrl} onChange={setTrainUrl} />
         <br />
-        <label className="small">
-          test{' '}
-          <input
-            data-testid="hf-test-url"
-            type="text"
-            size={50}
-            value={testUrl}
-            onChange={(event) => setTestUrl(event.target.value)}
-          />
-        </label>
+        <UrlField label="test" testId="hf-test-url" value={testUrl} onChange={setTestUrl} />
       </details>
     </div>
+  );
+}
+
+function UrlField(props: {
+  label: string;
+  testId: string;
+  value: string;
+  onChange: (url: string) => void;
+}) {
+  return (
+    <label className="small">
+      {props.label}{' '}
+      <input
+        data-testid={props.testId}
+        type="text"
+        size={50}
+        value={props.value}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+    </label>
   );
 }
