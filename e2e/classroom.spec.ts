@@ -23,8 +23,19 @@ test('classroom demo: charts fill, sliders reach the running job, pruning shrink
 
   // a live slider reaches the worker: the value is acknowledged (the pending dot goes away)
   await studio.sliderToMax('slider-lambda-rank');
-  await expect(page.getByTestId('slider-lambda-rank')).toHaveAttribute('aria-valuetext', '0.3');
+  await expect(page.getByTestId('slider-lambda-rank')).toHaveAttribute('aria-valuetext', '2');
   await expect(page.getByTestId('slider-lambda-rank-pending')).toBeHidden();
+
+  // the demo ends at a target size: the size chart draws it, and the slider moves it live
+  await expect(page.getByTestId('toggle-target')).toBeChecked();
+  await expect(page.getByTestId('slider-target')).toHaveAttribute('aria-valuetext', '50');
+  await expect(page.getByTestId('compression-chart')).toContainText('target 50%');
+  await page.getByTestId('slider-target').focus();
+  await page.getByTestId('slider-target').press('Home');
+  await expect(page.getByTestId('slider-target')).toHaveAttribute('aria-valuetext', '10');
+  await expect(page.getByTestId('slider-target-pending')).toBeHidden();
+  await expect(page.getByTestId('compression-chart')).toContainText('target 10%');
+  await expect(page).toHaveURL(/targetParamsKept=10/);
 
   // pause stops the counter, resume continues it
   await page.getByTestId('pause').click();

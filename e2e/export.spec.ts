@@ -15,7 +15,7 @@ test('the downloaded model loads with plain tf.loadLayersModel, and a checkpoint
   // on WebGPU (SwiftShader here) the run is still going when the test pauses it; wasm runs the
   // whole micro job in about a second
   await studio.open(
-    '?preset=micro&epochs=3&batchSize=16&trainLimit=32&testLimit=16&maxRank=3&backend=webgpu',
+    '?preset=micro&widthMultiplier=0.25&epochs=3&batchSize=16&trainLimit=32&testLimit=16&maxRank=3&backend=webgpu',
   );
   await page.getByTestId('start').click();
   await studio.waitForSteps(2);

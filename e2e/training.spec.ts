@@ -4,7 +4,9 @@ test('a micro job trains in the worker on WebGPU while the page stays responsive
   page,
 }) => {
   test.setTimeout(240_000);
-  await page.goto('/?preset=micro&epochs=2&batchSize=16&trainLimit=48&testLimit=32&backend=webgpu');
+  await page.goto(
+    '/?preset=micro&widthMultiplier=0.25&epochs=2&batchSize=16&trainLimit=48&testLimit=32&backend=webgpu',
+  );
   await expect(page.getByTestId('preset-select')).toHaveValue('micro');
   await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
     timeout: 60_000,
@@ -45,7 +47,9 @@ test('a micro job trains in the worker on WebGPU while the page stays responsive
 
 test('the same micro job trains on the wasm backend (the CPU fallback)', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.goto('/?preset=micro&epochs=2&batchSize=16&trainLimit=48&testLimit=32&backend=wasm');
+  await page.goto(
+    '/?preset=micro&widthMultiplier=0.25&epochs=2&batchSize=16&trainLimit=48&testLimit=32&backend=wasm',
+  );
   await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
     timeout: 60_000,
   });

@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { baseConfig, parseArgs } from './lib/experimentArgs';
+import { PRESET_LIMITS } from '../src/presets';
+import { baseConfig, jobLimits, parseArgs } from './lib/experimentArgs';
 
 describe('experiment options', () => {
   it('parses the fixed flags and any knob, in kebab or camel case', () => {
@@ -56,6 +57,18 @@ describe('experiment options', () => {
     expect(() => parseArgs(args)).toThrow(message);
   });
 
+  it("a preset brings the studio's image limits; the flags override them", () => {
+    expect(jobLimits({ model: 'classroom' })).toEqual(PRESET_LIMITS.classroom);
+    expect(jobLimits({ model: 'classroom', trainLimit: 100 })).toEqual({
+      ...PRESET_LIMITS.classroom,
+      trainLimit: 100,
+    });
+    expect(jobLimits({ model: 'resnet20' })).toEqual({
+      trainLimit: undefined,
+      testLimit: undefined,
+    });
+  });
+
   it('rejects an unknown model by listing the valid ones', () => {
     expect(() => baseConfig('vgg16')).toThrow(
       /unknown model 'vgg16': use a preset \(.*micro.*\) or an architecture/,
@@ -64,9 +77,17 @@ describe('experiment options', () => {
 });
 
 describe('npm run experiment', () => {
+  it('--help prints the usage and succeeds', () => {
+    const output = execFileSync('npx', ['tsx', 'scripts/experiment.ts', '--help'], {
+      encoding: 'utf8',
+    });
+    expect(output).toContain('usage: npm run experiment');
+    expect(output).toContain('--target-params-kept');
+  });
+
   it('trains both modes and writes report.json and report.md', async () => {
     const out = mkdtempSync(join(tmpdir(), 'experiment-'));
-    execFileSync(
+    const result = spawnSync(
       'npx',
       [
         'tsx',
@@ -90,8 +111,12 @@ describe('npm run experiment', () => {
         '--export',
         join(out, 'model'),
       ],
-      { stdio: 'pipe' },
+      { encoding: 'utf8' },
     );
+    expect(result.status).toBe(0);
+    // written to a pipe, progress is one line an epoch: no carriage-return frames
+    expect(result.stderr).not.toContain('\r');
+    expect(result.stderr).toMatch(/lowrank epoch 1: train loss [\d.]+, test accuracy/);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.runs.map((r: { mode: string }) => r.mode)).toEqual(['dense', 'lowrank']);
     for (const run of report.runs) {
@@ -102,7 +127,8 @@ describe('npm run experiment', () => {
     }
     const lowrank = report.runs[1];
     expect(lowrank.layers.length).toBe(7);
-    expect(lowrank.layers[0]).toMatchObject({ name: 'stage1/block1/conv1', initialRank: 4 });
+    expect(lowrank.layers[0]).toMatchObject({ name: 'stage1/block1/conv1', form: 'composed' });
+    expect(lowrank.factorisedParamsKeptPercent).toBeGreaterThan(100);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| lowrank | 1 |');
     // --export: a standard LayersModel per mode that loads back, with its report
     const exported = JSON.parse(readFileSync(join(out, 'model', 'lowrank', 'report.json'), 'utf8'));

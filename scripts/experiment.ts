@@ -3,33 +3,18 @@
 // [--<any knob> value]`: trains in Node with the product's trainer and writes report.json and
 // report.md. Every knob of src/config.ts is a flag (camelCase or kebab-case).
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainConfig } from '../src/config';
-import { generateBuiltin } from '../src/data/builtin';
-import { loadCifar } from '../src/data/cifar';
 import type { ImageDataset } from '../src/data/dataset';
 import { exportJob, timeInference } from '../src/train/exporter';
-import { Trainer, type EpochReport } from '../src/train/trainer';
-import { USAGE, parseArgs, baseConfig, type Options } from './lib/experimentArgs';
-import { sourcesFromPath } from './lib/files';
+import type { Trainer } from '../src/train/trainer';
+import { USAGE, parseArgs, baseConfig, jobLimits, type Options } from './lib/experimentArgs';
+import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
+import { consoleProgress } from './lib/progress';
 import { markdownReport, type ExperimentReport, type RunReport } from './lib/report';
-
-function progressLine(
-  config: TrainConfig,
-  epoch: number,
-  stepInEpoch: number,
-  stepsPerEpoch: number,
-  loss: number,
-  accuracy: number,
-): string {
-  const width = 24;
-  const done = Math.round((width * stepInEpoch) / stepsPerEpoch);
-  const bar =
-    '='.repeat(done) + (done < width ? '>' : '') + ' '.repeat(Math.max(0, width - done - 1));
-  return `\r  ${config.mode.padEnd(7)} epoch ${epoch + 1}/${config.epochs} [${bar}] ${stepInEpoch}/${stepsPerEpoch}  loss ${loss.toFixed(3)}  train acc ${(100 * accuracy).toFixed(1)}%   `;
-}
+import { trainToEnd } from './lib/runJob';
 
 async function exportModel(
   trainer: Trainer,
@@ -50,116 +35,46 @@ async function exportModel(
   );
 }
 
-async function runOne(
-  dataset: ImageDataset,
-  config: TrainConfig,
-  options: Options,
-): Promise<RunReport> {
-  const trainer = new Trainer(dataset, config, {
-    trainLimit: options.trainLimit,
-    testLimit: options.testLimit,
-  });
-  const initialRanks = new Map(trainer.layers.map((l) => [l.name, l.s.shape[0]]));
-  const history: RunReport['history'] = [];
-  const epochSeconds: number[] = [];
-  let last: EpochReport | null = null;
-  for (let epoch = 0; epoch < config.epochs; epoch++) {
-    const started = performance.now();
-    let lossSum = 0;
-    let accuracySum = 0;
-    let steps = 0;
-    for (let stepInEpoch = 1; ; stepInEpoch++) {
-      const { endOfEpoch } = trainer.trainStep();
-      // read back every few steps: one transfer for several steps, and a live progress line
-      if (stepInEpoch % 4 === 0 || endOfEpoch) {
-        for (const m of await trainer.readStepMetrics()) {
-          lossSum += m.crossEntropy;
-          accuracySum += m.trainAccuracy;
-          steps++;
-        }
-        process.stderr.write(
-          progressLine(
-            config,
-            epoch,
-            stepInEpoch,
-            trainer.stepsPerEpoch,
-            lossSum / steps,
-            accuracySum / steps,
-          ),
-        );
-      }
-      if (endOfEpoch) break;
-    }
-    last = await trainer.endEpoch();
-    epochSeconds.push((performance.now() - started) / 1000);
-    history.push({
-      epoch: last.epoch,
-      trainLoss: lossSum / steps,
-      trainAccuracy: accuracySum / steps,
-      testAccuracy: last.test.accuracy,
-      paramsKept: last.paramsKept,
-      pruned: last.pruneEvents.length,
-    });
-    process.stderr.write(
-      `\n  ${config.mode.padEnd(7)} epoch ${last.epoch}: test accuracy ${(100 * last.test.accuracy).toFixed(2)}%, params kept ${(100 * last.paramsKept).toFixed(1)}%${last.pruneEvents.length ? `, ${last.pruneEvents.length} layers pruned` : ''}\n`,
-    );
+/** Refuses, before any training, output paths that exist as files. */
+function checkOutputFolders(options: Options): void {
+  for (const path of [options.out, options.export]) {
+    if (path && existsSync(path) && !statSync(path).isDirectory())
+      throw new Error(`${path} exists and is not a folder: choose another output path`);
   }
-  const report = last!;
-  const relative = (name: string) => name.slice(trainer.model.prefix.length + 1);
-  const result: RunReport = {
-    mode: config.mode,
+}
+
+function runOne(dataset: ImageDataset, config: TrainConfig, options: Options): Promise<RunReport> {
+  const exportTo = options.export;
+  return trainToEnd(
+    dataset,
     config,
-    epochs: config.epochs,
-    testAccuracy: report.test.accuracy,
-    testLoss: report.test.loss,
-    secondsPerEpoch: epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length,
-    params: {
-      dense: report.accounting.dense.params,
-      factorised: report.accounting.factorised.params,
-      deployable: report.accounting.deployable.params,
-    },
-    macs: {
-      dense: report.accounting.dense.macs,
-      factorised: report.accounting.factorised.macs,
-      deployable: report.accounting.deployable.macs,
-    },
-    paramsKeptPercent: 100 * report.paramsKept,
-    macsKeptPercent: 100 * report.macsKept,
-    layers: trainer.layers.map((l, i) => ({
-      name: relative(l.name),
-      initialRank: initialRanks.get(l.name)!,
-      finalRank: l.s.shape[0],
-      breakEvenRank: report.accounting.layers[i].breakEvenRank,
-    })),
-    history,
-  };
-  if (options.export)
-    await exportModel(
-      trainer,
-      dataset.name,
-      options.mode === 'both' ? join(options.export, config.mode) : options.export,
-    );
-  trainer.dispose();
-  return result;
+    jobLimits(options),
+    consoleProgress(config),
+    exportTo
+      ? (trainer) =>
+          exportModel(
+            trainer,
+            dataset.name,
+            options.mode === 'both' ? join(exportTo, config.mode) : exportTo,
+          )
+      : undefined,
+  );
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  const options = parseArgs(args);
+  checkOutputFolders(options);
   await startNodeBackend(options.backend);
   const config = { ...baseConfig(options.model), ...options.knobs };
-  const dataset =
-    options.data === 'builtin'
-      ? generateBuiltin({
-          seed: config.seed,
-          size: config.inputSize,
-          trainCount: options.trainLimit ?? 10_000,
-          testCount: options.testLimit ?? 2_000,
-        })
-      : await loadCifar(sourcesFromPath(options.data), {
-          cifar100Labels: options.coarse ? 'coarse' : 'fine',
-        });
+  const dataset = await loadDatasetArgument(options.data, options.coarse);
+  const limits = jobLimits(options);
   console.error(
-    `${dataset.name}: ${dataset.train.count} train / ${dataset.test.count} test images; model ${options.model} (${config.architecture}, width x${config.widthMultiplier}, ${config.inputSize}px) on TF.js ${tf.getBackend()}`,
+    `${dataset.name}: ${Math.min(dataset.train.count, limits.trainLimit ?? Infinity)} train / ${Math.min(dataset.test.count, limits.testLimit ?? Infinity)} test images; model ${options.model} (${config.architecture}, width x${config.widthMultiplier}, ${config.inputSize}px) on TF.js ${tf.getBackend()}`,
   );
   const modes = options.mode === 'both' ? (['dense', 'lowrank'] as const) : [options.mode];
   const runs: RunReport[] = [];
@@ -170,8 +85,8 @@ async function main(): Promise<void> {
     dataset: {
       name: dataset.name,
       kind: dataset.kind,
-      trainCount: Math.min(dataset.train.count, options.trainLimit ?? Infinity),
-      testCount: Math.min(dataset.test.count, options.testLimit ?? Infinity),
+      trainCount: Math.min(dataset.train.count, limits.trainLimit ?? Infinity),
+      testCount: Math.min(dataset.test.count, limits.testLimit ?? Infinity),
     },
     model: options.model,
     runs,

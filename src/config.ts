@@ -1,5 +1,6 @@
-// The one table of knobs (style rule 17): name, range, default, unit and help drive validation,
-// the CLI flags, the URL state and the sliders. Defaults follow algorithm.md.
+// The one table of knobs: name, range, default, unit and help drive validation, the CLI flags, the
+// URL state and the sliders (CONTRIBUTING.md, "Adding a knob"). Defaults and their measurements:
+// docs/method.md and docs/results.md.
 import { ARCHITECTURE_NAMES, type ArchitectureName, type ModelMode } from './model/resnet';
 import { RANK_TERMS, type RankTerm } from './lowrank/regularisers';
 
@@ -11,6 +12,8 @@ interface NumberKnob {
   integer?: boolean;
   /** log-scaled slider */
   log?: boolean;
+  /** a value outside min..max that switches the knob off (e.g. 0: no target) */
+  off?: number;
   unit?: string;
   /** may change while a job runs, taking effect at the next step */
   live: boolean;
@@ -118,13 +121,13 @@ export const KNOBS = {
     live: true,
     help: 'Learning-rate schedule: x0.1 at 50% and 75% of the run, or cosine',
   }),
-  warmupEpochs: number({
-    default: 0,
+  warmupFraction: number({
+    default: 0.01,
     min: 0,
-    max: 20,
+    max: 0.5,
     live: true,
-    unit: 'epochs',
-    help: 'Linear learning-rate warm-up',
+    unit: 'of the run',
+    help: 'Linear learning-rate warm-up over this fraction of the run',
   }),
   lambdaOrth: number({
     default: 1,
@@ -134,11 +137,11 @@ export const KNOBS = {
     help: 'Weight of the orthogonality loss on U and V',
   }),
   lambdaRank: number({
-    default: 0.03,
+    default: 0.1,
     min: 0,
-    max: 0.3,
+    max: 2,
     live: true,
-    help: 'Weight of the rank-reducing loss on s',
+    help: 'Weight of the rank-reducing loss on s (normalised per layer to [0, 1]; off after the pruning window)',
   }),
   rankTerm: choice<RankTerm>({
     default: 'hoyer',
@@ -146,13 +149,13 @@ export const KNOBS = {
     live: true,
     help: 'Rank term: Hoyer ||s||1/||s||2, L1/max, or Hoyer-square',
   }),
-  rankRampEpochs: number({
-    default: 5,
+  rankRampFraction: number({
+    default: 0.05,
     min: 0,
-    max: 100,
+    max: 1,
     live: true,
-    unit: 'epochs',
-    help: 'lambda_r rises linearly from 0 over these epochs',
+    unit: 'of the run',
+    help: 'lambda_r rises linearly from 0 over this fraction of the run',
   }),
   pruning: boolean({
     default: true,
@@ -166,7 +169,7 @@ export const KNOBS = {
     help: 'Keep |s_i| >= tau max|s|, or the top directions holding 1 - eps of the energy',
   }),
   pruneThreshold: number({
-    default: 0.02,
+    default: 0.1,
     min: 0,
     max: 0.95,
     live: true,
@@ -179,19 +182,57 @@ export const KNOBS = {
     live: true,
     help: 'eps of the energy rule',
   }),
+  targetParamsKept: number({
+    default: 50,
+    min: 10,
+    max: 90,
+    off: 0,
+    live: true,
+    unit: '%',
+    help: 'Size to end at, as % of the dense params (0: off, the rule decides); the cut follows a schedule to it',
+  }),
+  fadeBeforeCut: boolean({
+    default: true,
+    live: true,
+    help: 'With a target: shrink the directions to cut towards 0 until the next event, then cut them',
+  }),
   pruneStart: number({
-    default: 0.1,
+    default: 0.05,
     min: 0,
     max: 1,
     live: true,
-    help: 'Pruning starts at this fraction of the run',
+    unit: 'of the run',
+    help: 'Earliest point of the run where pruning may start',
+  }),
+  pruneLossDrop: number({
+    default: 0.1,
+    min: 0,
+    max: 0.9,
+    live: true,
+    help: 'Pruning waits until the smoothed train loss has fallen by this fraction of its first value',
   }),
   pruneEnd: number({
     default: 0.5,
     min: 0,
     max: 1,
     live: true,
-    help: 'Pruning stops at this fraction (the first lr decay); the rest fine-tunes',
+    unit: 'of the run',
+    help: 'Pruning ends here, or at the first decay of a step schedule if earlier; the rest fine-tunes',
+  }),
+  pruneInterval: number({
+    default: 0.02,
+    min: 0,
+    max: 0.5,
+    live: true,
+    unit: 'of the run',
+    help: 'Spacing of prune events (at least one step)',
+  }),
+  pruneCap: number({
+    default: 0.25,
+    min: 0,
+    max: 1,
+    live: true,
+    help: "Most of a layer's rank one prune event may remove (at least one direction)",
   }),
   minRank: number({
     default: 1,
@@ -200,6 +241,11 @@ export const KNOBS = {
     integer: true,
     live: true,
     help: 'No layer is pruned below this rank',
+  }),
+  pruneClassifier: boolean({
+    default: true,
+    live: true,
+    help: 'Prune the classifier too (never below classes - 1 directions)',
   }),
   maxRank: number({
     default: 0,
@@ -253,8 +299,9 @@ export function knobError(name: string, value: unknown): string | null {
     case 'number': {
       if (typeof value !== 'number' || !Number.isFinite(value))
         return `${name} must be a finite number, got ${String(value)}`;
+      if ('off' in knob && value === knob.off) return null;
       if (value < knob.min || value > knob.max)
-        return `${name} must be between ${knob.min} and ${knob.max}, got ${value}`;
+        return `${name} must be between ${knob.min} and ${knob.max}${'off' in knob ? ` (or ${knob.off}: off)` : ''}, got ${value}`;
       if (knob.integer && !Number.isInteger(value))
         return `${name} must be a whole number, got ${value}`;
       return null;

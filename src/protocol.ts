@@ -1,6 +1,7 @@
 // The one typed contract between the page and the training worker: commands go in, events come
-// out, each a discriminated union on `type` (style rule 3). Only plain data and typed arrays.
+// out, each a discriminated union on `type` (CONTRIBUTING.md). Only plain data and typed arrays.
 import type { TrainConfig } from './config';
+import type { SizeKept } from './lowrank/accounting';
 import type { PruneEvent } from './lowrank/pruning';
 import type { Checkpoint } from './train/trainer';
 
@@ -125,9 +126,7 @@ export interface EpochSummary {
   step: number;
   testAccuracy: number;
   testLoss: number;
-  paramsKept: number;
-  macsKept: number;
-  compressionRatio: number;
+  size: SizeKept;
   params: CostSummary;
   macs: CostSummary;
 }
@@ -148,11 +147,19 @@ export interface ExportReport {
   epoch: number;
   /** 0-1, on the test split, at export time */
   testAccuracy: number;
-  params: { dense: number; deployable: number; exported: number };
+  params: { dense: number; factorised: number; deployable: number; exported: number };
   macs: { dense: number; exported: number };
+  /** exported params as % of dense */
   paramsKeptPercent: number;
+  /** every factorised layer as U, s, V, as % of dense */
+  factorisedParamsKeptPercent: number;
+  /** sum of ranks / sum of full ranks, % */
+  rankKeptPercent: number;
   macsKeptPercent: number;
-  layers: (LayerRank & { form: 'lowrank' | 'composed' | 'dense' })[];
+  layers: (LayerRank & {
+    form: 'lowrank' | 'composed' | 'dense';
+    params: { dense: number; factorised: number; deployable: number };
+  })[];
   config: TrainConfig;
   exportedAt: string;
 }
@@ -201,7 +208,7 @@ export type WorkerEvent =
   | { type: 'epoch'; run: RunName; summary: EpochSummary }
   /** |s| of every factorised layer, sorted descending: one Float32Array per layer */
   | { type: 'spectra'; step: number; layers: LayerRank[]; values: Float32Array[] }
-  | { type: 'pruned'; step: number; events: PruneEvent[]; paramsKept: number; macsKept: number }
+  | { type: 'pruned'; step: number; events: PruneEvent[]; size: SizeKept }
   | { type: 'hyperparameters'; config: TrainConfig }
   | { type: 'evaluation'; step: number; testAccuracy: number; testLoss: number }
   | { type: 'checkpoint'; checkpoint: Checkpoint }

@@ -9,14 +9,18 @@ import {
   type TrainConfig,
 } from '../../src/config';
 import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../src/model/resnet';
-import { PRESET_NAMES, PRESETS, type PresetName } from '../../src/presets';
+import { PRESET_LIMITS, PRESET_NAMES, PRESETS, type PresetName } from '../../src/presets';
+import type { JobLimits } from '../../src/protocol';
 import { parseNodeBackend, type NodeBackend } from './nodeBackend';
 
 export const USAGE = `usage: npm run experiment -- --data <archive|folder|builtin> --model <name> [options]
 
+  --data        a CIFAR-10/100 archive, .bin file or folder of them, or builtin (the studio's set)
   --model       a preset (${PRESET_NAMES.join(', ')}) or an architecture (${ARCHITECTURE_NAMES.join(', ')})
   --mode        lowrank | dense | both (both: the dense baseline and the low-rank run, same recipe and seed)
   --epochs N    --train-limit K    --test-limit K    --seed S    --out <dir> (default experiments/latest)
+                a preset brings the studio's image limits (classroom: 1,000 / 500); the flags override them
+  --target-params-kept P   end the low-rank run at P% of the dense params (10-90)
   --export <dir> also write the trained model as a standard TF.js LayersModel (model.json,
                 model.weights.bin) with its report.json (one subfolder per mode with --mode both)
   --coarse      CIFAR-100 coarse labels
@@ -81,6 +85,17 @@ export function parseArgs(args: string[]): Options {
   if (!options.data) throw new Error('--data is required');
   if (!options.model) throw new Error('--model is required');
   return options;
+}
+
+/** The preset's image limits (what the studio uses), overridden by --train-limit / --test-limit. */
+export function jobLimits(options: Pick<Options, 'model' | 'trainLimit' | 'testLimit'>): JobLimits {
+  const preset = (PRESET_NAMES as string[]).includes(options.model)
+    ? PRESET_LIMITS[options.model as PresetName]
+    : {};
+  return {
+    trainLimit: options.trainLimit ?? preset.trainLimit,
+    testLimit: options.testLimit ?? preset.testLimit,
+  };
 }
 
 export function baseConfig(model: string): TrainConfig {

@@ -1,4 +1,4 @@
-// The experiment report: its JSON shape and its markdown rendering.
+// The experiment report: its JSON shape (report.json) and its markdown rendering (report.md).
 import type { TrainConfig } from '../../src/config';
 
 export interface RunReport {
@@ -8,18 +8,37 @@ export interface RunReport {
   /** 0-1 */
   testAccuracy: number;
   testLoss: number;
+  /** training and evaluation time of the whole run */
+  seconds: number;
   secondsPerEpoch: number;
   params: { dense: number; factorised: number; deployable: number };
   macs: { dense: number; factorised: number; deployable: number };
+  /** deployable params as % of dense: what an exported model stores */
   paramsKeptPercent: number;
+  /** every factorised layer as U, s, V, as % of dense (above 100 at full rank) */
+  factorisedParamsKeptPercent: number;
+  /** sum of ranks / sum of full ranks, % */
+  rankKeptPercent: number;
   macsKeptPercent: number;
-  layers: { name: string; initialRank: number; finalRank: number; breakEvenRank: number }[];
+  layers: {
+    name: string;
+    initialRank: number;
+    finalRank: number;
+    breakEvenRank: number;
+    params: { dense: number; factorised: number; deployable: number };
+    /** the form an exported model stores the layer in */
+    form: 'lowrank' | 'composed';
+  }[];
   history: {
     epoch: number;
+    step: number;
     trainLoss: number;
     trainAccuracy: number;
     testAccuracy: number;
-    paramsKept: number;
+    paramsKeptPercent: number;
+    factorisedParamsKeptPercent: number;
+    rankKeptPercent: number;
+    /** layers cut during the epoch */
     pruned: number;
   }[];
 }
@@ -41,24 +60,26 @@ export function markdownReport(report: ExperimentReport): string {
     '',
     `${report.dataset.trainCount} training / ${report.dataset.testCount} test images, TF.js ${report.backend}, ${report.createdAt}`,
     '',
-    '| mode | epochs | test accuracy | params (dense / factorised / deployable) | params kept | MACs (dense / factorised / deployable) | MACs kept | s / epoch |',
-    '|---|---|---|---|---|---|---|---|',
+    'Params kept: deployable (each layer in its cheaper form, what an export stores) and factorised (every layer as U, s, V), as a share of the dense network.',
+    '',
+    '| mode | epochs | test accuracy | params kept (deployable) | params kept (factorised) | rank kept | MACs kept | params (dense / factorised / deployable) | seconds |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...report.runs.map(
       (r) =>
-        `| ${r.mode} | ${r.epochs} | ${(100 * r.testAccuracy).toFixed(2)}% | ${thousands(r.params.dense)} / ${thousands(r.params.factorised)} / ${thousands(r.params.deployable)} | ${percent(r.paramsKeptPercent)} | ${thousands(r.macs.dense)} / ${thousands(r.macs.factorised)} / ${thousands(r.macs.deployable)} | ${percent(r.macsKeptPercent)} | ${r.secondsPerEpoch.toFixed(1)} |`,
+        `| ${r.mode} | ${r.epochs} | ${(100 * r.testAccuracy).toFixed(2)}% | ${percent(r.paramsKeptPercent)} | ${percent(r.factorisedParamsKeptPercent)} | ${percent(r.rankKeptPercent)} | ${percent(r.macsKeptPercent)} | ${thousands(r.params.dense)} / ${thousands(r.params.factorised)} / ${thousands(r.params.deployable)} | ${r.seconds.toFixed(0)} |`,
     ),
   ];
   for (const run of report.runs.filter((r) => r.layers.length > 0)) {
     lines.push(
       '',
-      `## Ranks (${run.mode})`,
+      `## Layers (${run.mode})`,
       '',
-      '| layer | initial rank | final rank | break-even |',
-      '|---|---|---|---|',
+      '| layer | initial rank | final rank | break-even | params dense / factorised / deployable | stored as |',
+      '|---|---|---|---|---|---|',
     );
     for (const layer of run.layers)
       lines.push(
-        `| ${layer.name} | ${layer.initialRank} | ${layer.finalRank} | ${layer.breakEvenRank.toFixed(1)} |`,
+        `| ${layer.name} | ${layer.initialRank} | ${layer.finalRank} | ${layer.breakEvenRank.toFixed(1)} | ${thousands(layer.params.dense)} / ${thousands(layer.params.factorised)} / ${thousands(layer.params.deployable)} | ${layer.form === 'lowrank' ? 'U, s, V' : 'merged kernel'} |`,
       );
   }
   return `${lines.join('\n')}\n`;

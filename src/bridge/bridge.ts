@@ -1,4 +1,4 @@
-// The only owner of the training Worker (style rule 16): turns every WorkerEvent into a store
+// The only owner of the training Worker (CONTRIBUTING.md): turns every WorkerEvent into a store
 // update, and user actions into Commands.
 import type { TrainConfig } from '../config';
 import { LIVE_KNOBS, type KnobName } from '../config';
@@ -44,7 +44,7 @@ function onEvent(event: WorkerEvent): void {
       store.setSpectra(event.step, event.layers, event.values);
       return;
     case 'pruned':
-      store.addPruneEvents(event.step, event.events, event.paramsKept, event.macsKept);
+      store.addPruneEvents(event.step, event.events, event.size);
       return;
     case 'hyperparameters':
       store.setJobConfig(event.config);

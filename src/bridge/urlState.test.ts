@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../config';
+import { PRESET_LIMITS } from '../presets';
 import { readUrlState, writeUrlState } from './urlState';
 
 describe('URL state', () => {
@@ -25,7 +26,7 @@ describe('URL state', () => {
 
   it("a preset's own limits stay implicit in the address", () => {
     const state = readUrlState('?preset=classroom');
-    expect(state.limits).toEqual({ trainLimit: 160, testLimit: 160 });
+    expect(state.limits).toEqual(PRESET_LIMITS.classroom);
     expect(writeUrlState(state)).toBe('?preset=classroom');
   });
 

@@ -7,8 +7,7 @@ export function RunSummary() {
   const last = useStudio((state) => state.steps.at(-1));
   const lastEpoch = useStudio((state) => state.epochs.at(-1));
   const baselineEpoch = useStudio((state) => state.baselineEpochs.at(-1));
-  const paramsKept = useStudio((state) => state.paramsKept);
-  const macsKept = useStudio((state) => state.macsKept);
+  const size = useStudio((state) => state.size);
   const backend = useStudio((state) => state.backend);
   const step = useStudio((state) => state.step);
   const epoch = useStudio((state) => state.epoch);
@@ -19,9 +18,17 @@ export function RunSummary() {
     <section className="panel summary-card" aria-label="Run summary">
       <dl className="summary-grid" data-testid="compression-summary">
         <dt>params kept</dt>
-        <dd className="big">{paramsKept === null ? '100.0%' : percent(paramsKept)}</dd>
+        <dd className="big" data-testid="params-kept">
+          {size === null ? '100.0%' : percent(size.paramsKept)}
+          {size && (
+            <span className="muted small" data-testid="size-detail">
+              {' '}
+              (as U, s, V {percent(size.factorisedParamsKept)}; rank {percent(size.rankKept)})
+            </span>
+          )}
+        </dd>
         <dt>MACs kept</dt>
-        <dd className="big">{macsKept === null ? '100.0%' : percent(macsKept)}</dd>
+        <dd className="big">{size === null ? '100.0%' : percent(size.macsKept)}</dd>
         <dt>test accuracy</dt>
         <dd className="big" data-testid="test-accuracy">
           {lastEpoch ? percent(lastEpoch.testAccuracy) : '–'}

@@ -1,4 +1,4 @@
-// Shuffled mini-batches and CIFAR-style augmentation (algorithm.md §4): 4-pixel zero padding with
+// Shuffled mini-batches and CIFAR-style augmentation (docs/method.md, "Training recipe"): 4-pixel zero padding with
 // a random crop and a random horizontal flip, then per-channel normalisation, all as tensor ops on
 // the active backend. Only the gather of uint8 pixels into one upload buffer runs in JavaScript.
 import * as tf from '@tensorflow/tfjs';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountLayer, accountModel, type LayerShape } from './accounting';
+import { accountLayer, accountModel, sizeKept, type LayerShape } from './accounting';
 
 function conv(
   name: string,
@@ -73,5 +73,25 @@ describe('accounting', () => {
     expect(model.deployable.params).toBe(267_696);
     // 1024*432 + 6*1024*2304 + (256*4608 + 5*256*9216) + (64*18432 + 5*64*36864)
     expect(model.dense.macs).toBe(40_550_400);
+  });
+});
+
+describe('size kept', () => {
+  it('reports factorised, deployable and rank figures apart when cuts stay above break-even', () => {
+    // a run that cut 16 -> 15 and 32 -> 30: both above their break-even ranks (14.4, 28.8)
+    const full = accountModel([conv('a', 16, 16, 16, 8), conv('b', 32, 32, 32, 8)]);
+    const cut = accountModel([conv('a', 16, 16, 15, 8), conv('b', 32, 32, 30, 8)]);
+    const size = sizeKept(cut);
+    // stored as merged kernels: the deployable model is still the dense one
+    expect(size.paramsKept).toBe(1);
+    expect(size.factorisedParamsKept).toBeCloseTo(cut.factorised.params / cut.dense.params);
+    expect(size.factorisedParamsKept).toBeLessThan(sizeKept(full).factorisedParamsKept);
+    expect(size.rankKept).toBeCloseTo(45 / 48);
+    expect(sizeKept(full).rankKept).toBe(1);
+    // below break-even the deployable figure moves too
+    const deep = sizeKept(accountModel([conv('a', 16, 16, 4, 8), conv('b', 32, 32, 8, 8)]));
+    expect(deep.paramsKept).toBeCloseTo(deep.factorisedParamsKept);
+    expect(deep.paramsKept).toBeLessThan(0.3);
+    expect(deep.compressionRatio).toBeCloseTo(1 / deep.paramsKept);
   });
 });

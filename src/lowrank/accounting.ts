@@ -1,4 +1,5 @@
-// Params and MACs of each layer in its dense, factorised and deployable forms (algorithm.md §5).
+// Params and MACs of each layer in its dense, factorised and deployable forms (docs/method.md,
+// "Accounting").
 // Pure arithmetic on shapes, so the UI and the reports can use it without tensors.
 
 export interface Cost {
@@ -82,5 +83,31 @@ export function accountModel(
     dense: total((l) => l.dense),
     factorised: total((l) => l.factorised),
     deployable: total((l) => l.deployable),
+  };
+}
+
+/** The size figures the studio and the reports show, each as a share of the dense network. */
+export interface SizeKept {
+  /** deployable params / dense params: what an exported model stores */
+  paramsKept: number;
+  /** factorised params / dense params: every layer as U, s, V (above 1 at full rank) */
+  factorisedParamsKept: number;
+  /** deployable MACs / dense MACs */
+  macsKept: number;
+  /** sum of ranks / sum of full ranks over the factorised layers (1 with none) */
+  rankKept: number;
+  /** dense params / deployable params */
+  compressionRatio: number;
+}
+
+export function sizeKept(accounting: ModelAccounting): SizeKept {
+  const { dense, factorised, deployable, layers } = accounting;
+  const fullRanks = layers.reduce((sum, layer) => sum + layer.fullRank, 0);
+  return {
+    paramsKept: deployable.params / dense.params,
+    factorisedParamsKept: factorised.params / dense.params,
+    macsKept: deployable.macs / dense.macs,
+    rankKept: fullRanks ? layers.reduce((sum, layer) => sum + layer.rank, 0) / fullRanks : 1,
+    compressionRatio: dense.params / deployable.params,
   };
 }

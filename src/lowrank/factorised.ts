@@ -1,5 +1,5 @@
-// Factorised conv and dense layers, W = U diag(s) V^T (algorithm.md §1). Layers are plain objects
-// holding tf.Variables so that pruning can swap them for smaller ones (style rule 15).
+// Factorised conv and dense layers, W = U diag(s) V^T (docs/method.md, "Factorised layers"). Layers are plain objects
+// holding tf.Variables so that pruning can swap them for smaller ones (CONTRIBUTING.md).
 import * as tf from '@tensorflow/tfjs';
 import { conv2d } from './conv';
 import { Random } from './random';
@@ -68,7 +68,7 @@ export function matrixShape(layer: FactorisedLayer): { rows: number; cols: numbe
     : { rows: layer.inFeatures, cols: layer.outFeatures };
 }
 
-/** Rank above which the composed kernel is cheaper than the two-factor form (algorithm.md §1). */
+/** Rank above which the composed kernel is cheaper than the two-factor form (docs/method.md, "Factorised layers"). */
 export function breakEvenRank(layer: FactorisedLayer): number {
   const { rows, cols } = matrixShape(layer);
   return (rows * cols) / (rows + cols);

@@ -7,7 +7,7 @@ import { adoptAsVariable } from './variables';
 export interface ParamUpdate {
   variable: tf.Variable;
   gradient: tf.Tensor;
-  /** L2 coefficient added to the gradient (algorithm.md §4: on s, BN, biases, dense; not U, V). */
+  /** L2 coefficient added to the gradient (docs/method.md, "Training recipe": on s, BN, biases, dense; not U, V). */
   weightDecay: number;
 }
 

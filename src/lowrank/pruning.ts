@@ -1,4 +1,4 @@
-// Dynamic rank pruning (algorithm.md §3): pick the directions to keep from |s|, then slice U, s, V
+// Dynamic rank pruning (docs/method.md, "Pruning policy"): pick the directions to keep from |s|, then slice U, s, V
 // (and the optimiser's slots) into new, smaller variables. Pruned rank never grows back.
 import * as tf from '@tensorflow/tfjs';
 import { matrixShape, rankOf, type FactorisedLayer } from './factorised';

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createFactorisedConv, disposeLayer } from './factorised';
+import { buildModel, disposeModel, factorisedLayers } from '../model/resnet';
 import {
+  normalisedRankLoss,
   orthogonalityLoss,
   rankLoss,
   regularisation,
@@ -101,21 +103,66 @@ describe('rank terms', () => {
   });
 });
 
+describe('normalised rank term', () => {
+  it('maps the term to [0, 1] on the layer scale: 0 at rank one, 1 flat at full rank', () => {
+    const value = (values: number[], term: RankTerm, fullRank: number) =>
+      tf.tidy(() => normalisedRankLoss(tf.tensor1d(values), term, fullRank)!.dataSync()[0]);
+    expect(value([3, 1], 'hoyer', 2)).toBeCloseTo((4 / Math.sqrt(10) - 1) / (Math.SQRT2 - 1), 5);
+    for (const term of RANK_TERMS) {
+      expect(value([5, 0, 0, 0], term, 4)).toBeCloseTo(0, 5);
+      expect(value([2, 2, 2, 2], term, 4)).toBeCloseTo(1, 5);
+      // after pruning to 2 of 4 directions the flat spectrum is below the full-rank maximum
+      expect(value([2, 2], term, 4)).toBeLessThan(1);
+    }
+    expect(normalisedRankLoss(tf.tensor1d([1]), 'hoyer', 1)).toBeNull();
+  });
+});
+
 describe('regularisation', () => {
-  it('weights each summed term by its lambda', () => {
+  it('weights the orthogonality sum and the mean normalised rank term by their lambdas', () => {
     const layer = createFactorisedConv(
       { name: 'reg', kernelSize: 1, inChannels: 4, outChannels: 4 },
       { seed: 5 },
     );
-    const single = rankLoss(layer.s as tf.Tensor1D, 'hoyer');
+    const single = normalisedRankLoss(layer.s as tf.Tensor1D, 'hoyer', 4)!;
     const { orth, rank } = regularisation([layer, layer], {
       lambdaOrth: 2,
       lambdaRank: 0.5,
       rankTerm: 'hoyer',
     });
-    expect(rank.dataSync()[0]).toBeCloseTo(single.dataSync()[0], 5);
+    expect(rank.dataSync()[0]).toBeCloseTo(0.5 * single.dataSync()[0], 5);
     expect(orth.dataSync()[0]).toBeLessThan(1e-7);
     tf.dispose([single, orth, rank]);
     disposeLayer(layer);
+  });
+
+  it('gives the same scale on a quarter-width ResNet-8 and a ResNet-56 at initialisation', () => {
+    const rankTermOf = (architecture: 'resnet8' | 'resnet56', widthMultiplier: number) => {
+      const model = buildModel({
+        architecture,
+        mode: 'lowrank',
+        widthMultiplier,
+        inputSize: 8,
+        classes: 10,
+        seed: 1,
+      });
+      const { orth, rank } = regularisation(factorisedLayers(model), {
+        lambdaOrth: 0,
+        lambdaRank: 1,
+        rankTerm: 'hoyer',
+      });
+      const value = rank.dataSync()[0];
+      tf.dispose([orth, rank]);
+      disposeModel(model);
+      return value;
+    };
+    const small = rankTermOf('resnet8', 0.25);
+    const deep = rankTermOf('resnet56', 1);
+    // He-normal spectra are spread but not flat: the term starts near, below, 1 on both nets
+    for (const value of [small, deep]) {
+      expect(value).toBeGreaterThan(0.6);
+      expect(value).toBeLessThan(1);
+    }
+    expect(Math.abs(small - deep)).toBeLessThan(0.1);
   });
 });

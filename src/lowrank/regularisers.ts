@@ -1,7 +1,7 @@
-// The two extra loss terms of DPRP (algorithm.md §2): keep the factors orthonormal, and push the
-// singular values towards sparsity so that pruning can remove directions.
+// The two extra loss terms of DPRP (docs/method.md, "Loss"): keep the factors orthonormal, and push
+// the singular values towards sparsity so that pruning can remove directions.
 import * as tf from '@tensorflow/tfjs';
-import { rankOf, type FactorisedLayer } from './factorised';
+import { matrixShape, rankOf, type FactorisedLayer } from './factorised';
 
 export const RANK_TERMS = ['hoyer', 'l1-max', 'hoyer-square'] as const;
 export type RankTerm = (typeof RANK_TERMS)[number];
@@ -47,20 +47,50 @@ export function rankLoss(s: tf.Tensor1D, term: RankTerm): tf.Scalar {
   }) as tf.Scalar;
 }
 
-/** Sum of both terms over layers, each already weighted: lambdaOrth * orth + lambdaRank * rank. */
+/** The rank term's value on a flat spectrum of `fullRank` equal values (its minimum is 1). */
+export function rankTermMaximum(term: RankTerm, fullRank: number): number {
+  return term === 'hoyer' ? Math.sqrt(fullRank) : fullRank;
+}
+
+/**
+ * The rank term mapped to [0, 1] on the layer's own scale: 0 for a rank-one spectrum, 1 for a flat
+ * spectrum at the layer's full rank. Layers of every width then weigh alike, so lambda_r means the
+ * same on a quarter-width ResNet-8 and a ResNet-56. Null for a layer whose full rank is 1.
+ */
+export function normalisedRankLoss(
+  s: tf.Tensor1D,
+  term: RankTerm,
+  fullRank: number,
+): tf.Scalar | null {
+  const maximum = rankTermMaximum(term, fullRank);
+  if (maximum <= 1) return null;
+  return tf.tidy(() => tf.div(tf.sub(rankLoss(s, term), 1), maximum - 1));
+}
+
+/**
+ * Both terms, each already weighted: lambdaOrth * (sum of the layers' orthogonality losses) and
+ * lambdaRank * (mean over layers of the normalised rank term), so the rank term is in [0, 1] on
+ * every net, whatever its depth.
+ */
 export function regularisation(
   layers: readonly FactorisedLayer[],
   settings: { lambdaOrth: number; lambdaRank: number; rankTerm: RankTerm },
 ): { orth: tf.Scalar; rank: tf.Scalar } {
   return tf.tidy(() => {
     let orth: tf.Scalar = tf.scalar(0);
-    let rank: tf.Scalar = tf.scalar(0);
+    const rankTerms: tf.Scalar[] = [];
     for (const layer of layers) {
       if (settings.lambdaOrth !== 0) orth = tf.add(orth, orthogonalityLoss(layer));
-      if (settings.lambdaRank !== 0) {
-        rank = tf.add(rank, rankLoss(layer.s as tf.Tensor1D, settings.rankTerm));
-      }
+      if (settings.lambdaRank === 0) continue;
+      const { rows, cols } = matrixShape(layer);
+      const term = normalisedRankLoss(
+        layer.s as tf.Tensor1D,
+        settings.rankTerm,
+        Math.min(rows, cols),
+      );
+      if (term) rankTerms.push(term);
     }
+    const rank = rankTerms.length ? tf.div(tf.addN(rankTerms), rankTerms.length) : tf.scalar(0);
     return { orth: tf.mul(orth, settings.lambdaOrth), rank: tf.mul(rank, settings.lambdaRank) };
   });
 }

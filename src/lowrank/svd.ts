@@ -1,4 +1,4 @@
-// Exact thin SVD of a small dense matrix on the CPU. TF.js has no SVD op (algorithm.md §7), and
+// Exact thin SVD of a small dense matrix on the CPU. TF.js has no SVD op (docs/method.md, "TF.js notes"), and
 // ml-matrix's SVD takes ~40 s on a 4608x512 ResNet-18 kernel, so this is a hand-written one-sided
 // (Hestenes) Jacobi SVD on Float64 columns, preceded by a Householder QR when the matrix is tall.
 

@@ -12,7 +12,7 @@ const data = generateBuiltin({ seed: 2, size: 16, trainCount: 64, testCount: 16 
 async function trained(overrides = {}) {
   const trainer = new Trainer(
     data,
-    presetConfig('micro', { batchSize: 16, epochs: 2, ...overrides }),
+    presetConfig('micro', { widthMultiplier: 0.25, batchSize: 16, epochs: 2, ...overrides }),
   );
   for (let i = 0; i < 3; i++) trainer.trainStep();
   await trainer.readStepMetrics();

@@ -34,7 +34,7 @@ describe('CIFAR ResNets', () => {
     disposeModel(model);
   });
 
-  it('factorised ResNet-20 at full rank: 18 factorised convs, conv params as algorithm.md §5', () => {
+  it('factorised ResNet-20 at full rank: 18 factorised convs, conv params as docs/method.md, "Accounting"', () => {
     const model = buildModel({ ...base, mode: 'lowrank' });
     const layers = factorisedLayers(model);
     expect(layers.filter((l) => l.kind === 'conv')).toHaveLength(18);
@@ -42,7 +42,7 @@ describe('CIFAR ResNets', () => {
     // r (k*k*Cin + Cout) + r for the 18 factorised convs, plus the dense 3-channel stem
     const withS = convs.reduce((sum, l) => sum + l.U.size + l.V.size + l.s.size, 0);
     expect(withS + 432).toBe(300_624);
-    // algorithm.md's 300,208 is sum r (k*k*Cin + Cout) over all 19 convs, stem included, without s
+    // docs/method.md's 300,208 (+12%) is sum r (k*k*Cin + Cout) over all 19 convs, stem included, without s
     const uvOnly = convs.reduce((sum, l) => sum + l.U.size + l.V.size, 0);
     expect(uvOnly + 16 * (27 + 16)).toBe(300_208);
     const { shapes, fixed } = accountingInputs(model);

@@ -1,7 +1,7 @@
 // CIFAR ResNets (He et al. 2016: 3 stages of 16/32/64 channels, option-A shortcuts) and the
 // CIFAR ResNet-18 (3x3 stem, 4 stages of 64-512 channels, 1x1 projection shortcuts), dense or
 // factorised: in low-rank mode every conv but the 3-channel stem, and the classifier, hold
-// W = U diag(s) V^T (algorithm.md §1).
+// W = U diag(s) V^T (docs/method.md, "Factorised layers").
 import * as tf from '@tensorflow/tfjs';
 import type { Cost, LayerShape } from '../lowrank/accounting';
 import {
@@ -269,7 +269,7 @@ function batchNorms(model: Model): BatchNorm[] {
   ];
 }
 
-/** Trainable variables with their weight decay: none on U and V (algorithm.md §4). */
+/** Trainable variables with their weight decay: none on U and V (docs/method.md, "Training recipe"). */
 export function trainableParams(
   model: Model,
   weightDecay: number,

@@ -1,8 +1,9 @@
-// The studio's one zustand store, built from slices (style rule 4). Only the bridge writes
+// The studio's one zustand store, built from slices (CONTRIBUTING.md). Only the bridge writes
 // worker facts into it; components select the fields they draw.
 import { create } from 'zustand';
 import { DEFAULT_CONFIG, type TrainConfig } from '../config';
 import type { PresetName } from '../presets';
+import type { SizeKept } from '../lowrank/accounting';
 import type { PruneEvent } from '../lowrank/pruning';
 import type {
   BackendName,
@@ -97,19 +98,14 @@ export interface MetricsSlice {
   /** ranks of every layer after each spectra report, for the rank-over-time chart */
   rankHistory: { step: number; ranks: number[] }[];
   pruneEvents: (PruneEvent & { step: number })[];
-  paramsKept: number | null;
-  macsKept: number | null;
-  /** params and MACs kept after each report that changed them, for the compression chart */
-  compressionHistory: { step: number; paramsKept: number; macsKept: number }[];
+  /** the latest size figures (null before the first report) */
+  size: SizeKept | null;
+  /** size figures after each report that changed them, for the compression chart */
+  compressionHistory: ({ step: number } & SizeKept)[];
   addSteps: (run: RunName, series: StepSeries) => void;
   addEpoch: (run: RunName, summary: EpochSummary) => void;
   setSpectra: (step: number, layers: LayerRank[], values: Float32Array[]) => void;
-  addPruneEvents: (
-    step: number,
-    events: PruneEvent[],
-    paramsKept: number,
-    macsKept: number,
-  ) => void;
+  addPruneEvents: (step: number, events: PruneEvent[], size: SizeKept) => void;
   clearMetrics: () => void;
 }
 
@@ -156,8 +152,7 @@ const emptyMetrics = {
   spectra: [],
   rankHistory: [],
   pruneEvents: [],
-  paramsKept: null,
-  macsKept: null,
+  size: null,
   compressionHistory: [],
 };
 
@@ -237,11 +232,10 @@ export const useStudio = create<StudioState>()((set) => ({
         : {
             epochs: [...state.epochs, summary],
             epoch: summary.epoch,
-            paramsKept: summary.paramsKept,
-            macsKept: summary.macsKept,
+            size: summary.size,
             compressionHistory: [
               ...state.compressionHistory,
-              { step: summary.step, paramsKept: summary.paramsKept, macsKept: summary.macsKept },
+              { step: summary.step, ...summary.size },
             ],
           },
     ),
@@ -255,12 +249,11 @@ export const useStudio = create<StudioState>()((set) => ({
         STEP_HISTORY,
       ),
     })),
-  addPruneEvents: (step, events, paramsKept, macsKept) =>
+  addPruneEvents: (step, events, size) =>
     set((state) => ({
       pruneEvents: [...state.pruneEvents, ...events.map((e) => ({ ...e, step }))],
-      paramsKept,
-      macsKept,
-      compressionHistory: [...state.compressionHistory, { step, paramsKept, macsKept }],
+      size,
+      compressionHistory: [...state.compressionHistory, { step, ...size }],
     })),
   clearMetrics: () => set(emptyMetrics),
 

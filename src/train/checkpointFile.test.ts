@@ -7,7 +7,10 @@ import { Trainer } from './trainer';
 describe('checkpoint files', () => {
   it('round-trip a trainer checkpoint exactly, and the restored run continues identically', async () => {
     const data = generateBuiltin({ seed: 4, size: 16, trainCount: 48, testCount: 16 });
-    const trainer = new Trainer(data, presetConfig('micro', { batchSize: 16 }));
+    const trainer = new Trainer(
+      data,
+      presetConfig('micro', { widthMultiplier: 0.25, batchSize: 16 }),
+    );
     trainer.trainStep();
     await trainer.readStepMetrics();
     const checkpoint = await trainer.checkpoint();

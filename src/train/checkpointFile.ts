@@ -1,8 +1,9 @@
 // A checkpoint as one file: a magic line, a JSON header, then the typed arrays as raw bytes
 // (JSON numbers would triple the size and lose float32 exactness).
+import { DEFAULT_CONFIG } from '../config';
 import type { Checkpoint } from './trainer';
 
-const MAGIC = 'LOWRANK-STUDIO-CHECKPOINT 1\n';
+const MAGIC = 'LOWRANK-STUDIO-CHECKPOINT 1\n'; // the file layout's version, not the content's
 
 type TypedArray = Float32Array | Uint32Array | Float64Array;
 const KINDS = { f32: Float32Array, u32: Uint32Array, f64: Float64Array } as const;
@@ -71,8 +72,43 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
       cause: error,
     });
   }
-  const checkpoint = parsed as Checkpoint;
-  if (checkpoint?.version !== 1 || !Array.isArray(checkpoint.variables))
-    throw new Error('unsupported checkpoint version');
-  return checkpoint;
+  return upgradeCheckpoint(parsed);
+}
+
+/**
+ * A checkpoint of this or an earlier version in today's form. Version 1 counted its schedules in
+ * epochs and had no pruning policy: its warm-up and rank ramp become fractions of the run, the
+ * knobs added since take their defaults, and the policy starts afresh.
+ */
+export function upgradeCheckpoint(value: unknown): Checkpoint {
+  const saved = value as Partial<Checkpoint> & { version?: unknown };
+  if (!saved || typeof saved !== 'object' || !Array.isArray(saved.variables))
+    throw new Error('not a checkpoint of this studio');
+  if (saved.version === 2) return saved as Checkpoint;
+  if (saved.version !== 1)
+    throw new Error(`unsupported checkpoint version ${String(saved.version)}`);
+  const {
+    warmupEpochs = 0,
+    rankRampEpochs = 0,
+    ...rest
+  } = (saved.config ?? {}) as Record<string, number>;
+  const epochs = Number(rest.epochs) || DEFAULT_CONFIG.epochs;
+  return {
+    ...(saved as Checkpoint),
+    version: 2,
+    config: {
+      ...DEFAULT_CONFIG,
+      ...(rest as Partial<Checkpoint['config']>),
+      warmupFraction: Math.min(0.5, warmupEpochs / epochs),
+      rankRampFraction: Math.min(1, rankRampEpochs / epochs),
+    },
+    pruningPolicy: {
+      initialLoss: null,
+      smoothedLoss: null,
+      openedAt: null,
+      lastEventAt: null,
+      closed: false,
+      fading: [],
+    },
+  };
 }

@@ -2,6 +2,7 @@
 // the exported model against its dense equivalent on the active backend.
 import * as tf from '@tensorflow/tfjs';
 import { exportLayersModel, saveToFiles, type SavedModelFiles } from '../model/export';
+import { sizeKept } from '../lowrank/accounting';
 import type { ExportReport, InferenceTiming } from '../protocol';
 import type { Trainer } from './trainer';
 
@@ -15,6 +16,7 @@ export async function exportJob(
   layersModel.dispose();
   const { accuracy } = await trainer.evaluate();
   const accounting = trainer.accounting();
+  const size = sizeKept(accounting);
   const spectra = await trainer.spectra();
   const formOf = new Map(forms.map((f) => [f.name, f.form]));
   const report: ExportReport = {
@@ -26,18 +28,26 @@ export async function exportJob(
     testAccuracy: accuracy,
     params: {
       dense: accounting.dense.params,
+      factorised: accounting.factorised.params,
       deployable: accounting.deployable.params,
       exported: exportedParams,
     },
     macs: { dense: accounting.dense.macs, exported: accounting.deployable.macs },
     paramsKeptPercent: (100 * exportedParams) / accounting.dense.params,
-    macsKeptPercent: (100 * accounting.deployable.macs) / accounting.dense.macs,
-    layers: spectra.map(({ name, rank, fullRank, breakEvenRank }) => ({
+    factorisedParamsKeptPercent: 100 * size.factorisedParamsKept,
+    rankKeptPercent: 100 * size.rankKept,
+    macsKeptPercent: 100 * size.macsKept,
+    layers: spectra.map(({ name, rank, fullRank, breakEvenRank }, i) => ({
       name,
       rank,
       fullRank,
       breakEvenRank,
       form: formOf.get(name.replace(/\//g, '_')) ?? 'composed',
+      params: {
+        dense: accounting.layers[i].dense.params,
+        factorised: accounting.layers[i].factorised.params,
+        deployable: accounting.layers[i].deployable.params,
+      },
     })),
     config: { ...trainer.config },
     exportedAt: new Date().toISOString(),

@@ -10,13 +10,13 @@ import {
   type ImageDataset,
   type Split,
 } from '../data/dataset';
+import { limitSplit, resizeSplit } from '../data/resize';
 import { EpochSampler, makeBatch, randomAugmentation, type EpochCursor } from '../data/batches';
 import { Random } from '../lowrank/random';
-import { accountModel, type ModelAccounting } from '../lowrank/accounting';
+import { accountModel, sizeKept, type ModelAccounting, type SizeKept } from '../lowrank/accounting';
 import { breakEvenRank, matrixShape, rankOf, type FactorisedLayer } from '../lowrank/factorised';
 import { Optimiser, type OptimiserSettings, type OptimiserSnapshot } from '../lowrank/optimisers';
 import {
-  directionsToKeep,
   pruneLayer,
   strongestDirections,
   reorthonormalise,
@@ -34,7 +34,8 @@ import {
   trainableParams,
   type Model,
 } from '../model/resnet';
-import { isPruneEpoch, lambdaRankAt, learningRateAt } from './schedules';
+import { PruningPolicy, type PolicyModel, type PolicyState, type PrunePlan } from './pruningPolicy';
+import { lambdaRankAt, learningRateAt, stepsOf } from './schedules';
 import { trainStep } from './step';
 
 export interface StepMetrics {
@@ -73,11 +74,7 @@ export interface EpochReport {
   test: EvaluationResult;
   pruneEvents: PruneEvent[];
   accounting: ModelAccounting;
-  /** deployable params / the dense model's params */
-  paramsKept: number;
-  macsKept: number;
-  /** dense params / deployable params */
-  compressionRatio: number;
+  size: SizeKept;
   spectra: LayerSpectrum[];
 }
 
@@ -88,7 +85,7 @@ export interface TrainerOptions {
 }
 
 export interface Checkpoint {
-  version: 1;
+  version: 2;
   config: TrainConfig;
   options: TrainerOptions;
   step: number;
@@ -96,9 +93,13 @@ export interface Checkpoint {
   augmentationState: number;
   variables: { name: string; shape: number[]; values: Float32Array }[];
   optimiser: OptimiserSnapshot;
+  pruningPolicy: PolicyState;
 }
 
 const EVAL_BATCH = 256;
+
+/** What is left of a fading direction's s when the next prune event cuts it. */
+const FADE_LEFT = 0.01;
 
 /** Mean softmax cross-entropy of logits [N, classes] against class indices [N]. */
 function meanCrossEntropy(labels: tf.Tensor1D, logits: tf.Tensor2D): tf.Scalar {
@@ -106,51 +107,6 @@ function meanCrossEntropy(labels: tf.Tensor1D, logits: tf.Tensor2D): tf.Scalar {
     const targets = tf.oneHot(labels, logits.shape[1]);
     return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
   });
-}
-
-function limitSplit(split: Split, limit: number | undefined, imageBytes: number): Split {
-  if (!limit || limit >= split.count) return split;
-  return {
-    images: split.images.subarray(0, limit * imageBytes),
-    labels: split.labels.subarray(0, limit),
-    count: limit,
-  };
-}
-
-/**
- * Resizes images to the model's input size once, in JavaScript (no GPU read-back): bilinear with
- * half-pixel centres, which for a 2x reduction is the 2x2 average.
- */
-export function resizeSplit(split: Split, from: number, to: number): Split {
-  if (from === to) return split;
-  const images = new Uint8Array(split.count * to * to * CHANNELS);
-  const scale = from / to;
-  const source = (i: number) => Math.min(from - 1, Math.max(0, (i + 0.5) * scale - 0.5));
-  const taps = Array.from({ length: to }, (_, i) => {
-    const position = source(i);
-    const low = Math.floor(position);
-    return { low, high: Math.min(from - 1, low + 1), weight: position - low };
-  });
-  for (let n = 0; n < split.count; n++) {
-    const base = n * from * from * CHANNELS;
-    const out = n * to * to * CHANNELS;
-    for (let y = 0; y < to; y++) {
-      const ty = taps[y];
-      for (let x = 0; x < to; x++) {
-        const tx = taps[x];
-        for (let c = 0; c < CHANNELS; c++) {
-          const at = (row: number, col: number) =>
-            split.images[base + (row * from + col) * CHANNELS + c];
-          const top = at(ty.low, tx.low) * (1 - tx.weight) + at(ty.low, tx.high) * tx.weight;
-          const bottom = at(ty.high, tx.low) * (1 - tx.weight) + at(ty.high, tx.high) * tx.weight;
-          images[out + (y * to + x) * CHANNELS + c] = Math.round(
-            top * (1 - ty.weight) + bottom * ty.weight,
-          );
-        }
-      }
-    }
-  }
-  return { images, labels: split.labels, count: split.count };
 }
 
 export class Trainer {
@@ -171,8 +127,14 @@ export class Trainer {
     >;
     tensors: tf.Tensor[];
   }[] = [];
-  /** epoch-level pruning results waiting to be reported */
+  /** when and how much to prune (window, loss gate, floors, cap, target size) */
+  readonly pruningPolicy = new PruningPolicy();
+  /** prune events not yet taken by the live view (takePruneLog) */
   private pruneLog: PruneEvent[] = [];
+  /** prune events since the last epoch report */
+  private epochPruneEvents: PruneEvent[] = [];
+  /** per factorised layer, the 0/1 mask of its fading directions (see fade) */
+  private fadeMasks: (tf.Tensor1D | null)[] = [];
 
   constructor(
     readonly dataset: ImageDataset,
@@ -209,7 +171,7 @@ export class Trainer {
   }
 
   private optimiserSettings(
-    learningRate = learningRateAt(this.config, this.epochPosition),
+    learningRate = learningRateAt(this.config, this.progress),
   ): OptimiserSettings {
     const { optimiser, momentum } = this.config;
     return optimiser === 'sgd'
@@ -231,6 +193,16 @@ export class Trainer {
     return this.sampler.epoch + this.sampler.position / this.train.count;
   }
 
+  /** Fraction of the run done: the clock of every schedule. */
+  get progress(): number {
+    return this.epochPosition / this.config.epochs;
+  }
+
+  /** Steps in the whole run at the current batch size. */
+  get runSteps(): number {
+    return this.config.epochs * this.stepsPerEpoch;
+  }
+
   get layers(): FactorisedLayer[] {
     return factorisedLayers(this.model);
   }
@@ -244,6 +216,7 @@ export class Trainer {
       );
     this.config = { ...this.config, ...validateConfig(partial) };
     await this.applyMaxRank();
+    await this.applyPlan(this.pruningPolicy.enforceTarget(this.config, await this.policyModel()));
   }
 
   private relativeName(name: string): string {
@@ -253,19 +226,87 @@ export class Trainer {
   private async applyMaxRank(): Promise<void> {
     const cap = this.config.maxRank;
     if (this.config.mode !== 'lowrank' || cap <= 0) return;
-    for (const layer of this.layers) {
-      if (rankOf(layer) <= cap) continue;
-      const top = strongestDirections(await layer.s.data(), cap);
-      const event = pruneLayer(layer, top, this.optimiser);
-      this.pruneLog.push({ ...event, layer: this.relativeName(event.layer) });
-    }
+    if (this.layers.every((l) => rankOf(l) <= cap)) return;
+    const keep = await Promise.all(
+      this.layers.map(async (layer) =>
+        rankOf(layer) <= cap
+          ? Array.from({ length: rankOf(layer) }, (_, i) => i)
+          : strongestDirections(await layer.s.data(), cap),
+      ),
+    );
+    await this.applyPlan({ keep, fade: this.pruningPolicy.remapFading(keep) });
+  }
+
+  private record(events: PruneEvent[]): PruneEvent[] {
+    const relative = events.map((event) => ({ ...event, layer: this.relativeName(event.layer) }));
+    this.pruneLog.push(...relative);
+    this.epochPruneEvents.push(...relative);
+    return relative;
+  }
+
+  /** The factorised layers as the pruning policy sees them (reads every |s| back). */
+  private async policyModel(): Promise<PolicyModel> {
+    const { shapes, fixed } = accountingInputs(this.model);
+    const values = await Promise.all(this.layers.map((layer) => layer.s.data()));
+    return {
+      layers: shapes.map((shape, i) => ({ shape, singularValues: values[i] })),
+      fixed,
+      denseParams: accountModel(shapes, fixed).dense.params,
+      classes: this.dataset.classNames.length,
+    };
+  }
+
+  /**
+   * Keeps directions `plan.keep[i]` of layer i, then starts fading `plan.fade[i]` (a factor is
+   * multiplied into those s after every step, until the next event cuts them).
+   */
+  private async applyPlan(plan: PrunePlan | null): Promise<PruneEvent[]> {
+    if (!plan) return [];
+    const events: PruneEvent[] = [];
+    this.layers.forEach((layer, i) => {
+      if (plan.keep[i].length >= rankOf(layer)) return;
+      events.push(pruneLayer(layer, plan.keep[i], this.optimiser));
+      if (this.config.reorthonormalise) reorthonormalise(layer, this.optimiser);
+    });
+    this.setFadeMasks(plan.fade);
+    return this.record(events);
+  }
+
+  /** One 0/1 mask per layer of the directions to fade (null where none fades). */
+  private setFadeMasks(fade: readonly number[][]): void {
+    tf.dispose(this.fadeMasks.filter((m): m is tf.Tensor1D => m !== null));
+    this.fadeMasks = this.layers.map((layer, l) => {
+      const indices = fade[l] ?? [];
+      if (indices.length === 0) return null;
+      const mask = new Float32Array(rankOf(layer));
+      for (const i of indices) mask[i] = 1;
+      return tf.tensor1d(mask);
+    });
+  }
+
+  /**
+   * Shrinks the fading directions so that one prune interval takes them to FADE_LEFT of their
+   * value: the network moves their share to the directions it keeps before the cut.
+   */
+  private fade(): void {
+    if (!this.fadeMasks.some((m) => m !== null)) return;
+    const steps = stepsOf(this.config.pruneInterval, this.runSteps);
+    const factor = FADE_LEFT ** (1 / steps);
+    this.layers.forEach((layer, l) => {
+      const mask = this.fadeMasks[l];
+      if (!mask) return;
+      // s * (1 - mask * (1 - factor)): fading entries times factor, the others unchanged
+      layer.s.assign(tf.tidy(() => tf.mul(layer.s, tf.sub(1, tf.mul(mask, 1 - factor)))));
+    });
   }
 
   /** One training step; metrics stay on the backend until readStepMetrics. */
   trainStep(): { endOfEpoch: boolean } {
-    const epochPosition = this.epochPosition;
-    const learningRate = learningRateAt(this.config, epochPosition);
-    const lambdaRank = lambdaRankAt(this.config, epochPosition);
+    const progress = this.progress;
+    const learningRate = learningRateAt(this.config, progress);
+    // once the pruning window has closed the architecture is frozen: the rank term has no cut
+    // left to prepare and would only fight the cross-entropy
+    const lambdaRank = this.pruningPolicy.state.closed ? 0 : lambdaRankAt(this.config, progress);
     this.optimiser.configure(this.optimiserSettings(learningRate));
     const { indices, epoch, endOfEpoch } = this.sampler.next(this.config.batchSize);
     const augmentation = this.config.augment
@@ -297,6 +338,7 @@ export class Trainer {
       this.optimiser,
     );
     tf.dispose([batch.images, batch.labels]);
+    this.fade();
     this.step++;
     this.pending.push({
       metrics: { step: this.step, epoch, learningRate, lambdaRank, batchSize: indices.length },
@@ -305,7 +347,17 @@ export class Trainer {
     return { endOfEpoch };
   }
 
-  /** Prune events from a lowered rank cap, not yet reported (endEpoch reports them otherwise). */
+  /**
+   * Call after each step: prunes when the policy's schedule says so (the window, the loss gate, the
+   * spacing of events). Returns the events, also kept for takePruneLog and the epoch report.
+   */
+  async pruneIfDue(): Promise<PruneEvent[]> {
+    const progress = this.progress;
+    if (!this.pruningPolicy.due(this.config, progress)) return [];
+    return this.applyPlan(this.pruningPolicy.plan(this.config, await this.policyModel(), progress));
+  }
+
+  /** Prune events not yet reported live (by pruneIfDue, a lowered rank cap or target, Prune now). */
   takePruneLog(): PruneEvent[] {
     const events = this.pruneLog;
     this.pruneLog = [];
@@ -331,6 +383,8 @@ export class Trainer {
     this.lastReadAt = now;
     return pending.map(({ metrics }, i) => {
       const [crossEntropy, orth, rank, total, correct] = values.subarray(i * 5, i * 5 + 5);
+      // the pruning policy's loss gate watches the train loss as it is read back
+      this.pruningPolicy.observeLoss(crossEntropy);
       return {
         ...metrics,
         crossEntropy,
@@ -372,21 +426,7 @@ export class Trainer {
 
   /** Applies the pruning rule to every factorised layer now. */
   async pruneNow(): Promise<PruneEvent[]> {
-    const { pruneRule, pruneThreshold, energyEpsilon, minRank } = this.config;
-    const rule =
-      pruneRule === 'relative'
-        ? { kind: 'relative' as const, threshold: pruneThreshold }
-        : { kind: 'energy' as const, epsilon: energyEpsilon };
-    const events: PruneEvent[] = [];
-    for (const layer of this.layers) {
-      const keep = directionsToKeep(await layer.s.data(), rule, Math.min(minRank, rankOf(layer)));
-      const event = pruneLayer(layer, keep, this.optimiser);
-      if (event.newRank < event.oldRank) {
-        if (this.config.reorthonormalise) reorthonormalise(layer, this.optimiser);
-        events.push({ ...event, layer: this.relativeName(event.layer) });
-      }
-    }
-    return events;
+    return this.applyPlan(this.pruningPolicy.manual(this.config, await this.policyModel()));
   }
 
   async spectra(): Promise<LayerSpectrum[]> {
@@ -412,10 +452,10 @@ export class Trainer {
     return accountModel(shapes, fixed);
   }
 
-  /** Call after the step that ended an epoch: prunes on schedule, evaluates, reports. */
+  /** Call after the step that ended an epoch: evaluates and reports the epoch. */
   async endEpoch(): Promise<EpochReport> {
-    const pruneEvents = this.takePruneLog();
-    if (isPruneEpoch(this.config, this.epoch)) pruneEvents.push(...(await this.pruneNow()));
+    const pruneEvents = this.epochPruneEvents;
+    this.epochPruneEvents = [];
     const test = await this.evaluate();
     const accounting = this.accounting();
     this.resetStepTiming();
@@ -425,9 +465,7 @@ export class Trainer {
       test,
       pruneEvents,
       accounting,
-      paramsKept: accounting.deployable.params / accounting.dense.params,
-      macsKept: accounting.deployable.macs / accounting.dense.macs,
-      compressionRatio: accounting.dense.params / accounting.deployable.params,
+      size: sizeKept(accounting),
       spectra: await this.spectra(),
     };
   }
@@ -447,7 +485,7 @@ export class Trainer {
       variable: this.relativeName(slot.variable),
     }));
     return {
-      version: 1,
+      version: 2,
       config: { ...this.config },
       options: { ...this.options },
       step: this.step,
@@ -455,13 +493,14 @@ export class Trainer {
       augmentationState: this.augmentationRandom.state,
       variables,
       optimiser,
+      pruningPolicy: structuredClone(this.pruningPolicy.state),
     };
   }
 
   /** A trainer in exactly the saved state: the run continues as if never interrupted. */
   static restore(dataset: ImageDataset, checkpoint: Checkpoint): Trainer {
-    if (checkpoint.version !== 1)
-      throw new Error(`unsupported checkpoint version ${checkpoint.version}`);
+    if (checkpoint.version !== 2)
+      throw new Error(`unsupported checkpoint version ${String(checkpoint.version)}`);
     const trainer = new Trainer(dataset, { ...checkpoint.config, maxRank: 0 }, checkpoint.options);
     trainer.config = { ...checkpoint.config };
     const saved = new Map(checkpoint.variables.map((v) => [v.name, v]));
@@ -498,10 +537,13 @@ export class Trainer {
     trainer.step = checkpoint.step;
     trainer.sampler.restore(checkpoint.cursor);
     trainer.augmentationRandom.state = checkpoint.augmentationState;
+    trainer.pruningPolicy.state = structuredClone(checkpoint.pruningPolicy);
+    trainer.setFadeMasks(trainer.pruningPolicy.state.fading);
     return trainer;
   }
 
   dispose(): void {
+    this.setFadeMasks([]);
     tf.dispose(this.pending.flatMap((p) => p.tensors));
     this.pending = [];
     this.optimiser.dispose();

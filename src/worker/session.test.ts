@@ -42,7 +42,15 @@ function harness() {
 
 const microJob: Command = {
   type: 'configure',
-  config: { ...PRESETS.micro, epochs: 2, batchSize: 16, pruneRule: 'energy', energyEpsilon: 0.1 },
+  config: {
+    ...PRESETS.micro,
+    widthMultiplier: 0.25,
+    epochs: 2,
+    batchSize: 16,
+    pruneRule: 'energy',
+    energyEpsilon: 0.1,
+    pruneLossDrop: 0,
+  },
   limits: { trainLimit: 64, testLimit: 32 },
 };
 
@@ -111,7 +119,7 @@ describe('TrainingSession through the protocol', () => {
     expect(stepsOf('baseline')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const baselineEpochs = h.of('epoch').filter((e) => e.run === 'baseline');
     expect(baselineEpochs.map((e) => e.summary.epoch)).toEqual([1, 2]);
-    expect(baselineEpochs[1].summary.paramsKept).toBe(1);
+    expect(baselineEpochs[1].summary.size.paramsKept).toBe(1);
     const baselineOrth = h
       .of('steps')
       .filter((e) => e.run === 'baseline')
@@ -150,7 +158,7 @@ describe('TrainingSession through the protocol', () => {
     await h.send({ type: 'step' });
     await h.send({
       type: 'setHyperparameters',
-      values: { lambdaRank: 0.25, rankRampEpochs: 0, pruneThreshold: 0.05 },
+      values: { lambdaRank: 0.25, rankRampFraction: 0, pruneThreshold: 0.05 },
     });
     expect(h.of('hyperparameters')[0].config.lambdaRank).toBe(0.25);
     await h.send({ type: 'step' });

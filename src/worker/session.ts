@@ -2,7 +2,7 @@
 // runs the step loop, and streams events at a bounded rate. Free of worker globals (it talks
 // through a port and injected services), so Node tests drive it exactly as the page does.
 import { DEFAULT_CONFIG, type TrainConfig } from '../config';
-import type { ModelAccounting } from '../lowrank/accounting';
+import { sizeKept, type ModelAccounting } from '../lowrank/accounting';
 import { describeDataset, type ImageDataset } from '../data/dataset';
 import type {
   BackendName,
@@ -278,13 +278,13 @@ export class TrainingSession {
         // the baseline follows the same recipe (it ignores the low-rank terms)
         await this.baseline?.setHyperparameters(command.values);
         this.port.post({ type: 'hyperparameters', config: { ...trainer.config } });
-        const events = trainer.takePruneLog();
-        if (events.length) await this.reportPruning(trainer, events);
+        await this.reportPruning(trainer);
         return;
       }
       case 'pruneNow': {
         const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
-        await this.reportPruning(trainer, await trainer.pruneNow());
+        await trainer.pruneNow();
+        await this.reportPruning(trainer);
         return;
       }
       case 'evaluate': {
@@ -389,6 +389,8 @@ export class TrainingSession {
     ) {
       await this.flushAll();
     }
+    await trainer.pruneIfDue();
+    await this.reportPruning(trainer);
     if (baseline && baselineEnd) this.postEpoch(await baseline.endEpoch(), 'baseline');
     if (endOfEpoch) {
       this.postEpoch(await trainer.endEpoch(), 'main');
@@ -423,33 +425,22 @@ export class TrainingSession {
       step: report.step,
       testAccuracy: report.test.accuracy,
       testLoss: report.test.loss,
-      paramsKept: report.paramsKept,
-      macsKept: report.macsKept,
-      compressionRatio: report.compressionRatio,
+      size: report.size,
       ...costSummaries(accounting),
     };
     this.port.post({ type: 'epoch', run, summary });
-    if (run === 'baseline') return;
-    if (report.pruneEvents.length) {
-      this.port.post({
-        type: 'pruned',
-        step: report.step,
-        events: report.pruneEvents,
-        paramsKept: report.paramsKept,
-        macsKept: report.macsKept,
-      });
-    }
-    this.sendSpectra(report.step, report.spectra);
+    if (run === 'main') this.sendSpectra(report.step, report.spectra);
   }
 
-  private async reportPruning(trainer: Trainer, events: EpochReport['pruneEvents']): Promise<void> {
-    const accounting = trainer.accounting();
+  /** Reports the prune events not yet reported (scheduled, Prune now, a lowered cap or target). */
+  private async reportPruning(trainer: Trainer): Promise<void> {
+    const events = trainer.takePruneLog();
+    if (events.length === 0) return;
     this.port.post({
       type: 'pruned',
       step: trainer.step,
       events,
-      paramsKept: accounting.deployable.params / accounting.dense.params,
-      macsKept: accounting.deployable.macs / accounting.dense.macs,
+      size: sizeKept(trainer.accounting()),
     });
     await this.postSpectra(trainer);
   }

@@ -1,7 +1,8 @@
-// Validates a message at the worker boundary (style rule 6): unknown types or fields, NaN or
-// out-of-range values are refused with a message before anything changes.
+// Validates a message at the worker boundary: unknown types or fields, NaN or out-of-range values
+// are refused with a message before anything changes.
 import { LIVE_KNOBS, validateConfig, type KnobName } from '../config';
 import { BACKENDS, type Command, type CommandType } from '../protocol';
+import { upgradeCheckpoint } from '../train/checkpointFile';
 
 export class CommandError extends Error {
   constructor(
@@ -152,9 +153,7 @@ export function parseCommand(message: unknown): Command {
         break;
       }
       case 'restore':
-        if (!isObject(message.checkpoint) || message.checkpoint.version !== 1) {
-          throw new CommandError('restore: not a checkpoint of this studio (version 1)', type);
-        }
+        message.checkpoint = upgradeCheckpoint(message.checkpoint);
         break;
       default:
         break;

@@ -3,6 +3,7 @@ import {
   Legend,
   Line,
   LineChart,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -12,52 +13,78 @@ import { useStudio } from '../../store/store';
 import { ChartCard } from './ChartCard';
 import { CHART_MARGIN, COLOURS, formatPercent, STATIC, STEP_AXIS } from './chartStyle';
 
-/** Params and MACs of the deployable model as a share of the dense one, over time. */
+const SERIES = [
+  { key: 'params', name: 'params kept (deployable)', colour: COLOURS.kept },
+  { key: 'factorised', name: 'params as U, s, V', colour: COLOURS.orth },
+  { key: 'rank', name: 'rank kept', colour: COLOURS.rank },
+  { key: 'macs', name: 'MACs kept', colour: COLOURS.macs },
+] as const;
+
+/** Size of the network as a share of the dense one, over time, with the target size. */
 export function CompressionChart() {
   const history = useStudio((state) => state.compressionHistory);
+  const target = useStudio((state) => state.config.targetParamsKept);
+  const pruning = useStudio((state) => state.config.pruning);
   const data = history.map((h) => ({
     step: h.step,
     params: 100 * h.paramsKept,
+    factorised: 100 * h.factorisedParamsKept,
+    rank: 100 * h.rankKept,
     macs: 100 * h.macsKept,
   }));
+  const top = Math.max(100, ...data.map((d) => d.factorised));
   return (
     <ChartCard
       title="Size and compute kept"
       testId="compression-chart"
       explanation={
-        <p>
-          The deployable model stores each layer in its cheaper form (two thin factors below the
-          break-even rank, one merged kernel above it). These lines are its parameters and
-          multiply-accumulates as a percentage of the dense network's.
-        </p>
+        <>
+          <p>
+            <strong>Params kept</strong> is what an exported model stores: each layer in its cheaper
+            form (two thin factors below the break-even rank, one merged kernel above it).
+            <strong> Params as U, s, V</strong> counts every layer factorised, which is more than
+            dense at full rank. <strong>Rank kept</strong> is the sum of ranks over the sum of full
+            ranks. All as a percentage of the dense network.
+          </p>
+          {target > 0 && pruning && (
+            <p>
+              The dashed line is the target size: the pruning schedule cuts towards it and reaches
+              it at the end of the pruning window.
+            </p>
+          )}
+        </>
       }
     >
       {data.length === 0 ? (
         <p className="muted">Appears after the first epoch or prune event.</p>
       ) : (
-        <ResponsiveContainer width="100%" height={180}>
+        <ResponsiveContainer width="100%" height={200}>
           <LineChart data={data} margin={CHART_MARGIN}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis {...STEP_AXIS} />
-            <YAxis width={52} domain={[0, 100]} unit="%" />
+            <YAxis width={52} domain={[0, Math.ceil(top / 10) * 10]} unit="%" />
             <Tooltip formatter={formatPercent} />
             <Legend />
-            <Line
-              dataKey="params"
-              name="params kept"
-              type="stepAfter"
-              stroke={COLOURS.kept}
-              dot
-              {...STATIC}
-            />
-            <Line
-              dataKey="macs"
-              name="MACs kept"
-              type="stepAfter"
-              stroke={COLOURS.macs}
-              dot
-              {...STATIC}
-            />
+            {target > 0 && pruning && (
+              <ReferenceLine
+                y={target}
+                stroke={COLOURS.cut}
+                strokeDasharray="6 4"
+                label={{ value: `target ${target}%`, position: 'insideTopRight', fontSize: 12 }}
+                data-testid="target-line"
+              />
+            )}
+            {SERIES.map((series) => (
+              <Line
+                key={series.key}
+                dataKey={series.key}
+                name={series.name}
+                type="stepAfter"
+                stroke={series.colour}
+                dot={series.key === 'params'}
+                {...STATIC}
+              />
+            ))}
           </LineChart>
         </ResponsiveContainer>
       )}

@@ -3,6 +3,8 @@ import { ARCHITECTURE_NAMES, type ArchitectureName, type ModelMode } from '../..
 import { RANK_TERMS, type RankTerm } from '../../lowrank/regularisers';
 import { useStudio } from '../../store/store';
 import { KnobSlider } from './KnobSlider';
+import { PruningScheduleControls } from './PruningScheduleControls';
+import { TargetSizeControl } from './TargetSizeControl';
 
 const ARCHITECTURE_LABELS: Record<ArchitectureName, string> = {
   resnet8: 'ResNet-8',
@@ -63,6 +65,7 @@ export function SettingsPanel() {
         <KnobSlider name="pruneThreshold" label="τ pruning cut" testId="slider-tau" />
         <KnobSlider name="learningRate" label="learning rate" testId="slider-lr" />
       </div>
+      <TargetSizeControl />
       <div className="row">
         <label>
           <input
@@ -118,6 +121,7 @@ export function SettingsPanel() {
           {compareWithDense ? '✓ Compare with dense' : 'Compare with dense'}
         </button>
       </div>
+      <PruningScheduleControls />
     </section>
   );
 }

@@ -1,0 +1,213 @@
+// A study's record (study.json), its markdown table and its plot of test accuracy against params
+// kept, drawn by Vega-Lite as SVG.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { RunReport } from './report';
+
+export interface StudyRun {
+  /** 'dense', 'rule' (the threshold rule, no target) or 'target 50%' */
+  label: string;
+  seed: number;
+  /** % of dense params to end at; null for dense and rule runs */
+  target: number | null;
+  report: RunReport;
+}
+
+export interface Study {
+  name: string;
+  createdAt: string;
+  backend: string;
+  command: string;
+  dataset: { name: string; trainCount: number; testCount: number };
+  model: string;
+  seeds: number[];
+  targets: number[];
+  runs: StudyRun[];
+}
+
+export interface StudyRow {
+  label: string;
+  target: number | null;
+  seeds: number;
+  /** test accuracy, %, mean over seeds, with the lowest and highest */
+  accuracy: { mean: number; min: number; max: number };
+  paramsKept: number;
+  factorisedParamsKept: number;
+  rankKept: number;
+  macsKept: number;
+  seconds: number;
+}
+
+/**
+ * One study from several records of the same study (e.g. seeds run as separate processes, in
+ * parallel): the runs together, the seeds in order, the latest date and every command.
+ */
+export function mergeStudies(records: Study[]): Study {
+  if (records.length === 0) throw new Error('no study records to merge');
+  const sorted = [...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const last = sorted.at(-1)!;
+  return {
+    ...last,
+    command: sorted.map((r) => r.command).join('\n'),
+    seeds: [...new Set(sorted.flatMap((r) => r.seeds))].sort((a, b) => a - b),
+    runs: sorted.flatMap((r) => r.runs),
+  };
+}
+
+/** Reads and merges every study-*.json record in a folder. */
+export function readStudyFolder(folder: string): Study {
+  const files = readdirSync(folder).filter((name) => /^study-.*\.json$/.test(name));
+  return mergeStudies(
+    files.map((name) => JSON.parse(readFileSync(join(folder, name), 'utf8')) as Study),
+  );
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** One row per configuration, averaged over seeds, in the order the study ran them. */
+export function studyRows(study: Study): StudyRow[] {
+  const labels = [...new Set(study.runs.map((r) => r.label))];
+  return labels.map((label) => {
+    const runs = study.runs.filter((r) => r.label === label);
+    const accuracies = runs.map((r) => 100 * r.report.testAccuracy);
+    const average = (pick: (report: RunReport) => number) => mean(runs.map((r) => pick(r.report)));
+    return {
+      label,
+      target: runs[0].target,
+      seeds: runs.length,
+      accuracy: {
+        mean: mean(accuracies),
+        min: Math.min(...accuracies),
+        max: Math.max(...accuracies),
+      },
+      paramsKept: average((r) => r.paramsKeptPercent),
+      factorisedParamsKept: average((r) => r.factorisedParamsKeptPercent),
+      rankKept: average((r) => r.rankKeptPercent),
+      macsKept: average((r) => r.macsKeptPercent),
+      seconds: average((r) => r.seconds),
+    };
+  });
+}
+
+const fixed = (value: number, digits = 1) => value.toFixed(digits);
+
+export function studyTable(study: Study): string {
+  const rows = studyRows(study);
+  const dense = rows.find((r) => r.label === 'dense');
+  const lines = [
+    '| run | test accuracy | vs dense | params kept (deployable) | params kept (as U, s, V) | rank kept | MACs kept | seconds |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((row) => {
+      const spread =
+        row.seeds > 1 ? ` (${fixed(row.accuracy.min, 2)}-${fixed(row.accuracy.max, 2)})` : '';
+      const versus =
+        dense && row !== dense
+          ? `${row.accuracy.mean >= dense.accuracy.mean ? '+' : ''}${fixed(row.accuracy.mean - dense.accuracy.mean, 2)}`
+          : '-';
+      return `| ${row.label} | ${fixed(row.accuracy.mean, 2)}%${spread} | ${versus} | ${fixed(row.paramsKept)}% | ${fixed(row.factorisedParamsKept)}% | ${fixed(row.rankKept)}% | ${fixed(row.macsKept)}% | ${fixed(row.seconds, 0)} |`;
+    }),
+  ];
+  return lines.join('\n');
+}
+
+export function studyMarkdown(study: Study, plotFile: string): string {
+  const seeds =
+    study.seeds.length > 1
+      ? `seeds ${study.seeds.join(', ')} (mean, range)`
+      : `seed ${study.seeds[0]}`;
+  const config = study.runs[0].report.config;
+  return [
+    `## ${study.model} on ${study.dataset.name}`,
+    '',
+    `${study.dataset.trainCount} training / ${study.dataset.testCount} test images, ${config.epochs} epochs, batch ${config.batchSize}, ${config.schedule} schedule, learning rate ${config.learningRate}, ${seeds}; TF.js ${study.backend}, ${study.createdAt.slice(0, 10)}.`,
+    '',
+    '```sh',
+    ...study.command.split('\n'),
+    '```',
+    '',
+    studyTable(study),
+    '',
+    `![test accuracy against params kept](${plotFile})`,
+    '',
+  ].join('\n');
+}
+
+/** Test accuracy against deployable params kept: every run as a point, the means joined. */
+export async function studyPlot(study: Study): Promise<string> {
+  const points = study.runs.map((run) => ({
+    run:
+      run.label === 'dense'
+        ? 'dense'
+        : run.label === 'rule'
+          ? 'low-rank, rule'
+          : 'low-rank, target',
+    label: run.label,
+    paramsKept: run.report.paramsKeptPercent,
+    accuracy: 100 * run.report.testAccuracy,
+  }));
+  const means = studyRows(study)
+    .filter((row) => row.target !== null)
+    .map((row) => ({ paramsKept: row.paramsKept, accuracy: row.accuracy.mean }));
+  const dense = studyRows(study).find((row) => row.label === 'dense');
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${study.model} on ${study.dataset.name}`,
+    width: 520,
+    height: 320,
+    background: 'white',
+    layer: [
+      ...(dense
+        ? [
+            {
+              data: { values: [{ accuracy: dense.accuracy.mean }] },
+              mark: { type: 'rule' as const, strokeDash: [6, 4], color: '#7a8699' },
+              encoding: { y: { field: 'accuracy', type: 'quantitative' as const } },
+            },
+          ]
+        : []),
+      {
+        data: { values: means },
+        mark: { type: 'line', color: '#2d4a8a' },
+        encoding: {
+          x: { field: 'paramsKept', type: 'quantitative' },
+          y: { field: 'accuracy', type: 'quantitative' },
+        },
+      },
+      {
+        data: { values: points },
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: {
+          x: {
+            field: 'paramsKept',
+            type: 'quantitative',
+            title: 'params kept (deployable, % of dense)',
+            scale: { domain: [0, 105] },
+          },
+          y: {
+            field: 'accuracy',
+            type: 'quantitative',
+            title: 'test accuracy (%)',
+            scale: { zero: false },
+          },
+          color: {
+            field: 'run',
+            type: 'nominal',
+            title: null,
+            scale: {
+              domain: ['dense', 'low-rank, target', 'low-rank, rule'],
+              range: ['#7a8699', '#2d4a8a', '#c9812b'],
+            },
+          },
+          shape: { field: 'run', type: 'nominal', title: null },
+          tooltip: [{ field: 'label' }, { field: 'accuracy' }, { field: 'paramsKept' }],
+        },
+      },
+    ],
+  } as TopLevelSpec;
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}

@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { presetConfig } from '../src/presets';
+import type { RunReport } from './lib/report';
+import { mergeStudies, studyPlot, studyRows, studyTable, type Study } from './lib/studyReport';
+import { replaceStudies } from './results-page';
+import { parseStudyArgs, studyPlan } from './study';
+
+const run = (label: string, seed: number, accuracy: number, paramsKept: number) => ({
+  label,
+  seed,
+  target: label.startsWith('target') ? Number(/\d+/.exec(label)![0]) : null,
+  report: {
+    testAccuracy: accuracy,
+    paramsKeptPercent: paramsKept,
+    factorisedParamsKeptPercent: paramsKept + 2,
+    rankKeptPercent: paramsKept + 5,
+    macsKeptPercent: paramsKept + 10,
+    seconds: 10,
+    config: presetConfig('micro'),
+  } as RunReport,
+});
+
+const study = (seed: number, createdAt: string): Study => ({
+  name: 'micro',
+  createdAt,
+  backend: 'wasm',
+  command: `npm run study -- --seeds ${seed}`,
+  dataset: { name: 'CIFAR-10', trainCount: 100, testCount: 50 },
+  model: 'micro',
+  seeds: [seed],
+  targets: [50],
+  runs: [run('dense', seed, 0.5 + seed / 100, 100), run('target 50%', seed, 0.48, 49.5)],
+});
+
+describe('study options and plan', () => {
+  it('takes its own flags and leaves the experiment flags', () => {
+    const options = parseStudyArgs([
+      '--data',
+      'builtin',
+      '--targets',
+      '60,30',
+      '--seeds',
+      '1,2',
+      '--no-rule',
+    ]);
+    expect(options).toEqual({
+      targets: [60, 30],
+      seeds: [1, 2],
+      rule: false,
+      rest: ['--data', 'builtin'],
+    });
+    expect(() => parseStudyArgs(['--targets', '5'])).toThrow(
+      /--targets needs a comma-separated list/,
+    );
+    expect(() => parseStudyArgs(['--mode', 'dense'])).toThrow(/not a study option/);
+  });
+
+  it('runs dense, the rule and each target with the same recipe and seed', () => {
+    const plan = studyPlan(presetConfig('micro'), { targets: [70, 30], seeds: [3], rule: true });
+    expect(plan.map((p) => p.label)).toEqual(['dense', 'rule', 'target 70%', 'target 30%']);
+    expect(plan.map((p) => p.config.mode)).toEqual(['dense', 'lowrank', 'lowrank', 'lowrank']);
+    expect(plan.map((p) => p.config.targetParamsKept)).toEqual([
+      presetConfig('micro').targetParamsKept,
+      0,
+      70,
+      30,
+    ]);
+    expect(new Set(plan.map((p) => p.config.seed))).toEqual(new Set([3]));
+    expect(new Set(plan.map((p) => p.config.learningRate)).size).toBe(1);
+  });
+});
+
+describe('study report', () => {
+  it('merges seeds run apart and averages them per configuration', () => {
+    const merged = mergeStudies([study(2, '2026-01-02'), study(1, '2026-01-01')]);
+    expect(merged.seeds).toEqual([1, 2]);
+    const rows = studyRows(merged);
+    expect(rows.map((r) => r.label)).toEqual(['dense', 'target 50%']);
+    expect(rows[0].accuracy).toEqual({ mean: 51.5, min: 51, max: 52 });
+    expect(rows[1].paramsKept).toBeCloseTo(49.5);
+    const table = studyTable(merged);
+    expect(table).toContain(
+      '| target 50% | 48.00% (48.00-48.00) | -3.50 | 49.5% | 51.5% | 54.5% | 59.5% | 10 |',
+    );
+  });
+
+  it('draws test accuracy against params kept as an SVG', async () => {
+    const svg = await studyPlot(mergeStudies([study(1, '2026-01-01')]));
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('params kept (deployable, % of dense)');
+    expect(svg).toContain('test accuracy (%)');
+  });
+
+  it('rewrites only the measured part of the results page', () => {
+    const page = 'intro\n<!-- studies:start -->\nold\n<!-- studies:end -->\noutro\n';
+    expect(replaceStudies(page, 'new\n')).toBe(
+      'intro\n<!-- studies:start -->\n\nnew\n\n<!-- studies:end -->\noutro\n',
+    );
+    expect(() => replaceStudies('no markers', 'x')).toThrow(/markers/);
+  });
+});
+
+describe('npm run study', () => {
+  it('trains every configuration and writes the record, the table and the plot', () => {
+    const out = mkdtempSync(join(tmpdir(), 'study-'));
+    const args = ['--data', 'builtin', '--model', 'micro', '--epochs', '1', '--batch-size', '32'];
+    const limits = ['--train-limit', '64', '--test-limit', '32', '--targets', '50', '--out', out];
+    execFileSync('npx', ['tsx', 'scripts/study.ts', ...args, ...limits, '--no-rule'], {
+      stdio: 'pipe',
+    });
+    expect(readdirSync(out).sort()).toEqual([
+      'accuracy-vs-params.svg',
+      'results.md',
+      'study-1.json',
+    ]);
+    const record = JSON.parse(readFileSync(join(out, 'study-1.json'), 'utf8')) as Study;
+    expect(record.runs.map((r) => r.label)).toEqual(['dense', 'target 50%']);
+    expect(readFileSync(join(out, 'results.md'), 'utf8')).toContain('| target 50% |');
+  }, 120_000);
+});

@@ -1,0 +1,152 @@
+// `npm run study -- --data <archive|dir|builtin> --model <preset|architecture> [--targets 70,50,30,20]
+// [--seeds 1,2] [--no-rule] [--out dir] [experiment flags]`: trains the dense baseline, the low-rank
+// run under the threshold rule and the low-rank run at each target size, with the same recipe and
+// seeds, and writes study.json, results.md and accuracy-vs-params.svg.
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TrainConfig } from '../src/config';
+import { USAGE as EXPERIMENT_USAGE, baseConfig, jobLimits, parseArgs } from './lib/experimentArgs';
+import { loadDatasetArgument } from './lib/files';
+import { startNodeBackend } from './lib/nodeBackend';
+import { consoleProgress } from './lib/progress';
+import { trainToEnd } from './lib/runJob';
+import {
+  readStudyFolder,
+  studyMarkdown,
+  studyPlot,
+  type Study,
+  type StudyRun,
+} from './lib/studyReport';
+
+export const STUDY_USAGE = `usage: npm run study -- --data <archive|folder|builtin> --model <name> [options]
+
+  --targets 70,50,30,20   target sizes (% of dense params) of the low-rank runs
+  --seeds 1,2             one run of each configuration per seed
+  --no-rule               leave out the low-rank run under the threshold rule (no target)
+  --out <dir>             where study-<seeds>.json, results.md and accuracy-vs-params.svg go
+                          (default experiments/study); results.md and the plot cover every
+                          study-*.json in the folder, so seeds can run as parallel processes
+  and the options of npm run experiment but --mode and --export:
+
+${EXPERIMENT_USAGE.split('\n').slice(2).join('\n')}`;
+
+const PLOT_FILE = 'accuracy-vs-params.svg';
+
+export interface StudyOptions {
+  targets: number[];
+  seeds: number[];
+  rule: boolean;
+  rest: string[];
+}
+
+function numberList(flag: string, text: string | undefined, valid: (n: number) => boolean) {
+  const values = (text ?? '').split(',').map(Number);
+  if (!text || values.some((v) => !valid(v)))
+    throw new Error(`${flag} needs a comma-separated list, got ${text}`);
+  return values;
+}
+
+/** Takes the study's own flags out of the arguments; the rest are experiment flags. */
+export function parseStudyArgs(args: string[]): StudyOptions {
+  const options: StudyOptions = { targets: [70, 50, 30, 20], seeds: [1], rule: true, rest: [] };
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    if (flag === '--targets')
+      options.targets = numberList(flag, args[++i], (v) => v >= 10 && v <= 90);
+    else if (flag === '--seeds')
+      options.seeds = numberList(flag, args[++i], (v) => Number.isInteger(v) && v >= 0);
+    else if (flag === '--no-rule') options.rule = false;
+    else if (flag === '--mode' || flag === '--export')
+      throw new Error(`${flag} is not a study option: a study runs every mode`);
+    else options.rest.push(flag);
+  }
+  return options;
+}
+
+/** The configurations of a study, in the order they run. */
+export function studyPlan(
+  config: TrainConfig,
+  options: Pick<StudyOptions, 'targets' | 'seeds' | 'rule'>,
+): { label: string; seed: number; target: number | null; config: TrainConfig }[] {
+  return options.seeds.flatMap((seed) => [
+    { label: 'dense', seed, target: null, config: { ...config, seed, mode: 'dense' as const } },
+    ...(options.rule
+      ? [
+          {
+            label: 'rule',
+            seed,
+            target: null,
+            config: { ...config, seed, mode: 'lowrank' as const, targetParamsKept: 0 },
+          },
+        ]
+      : []),
+    ...options.targets.map((target) => ({
+      label: `target ${target}%`,
+      seed,
+      target,
+      config: { ...config, seed, mode: 'lowrank' as const, targetParamsKept: target },
+    })),
+  ]);
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(STUDY_USAGE);
+    return;
+  }
+  const study = parseStudyArgs(args);
+  const options = parseArgs(study.rest);
+  const out =
+    options.out === join('experiments', 'latest') ? join('experiments', 'study') : options.out;
+  await startNodeBackend(options.backend);
+  const config = { ...baseConfig(options.model), ...options.knobs };
+  const dataset = await loadDatasetArgument(options.data, options.coarse);
+  const limits = jobLimits(options);
+  const runs: StudyRun[] = [];
+  const plan = studyPlan(config, study);
+  for (const [index, job] of plan.entries()) {
+    console.error(`[${index + 1}/${plan.length}] ${job.label}, seed ${job.seed}`);
+    const report = await trainToEnd(
+      dataset,
+      job.config,
+      limits,
+      consoleProgress(job.config, job.label),
+    );
+    runs.push({ label: job.label, seed: job.seed, target: job.target, report });
+  }
+  const record: Study = {
+    name: options.model,
+    createdAt: new Date().toISOString(),
+    backend: tf.getBackend(),
+    command: `npm run study -- ${args.join(' ')}`,
+    dataset: {
+      name: dataset.name,
+      trainCount: Math.min(dataset.train.count, limits.trainLimit ?? Infinity),
+      testCount: Math.min(dataset.test.count, limits.testLimit ?? Infinity),
+    },
+    model: options.model,
+    seeds: study.seeds,
+    targets: study.targets,
+    runs,
+  };
+  mkdirSync(out, { recursive: true });
+  const recordFile = join(out, `study-${study.seeds.join('-')}.json`);
+  writeFileSync(recordFile, JSON.stringify(record, null, 2));
+  // the folder's other records (other seeds, run in parallel) join this one
+  const merged = readStudyFolder(out);
+  writeFileSync(join(out, PLOT_FILE), await studyPlot(merged));
+  const markdown = studyMarkdown(merged, PLOT_FILE);
+  writeFileSync(join(out, 'results.md'), `# Study\n\n${markdown}`);
+  console.log(markdown);
+  console.error(
+    `wrote ${recordFile}, and results.md and ${PLOT_FILE} for seeds ${merged.seeds.join(', ')}`,
+  );
+}
+
+if (process.argv[1]?.endsWith('study.ts'))
+  main().catch((error: Error) => {
+    console.error(`study: ${error.message}\n\n${STUDY_USAGE}`);
+    process.exit(1);
+  });

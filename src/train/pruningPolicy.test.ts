@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../config';
+import type { LayerShape } from '../lowrank/accounting';
+import {
+  budgetAt,
+  cutToBudget,
+  deployableParams,
+  eventCap,
+  PruningPolicy,
+  rankFloor,
+  type PolicyModel,
+  type PolicySettings,
+} from './pruningPolicy';
+
+const conv = (name: string, inChannels: number, outChannels: number): LayerShape => ({
+  kind: 'conv',
+  name,
+  kernelSize: 3,
+  inChannels,
+  outChannels,
+  rank: Math.min(9 * inChannels, outChannels),
+  outHeight: 8,
+  outWidth: 8,
+  hasBias: false,
+});
+
+const classifier: LayerShape = {
+  kind: 'dense',
+  name: 'classifier',
+  kernelSize: 1,
+  inChannels: 32,
+  outChannels: 10,
+  rank: 10,
+  outHeight: 1,
+  outWidth: 1,
+  hasBias: true,
+};
+
+/** A small net with decaying spectra: s_i = 0.8^i in every layer. */
+function model(): PolicyModel {
+  const shapes = [conv('a', 16, 16), conv('b', 16, 32), conv('c', 32, 32), classifier];
+  const fixed = { params: 500, macs: 0 };
+  return {
+    layers: shapes.map((shape) => ({
+      shape,
+      singularValues: Array.from({ length: shape.rank }, (_, i) => 0.8 ** i),
+    })),
+    fixed,
+    denseParams:
+      fixed.params +
+      shapes.reduce(
+        (sum, s) => sum + s.kernelSize ** 2 * s.inChannels * s.outChannels + (s.hasBias ? 10 : 0),
+        0,
+      ),
+    classes: 10,
+  };
+}
+
+const settings = (overrides: Partial<PolicySettings> = {}): PolicySettings => ({
+  ...DEFAULT_CONFIG,
+  pruneStart: 0.1,
+  pruneEnd: 0.5,
+  pruneInterval: 0.05,
+  pruneLossDrop: 0.1,
+  targetParamsKept: 0,
+  ...overrides,
+});
+
+/** Feeds losses that have fallen by `drop` from 2.3. */
+function learned(policy: PruningPolicy, drop = 0.5): void {
+  policy.observeLoss(2.3);
+  for (let i = 0; i < 200; i++) policy.observeLoss(2.3 * (1 - drop));
+}
+
+const ranksAfter = (keep: number[][]) => keep.map((k) => k.length);
+
+describe('floors and cap', () => {
+  it('keeps classes - 1 directions of the classifier, all of them when it is not pruned', () => {
+    expect(rankFloor(classifier, { minRank: 1, pruneClassifier: true }, 10)).toBe(9);
+    expect(rankFloor(classifier, { minRank: 1, pruneClassifier: false }, 10)).toBe(10);
+    expect(rankFloor(conv('a', 16, 16), { minRank: 3, pruneClassifier: true }, 10)).toBe(3);
+    expect(
+      rankFloor({ ...conv('a', 16, 16), rank: 2 }, { minRank: 3, pruneClassifier: true }, 10),
+    ).toBe(2);
+  });
+
+  it('lets one event remove at most the cap of a layer, and at least one direction', () => {
+    expect(eventCap(64, 0.25)).toBe(16);
+    expect(eventCap(4, 0.25)).toBe(1);
+    expect(eventCap(4, 0)).toBe(1);
+  });
+
+  it('a rule cut respects the floors and the cap', () => {
+    const policy = new PruningPolicy();
+    learned(policy);
+    const rule = settings({ pruneThreshold: 0.5, pruneCap: 0.25, minRank: 4 });
+    expect(policy.due(rule, 0.1)).toBe(true);
+    const { keep } = policy.plan(rule, model(), 0.1);
+    // tau 0.5 keeps 0.8^i >= 0.5, i.e. 4 directions; the cap allows 16 -> 12 at most
+    expect(ranksAfter(keep)).toEqual([12, 24, 24, 9]);
+  });
+});
+
+describe('the window and the loss gate', () => {
+  it('waits for the start and for the loss to fall, then prunes every interval until the end', () => {
+    const policy = new PruningPolicy();
+    const config = settings();
+    expect(policy.due(config, 0.05)).toBe(false);
+    policy.observeLoss(2.3);
+    policy.observeLoss(2.25);
+    // start reached, but the loss has not fallen by 10%
+    expect(policy.due(config, 0.15)).toBe(false);
+    learned(policy, 0.2);
+    expect(policy.due(config, 0.16)).toBe(true);
+    policy.plan(config, model(), 0.16);
+    expect(policy.due(config, 0.2)).toBe(false);
+    expect(policy.due(config, 0.21)).toBe(true);
+    policy.plan(config, model(), 0.21);
+    // the end event at the first decay (0.5 of a step schedule), then never again
+    expect(policy.due(config, 0.5)).toBe(true);
+    policy.plan(config, model(), 0.5);
+    expect(policy.state.closed).toBe(true);
+    expect(policy.due(config, 0.9)).toBe(false);
+  });
+
+  it('never prunes a dense model, or with pruning off', () => {
+    const policy = new PruningPolicy();
+    learned(policy);
+    expect(policy.due(settings({ mode: 'dense' }), 0.2)).toBe(false);
+    expect(policy.due(settings({ pruning: false }), 0.2)).toBe(false);
+  });
+});
+
+describe('target size', () => {
+  it('the budget falls from 1 to the target on a cubic, fastest at first', () => {
+    expect(budgetAt(0.4, 0)).toBe(1);
+    expect(budgetAt(0.4, 1)).toBeCloseTo(0.4);
+    expect(budgetAt(0.4, 0.5)).toBeCloseTo(0.4 + 0.6 / 8);
+    expect(1 - budgetAt(0.4, 0.25)).toBeGreaterThan(budgetAt(0.4, 0.75) - 0.4);
+  });
+
+  it('cuts the weakest share of energy first, within floors, to the budget', () => {
+    const m = model();
+    const budget = 0.5 * m.denseParams;
+    const floors = [1, 1, 1, 9];
+    const keep = cutToBudget(m, budget, floors, [16, 32, 32, 10]);
+    const ranks = ranksAfter(keep);
+    expect(deployableParams(m, ranks)).toBeLessThanOrEqual(budget);
+    expect(ranks[3]).toBeGreaterThanOrEqual(9);
+    // kept directions are each layer's strongest
+    keep.forEach((indices) => indices.forEach((index, i) => expect(index).toBe(i)));
+  });
+
+  it('fades the next cut, cuts it at the next event, and ends at the target', () => {
+    const policy = new PruningPolicy();
+    learned(policy);
+    const config = settings({ targetParamsKept: 40, pruneCap: 0.5 });
+    let m = model();
+    const apply = (keep: number[][]) => {
+      m = {
+        ...m,
+        layers: m.layers.map((layer, l) => ({
+          shape: { ...layer.shape, rank: keep[l].length },
+          singularValues: keep[l].map((i) => layer.singularValues[i]),
+        })),
+      };
+    };
+    const sizes: number[] = [];
+    for (let progress = 0.1; !policy.state.closed; progress = Math.min(0.5, progress + 0.05)) {
+      expect(policy.due(config, progress)).toBe(true);
+      const fading = policy.state.fading.map((f) => f.length);
+      const plan = policy.plan(config, m, progress);
+      // the directions faded at the previous event are the ones cut now
+      if (progress > 0.1 && !policy.state.closed)
+        expect(plan.keep.map((k, l) => m.layers[l].shape.rank - k.length)).toEqual(fading);
+      apply(plan.keep);
+      plan.fade.forEach((indices, l) =>
+        indices.forEach((i) => expect(i).toBeLessThan(m.layers[l].shape.rank)),
+      );
+      sizes.push(
+        deployableParams(
+          m,
+          m.layers.map((l) => l.shape.rank),
+        ) / m.denseParams,
+      );
+    }
+    sizes.slice(1).forEach((size, i) => expect(size).toBeLessThanOrEqual(sizes[i] + 1e-9));
+    expect(sizes.at(-1)).toBeLessThanOrEqual(0.4);
+    expect(sizes.at(-1)).toBeGreaterThan(0.37);
+    expect(policy.state.fading).toEqual([]);
+  });
+
+  it('a target lowered after the window is applied at once', () => {
+    const policy = new PruningPolicy();
+    policy.state.closed = true;
+    const m = model();
+    expect(policy.enforceTarget(settings({ targetParamsKept: 0 }), m)).toBeNull();
+    const plan = policy.enforceTarget(settings({ targetParamsKept: 30 }), m)!;
+    expect(deployableParams(m, ranksAfter(plan.keep)) / m.denseParams).toBeLessThanOrEqual(0.3);
+  });
+});
