@@ -136,6 +136,8 @@ export interface LayerRank {
   rank: number;
   fullRank: number;
   breakEvenRank: number;
+  /** directions fading towards the next prune event's cut (target size, fade before cut) */
+  fading: number;
 }
 
 /** report.json of an exported model (also shown in the studio). */
@@ -156,7 +158,7 @@ export interface ExportReport {
   /** sum of ranks / sum of full ranks, % */
   rankKeptPercent: number;
   macsKeptPercent: number;
-  layers: (LayerRank & {
+  layers: (Omit<LayerRank, 'fading'> & {
     form: 'lowrank' | 'composed' | 'dense';
     params: { dense: number; factorised: number; deployable: number };
   })[];

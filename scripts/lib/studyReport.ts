@@ -165,6 +165,20 @@ export async function studyPlot(study: Study): Promise<string> {
               mark: { type: 'rule' as const, strokeDash: [6, 4], color: '#7a8699' },
               encoding: { y: { field: 'accuracy', type: 'quantitative' as const } },
             },
+            {
+              data: { values: [{ accuracy: dense.accuracy.mean, paramsKept: 2 }] },
+              mark: {
+                type: 'text' as const,
+                align: 'left' as const,
+                dy: -7,
+                color: '#7a8699',
+                text: 'dense, mean',
+              },
+              encoding: {
+                x: { field: 'paramsKept', type: 'quantitative' as const },
+                y: { field: 'accuracy', type: 'quantitative' as const },
+              },
+            },
           ]
         : []),
       {

@@ -36,6 +36,8 @@ import {
 } from '../model/resnet';
 import { PruningPolicy, type PolicyModel, type PolicyState, type PrunePlan } from './pruningPolicy';
 import { lambdaRankAt, learningRateAt, stepsOf } from './schedules';
+import { evaluateSplit, meanCrossEntropy, type EvaluationResult } from './evaluation';
+import { Fading } from './fading';
 import { trainStep } from './step';
 
 export interface StepMetrics {
@@ -58,14 +60,10 @@ export interface LayerSpectrum {
   rank: number;
   fullRank: number;
   breakEvenRank: number;
+  /** directions fading until the next prune event cuts them (the smallest |s|) */
+  fading: number;
   /** |s| sorted in descending order */
   singularValues: Float32Array;
-}
-
-export interface EvaluationResult {
-  accuracy: number;
-  loss: number;
-  count: number;
 }
 
 export interface EpochReport {
@@ -96,19 +94,6 @@ export interface Checkpoint {
   pruningPolicy: PolicyState;
 }
 
-const EVAL_BATCH = 256;
-
-/** What is left of a fading direction's s when the next prune event cuts it. */
-const FADE_LEFT = 0.01;
-
-/** Mean softmax cross-entropy of logits [N, classes] against class indices [N]. */
-function meanCrossEntropy(labels: tf.Tensor1D, logits: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => {
-    const targets = tf.oneHot(labels, logits.shape[1]);
-    return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
-  });
-}
-
 export class Trainer {
   readonly model: Model;
   readonly optimiser: Optimiser;
@@ -133,8 +118,8 @@ export class Trainer {
   private pruneLog: PruneEvent[] = [];
   /** prune events since the last epoch report */
   private epochPruneEvents: PruneEvent[] = [];
-  /** per factorised layer, the 0/1 mask of its fading directions (see fade) */
-  private fadeMasks: (tf.Tensor1D | null)[] = [];
+  /** the directions shrinking towards the next prune event's cut */
+  private readonly fading = new Fading();
 
   constructor(
     readonly dataset: ImageDataset,
@@ -268,36 +253,8 @@ export class Trainer {
       events.push(pruneLayer(layer, plan.keep[i], this.optimiser));
       if (this.config.reorthonormalise) reorthonormalise(layer, this.optimiser);
     });
-    this.setFadeMasks(plan.fade);
+    this.fading.set(this.layers, plan.fade);
     return this.record(events);
-  }
-
-  /** One 0/1 mask per layer of the directions to fade (null where none fades). */
-  private setFadeMasks(fade: readonly number[][]): void {
-    tf.dispose(this.fadeMasks.filter((m): m is tf.Tensor1D => m !== null));
-    this.fadeMasks = this.layers.map((layer, l) => {
-      const indices = fade[l] ?? [];
-      if (indices.length === 0) return null;
-      const mask = new Float32Array(rankOf(layer));
-      for (const i of indices) mask[i] = 1;
-      return tf.tensor1d(mask);
-    });
-  }
-
-  /**
-   * Shrinks the fading directions so that one prune interval takes them to FADE_LEFT of their
-   * value: the network moves their share to the directions it keeps before the cut.
-   */
-  private fade(): void {
-    if (!this.fadeMasks.some((m) => m !== null)) return;
-    const steps = stepsOf(this.config.pruneInterval, this.runSteps);
-    const factor = FADE_LEFT ** (1 / steps);
-    this.layers.forEach((layer, l) => {
-      const mask = this.fadeMasks[l];
-      if (!mask) return;
-      // s * (1 - mask * (1 - factor)): fading entries times factor, the others unchanged
-      layer.s.assign(tf.tidy(() => tf.mul(layer.s, tf.sub(1, tf.mul(mask, 1 - factor)))));
-    });
   }
 
   /** One training step; metrics stay on the backend until readStepMetrics. */
@@ -338,7 +295,7 @@ export class Trainer {
       this.optimiser,
     );
     tf.dispose([batch.images, batch.labels]);
-    this.fade();
+    this.fading.apply(this.layers, stepsOf(this.config.pruneInterval, this.runSteps));
     this.step++;
     this.pending.push({
       metrics: { step: this.step, epoch, learningRate, lambdaRank, batchSize: indices.length },
@@ -399,29 +356,7 @@ export class Trainer {
 
   /** Test-set accuracy and mean cross-entropy in eval mode (running BN statistics). */
   async evaluate(): Promise<EvaluationResult> {
-    let correct = tf.scalar(0);
-    let lossSum = tf.scalar(0);
-    const size = { height: this.config.inputSize, width: this.config.inputSize };
-    for (let start = 0; start < this.test.count; start += EVAL_BATCH) {
-      const indices = Uint32Array.from(
-        { length: Math.min(EVAL_BATCH, this.test.count - start) },
-        (_, i) => start + i,
-      );
-      const batch = makeBatch(this.test, size, indices, this.stats);
-      const [nextCorrect, nextLoss] = tf.tidy(() => {
-        const logits = forward(this.model, batch.images, false);
-        const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.labels), 'float32'));
-        const loss = tf.mul(meanCrossEntropy(batch.labels, logits), indices.length);
-        return [tf.add(correct, hits), tf.add(lossSum, loss)];
-      });
-      tf.dispose([correct, lossSum, batch.images, batch.labels]);
-      correct = nextCorrect as tf.Scalar;
-      lossSum = nextLoss as tf.Scalar;
-    }
-    const [hits, loss] = await Promise.all([correct.data(), lossSum.data()]);
-    tf.dispose([correct, lossSum]);
-    const count = Math.max(1, this.test.count);
-    return { accuracy: hits[0] / count, loss: loss[0] / count, count: this.test.count };
+    return evaluateSplit(this.model, this.test, this.config.inputSize, this.stats);
   }
 
   /** Applies the pruning rule to every factorised layer now. */
@@ -431,7 +366,7 @@ export class Trainer {
 
   async spectra(): Promise<LayerSpectrum[]> {
     return Promise.all(
-      this.layers.map(async (layer) => {
+      this.layers.map(async (layer, l) => {
         const values = Float32Array.from(await layer.s.data(), Math.abs)
           .sort()
           .reverse();
@@ -441,6 +376,7 @@ export class Trainer {
           rank: rankOf(layer),
           fullRank: Math.min(rows, cols),
           breakEvenRank: breakEvenRank(layer),
+          fading: this.pruningPolicy.state.fading[l]?.length ?? 0,
           singularValues: values,
         };
       }),
@@ -538,12 +474,12 @@ export class Trainer {
     trainer.sampler.restore(checkpoint.cursor);
     trainer.augmentationRandom.state = checkpoint.augmentationState;
     trainer.pruningPolicy.state = structuredClone(checkpoint.pruningPolicy);
-    trainer.setFadeMasks(trainer.pruningPolicy.state.fading);
+    trainer.fading.set(trainer.layers, trainer.pruningPolicy.state.fading);
     return trainer;
   }
 
   dispose(): void {
-    this.setFadeMasks([]);
+    this.fading.dispose();
     tf.dispose(this.pending.flatMap((p) => p.tensors));
     this.pending = [];
     this.optimiser.dispose();

@@ -91,11 +91,12 @@ function costSummaries(accounting: ModelAccounting): { params: CostSummary; macs
   return { params: pick('params'), macs: pick('macs') };
 }
 
-const layerRank = ({ name, rank, fullRank, breakEvenRank }: LayerSpectrum): LayerRank => ({
+const layerRank = ({ name, rank, fullRank, breakEvenRank, fading }: LayerSpectrum): LayerRank => ({
   name,
   rank,
   fullRank,
   breakEvenRank,
+  fading,
 });
 
 export class TrainingSession {
@@ -340,6 +341,7 @@ export class TrainingSession {
         rank: l.rank,
         fullRank: l.fullRank,
         breakEvenRank: l.breakEvenRank,
+        fading: 0,
       })),
       ...costSummaries(accounting),
     });

@@ -27,7 +27,7 @@ function LayerSpectrum({
   const layer = useStudio((state) => state.layers[index]);
   const config = useStudio((state) => state.config);
   if (!values || !layer) return null;
-  const points = spectrumPoints(values, layer.fullRank, config);
+  const points = spectrumPoints(values, layer.fullRank, config, layer.fading);
   const max = values[0] ?? 1;
   return (
     <ResponsiveContainer width="100%" height={height}>
@@ -63,7 +63,12 @@ function LayerSpectrum({
           />
         )}
         <Scatter data={points.kept} name="kept" fill={COLOURS.kept} {...STATIC} />
-        <Scatter data={points.atRisk} name="below the cut" fill={COLOURS.atRisk} {...STATIC} />
+        <Scatter
+          data={points.atRisk}
+          name={config.targetParamsKept > 0 ? 'fading, cut next' : 'below the cut'}
+          fill={COLOURS.atRisk}
+          {...STATIC}
+        />
         <Scatter
           data={points.pruned}
           name="pruned"
@@ -116,10 +121,11 @@ export function SpectrumChart() {
       explanation={
         <p>
           Each dot is one direction of the layer's weight W = U diag(s) Vᵀ, sorted by |s| on a log
-          scale. The rank term pushes the small ones down; the red dashed line is the pruning cut (τ
-          × the largest value, or the energy rule's cut) and moves with the τ slider. Orange dots
-          are below it and go at the next prune event; grey crosses are directions already pruned:
-          the layer's rank is the number of coloured dots.
+          scale. The rank term pushes the small ones down. With a target size, the schedule picks
+          the directions to cut: orange dots are fading towards zero and go at the next prune event.
+          Without one, the red dashed line is the rule's cut (τ × the largest value, or the energy
+          rule's) and moves with the τ slider; orange dots are below it. Grey crosses are directions
+          already pruned: the layer's rank is the number of coloured dots.
         </p>
       }
     >

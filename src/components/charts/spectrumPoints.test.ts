@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { pruneCut, spectrumPoints } from './spectrumPoints';
 
-const config = { pruneRule: 'relative', pruneThreshold: 0.1, energyEpsilon: 0.05 } as const;
+const config = {
+  pruneRule: 'relative',
+  pruneThreshold: 0.1,
+  energyEpsilon: 0.05,
+  targetParamsKept: 0,
+} as const;
 
 describe('spectrum points', () => {
   it('splits directions at tau * max and marks pruned slots up to the full rank', () => {
@@ -17,5 +22,23 @@ describe('spectrum points', () => {
   it('the energy rule cuts at the last direction needed for 1 - eps of the energy', () => {
     // energies 16, 9, 1: 95% of 26 = 24.7 needs 16 + 9 -> cut at 3
     expect(pruneCut(Float32Array.of(4, 3, 1), { ...config, pruneRule: 'energy' })).toBe(3);
+  });
+});
+
+describe('spectrum points with a target size', () => {
+  it('marks the fading (smallest) directions as going next, with no cut line', () => {
+    const points = spectrumPoints(
+      Float32Array.of(10, 2, 0.5, 0.01),
+      6,
+      {
+        ...config,
+        targetParamsKept: 50,
+      },
+      2,
+    );
+    expect(points.cut).toBe(0);
+    expect(points.kept.map((p) => p.index)).toEqual([1, 2]);
+    expect(points.atRisk.map((p) => p.index)).toEqual([3, 4]);
+    expect(points.pruned.map((p) => p.index)).toEqual([5, 6]);
   });
 });

@@ -1,6 +1,11 @@
-// Turns one layer's |s| into chart points: kept, below the cut (pruned at the next prune event),
-// and already pruned. Pure, so the cut arithmetic is unit-tested.
+// Turns one layer's |s| into chart points: kept, going at the next prune event (below the rule's
+// cut, or fading towards a target-size cut), and already pruned. Pure, so it is unit-tested.
 import type { TrainConfig } from '../../config';
+
+type CutSettings = Pick<
+  TrainConfig,
+  'pruneRule' | 'pruneThreshold' | 'energyEpsilon' | 'targetParamsKept'
+>;
 
 export interface SpectrumPoints {
   cut: number;
@@ -26,12 +31,18 @@ export function pruneCut(
   return 0;
 }
 
+/**
+ * With a target size the schedule, not a threshold, picks the cut: the last `fading` directions
+ * (the smallest, shrinking towards the next event) go, and there is no cut line.
+ */
 export function spectrumPoints(
   values: Float32Array,
   fullRank: number,
-  config: Pick<TrainConfig, 'pruneRule' | 'pruneThreshold' | 'energyEpsilon'>,
+  config: CutSettings,
+  fading = 0,
 ): SpectrumPoints {
-  const cut = pruneCut(values, config);
+  const byTarget = config.targetParamsKept > 0;
+  const cut = byTarget ? 0 : pruneCut(values, config);
   const max = values[0] ?? 1;
   const smallestPositive = values.reduce((m, v) => (v > 0 && v < m ? v : m), max);
   const floor = Math.max(
@@ -42,7 +53,8 @@ export function spectrumPoints(
   const points: SpectrumPoints = { cut, floor, kept: [], atRisk: [], pruned: [] };
   values.forEach((value, i) => {
     const point = { index: i + 1, value: Math.max(value, floor) };
-    (value >= cut ? points.kept : points.atRisk).push(point);
+    const goes = byTarget ? i >= values.length - fading : value < cut;
+    (goes ? points.atRisk : points.kept).push(point);
   });
   for (let i = values.length; i < fullRank; i++) points.pruned.push({ index: i + 1, value: floor });
   return points;
