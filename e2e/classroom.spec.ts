@@ -44,7 +44,10 @@ test('classroom demo: charts fill, sliders reach the running job, pruning shrink
   await page.waitForTimeout(3000);
   expect(await studio.stepCount()).toBe(paused);
 
-  // an aggressive cut: the line moves with the slider, and pruning now drops ranks and params
+  // without a target the threshold rule decides: its cut line moves with the slider, and
+  // pruning now drops ranks and params
+  await page.getByTestId('toggle-target').uncheck();
+  await expect(page).not.toHaveURL(/targetParamsKept=10/);
   await page.getByTestId('prune-rule-select').selectOption('relative');
   const cutLine = page.getByTestId('spectrum-chart').locator('.recharts-reference-line line');
   const cutBefore = await cutLine.getAttribute('y1');

@@ -1,8 +1,9 @@
-// `npm run results`: rewrites the measured part of docs/results.md (between its study markers)
-// from the studies committed under docs/results/<name>/, keeping the hand-written text around it.
+// `npm run results`: redraws each study under docs/results/<name>/ (results.md and the plot) from
+// its study-*.json records, and rewrites the measured part of docs/results.md (between its study
+// markers) from them, keeping the hand-written text around it.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readStudyFolder, studyMarkdown } from './lib/studyReport';
+import { readStudyFolder, studyMarkdown, studyPlot } from './lib/studyReport';
 
 const PAGE = join('docs', 'results.md');
 const FOLDER = join('docs', 'results');
@@ -16,17 +17,30 @@ export function replaceStudies(page: string, sections: string): string {
   return `${page.slice(0, start + START.length)}\n\n${sections}\n${page.slice(end)}`;
 }
 
-function main(): void {
+const PLOT_FILE = 'accuracy-vs-params.svg';
+
+async function main(): Promise<void> {
   const studies = readdirSync(FOLDER)
     .filter((name) => statSync(join(FOLDER, name)).isDirectory())
     .filter((name) => readdirSync(join(FOLDER, name)).some((file) => file.startsWith('study-')))
     .sort()
     .map((name) => ({ name, study: readStudyFolder(join(FOLDER, name)) }));
+  for (const { name, study } of studies) {
+    writeFileSync(join(FOLDER, name, PLOT_FILE), await studyPlot(study));
+    writeFileSync(
+      join(FOLDER, name, 'results.md'),
+      `# Study\n\n${studyMarkdown(study, PLOT_FILE)}`,
+    );
+  }
   const sections = studies
-    .map(({ name, study }) => studyMarkdown(study, `results/${name}/accuracy-vs-params.svg`))
+    .map(({ name, study }) => studyMarkdown(study, `results/${name}/${PLOT_FILE}`))
     .join('\n');
   writeFileSync(PAGE, replaceStudies(readFileSync(PAGE, 'utf8'), sections));
   console.error(`${PAGE}: ${studies.length} studies`);
 }
 
-if (process.argv[1]?.endsWith('results-page.ts')) main();
+if (process.argv[1]?.endsWith('results-page.ts'))
+  main().catch((error: Error) => {
+    console.error(`results: ${error.message}`);
+    process.exit(1);
+  });

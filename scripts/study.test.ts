@@ -7,7 +7,7 @@ import { presetConfig } from '../src/presets';
 import type { RunReport } from './lib/report';
 import { mergeStudies, studyPlot, studyRows, studyTable, type Study } from './lib/studyReport';
 import { replaceStudies } from './results-page';
-import { parseStudyArgs, studyPlan } from './study';
+import { parseStudyArgs, RULE_LAMBDA_RANK, studyPlan } from './study';
 
 const run = (label: string, seed: number, accuracy: number, paramsKept: number) => ({
   label,
@@ -61,7 +61,12 @@ describe('study options and plan', () => {
 
   it('runs dense, the rule and each target with the same recipe and seed', () => {
     const plan = studyPlan(presetConfig('micro'), { targets: [70, 30], seeds: [3], rule: true });
-    expect(plan.map((p) => p.label)).toEqual(['dense', 'rule', 'target 70%', 'target 30%']);
+    expect(plan.map((p) => p.label)).toEqual([
+      'dense',
+      'rule (τ 0.1, λ_r 0.3)',
+      'target 70%',
+      'target 30%',
+    ]);
     expect(plan.map((p) => p.config.mode)).toEqual(['dense', 'lowrank', 'lowrank', 'lowrank']);
     expect(plan.map((p) => p.config.targetParamsKept)).toEqual([
       presetConfig('micro').targetParamsKept,
@@ -71,6 +76,14 @@ describe('study options and plan', () => {
     ]);
     expect(new Set(plan.map((p) => p.config.seed))).toEqual(new Set([3]));
     expect(new Set(plan.map((p) => p.config.learningRate)).size).toBe(1);
+    // the preset leaves the rank term to the target schedule; the rule run needs one
+    expect(plan.map((p) => p.config.lambdaRank)).toEqual([0, RULE_LAMBDA_RANK, 0, 0]);
+    const withRankTerm = studyPlan(presetConfig('micro', { lambdaRank: 0.05 }), {
+      targets: [],
+      seeds: [1],
+      rule: true,
+    });
+    expect(withRankTerm[1].config.lambdaRank).toBe(0.05);
   });
 });
 

@@ -23,7 +23,8 @@ export const STUDY_USAGE = `usage: npm run study -- --data <archive|folder|built
 
   --targets 70,50,30,20   target sizes (% of dense params) of the low-rank runs
   --seeds 1,2             one run of each configuration per seed
-  --no-rule               leave out the low-rank run under the threshold rule (no target)
+  --no-rule               leave out the low-rank run under the threshold rule (no target; with
+                          the preset's λ_r, or 0.3 where the preset has none)
   --out <dir>             where study-<seeds>.json, results.md and accuracy-vs-params.svg go
                           (default experiments/study); results.md and the plot cover every
                           study-*.json in the folder, so seeds can run as parallel processes
@@ -64,6 +65,14 @@ export function parseStudyArgs(args: string[]): StudyOptions {
   return options;
 }
 
+/**
+ * The threshold rule needs the rank term to open gaps in the spectra: without one (a preset that
+ * leaves it to the target schedule) its run takes the rank weight that kept accuracy in the
+ * calibration (docs/results.md).
+ */
+export const RULE_LAMBDA_RANK = 0.3;
+const ruleLambdaRank = (config: TrainConfig) => config.lambdaRank || RULE_LAMBDA_RANK;
+
 /** The configurations of a study, in the order they run. */
 export function studyPlan(
   config: TrainConfig,
@@ -74,10 +83,16 @@ export function studyPlan(
     ...(options.rule
       ? [
           {
-            label: 'rule',
+            label: `rule (τ ${config.pruneThreshold}, λ_r ${ruleLambdaRank(config)})`,
             seed,
             target: null,
-            config: { ...config, seed, mode: 'lowrank' as const, targetParamsKept: 0 },
+            config: {
+              ...config,
+              seed,
+              mode: 'lowrank' as const,
+              targetParamsKept: 0,
+              lambdaRank: ruleLambdaRank(config),
+            },
           },
         ]
       : []),

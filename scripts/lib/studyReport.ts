@@ -7,7 +7,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { RunReport } from './report';
 
 export interface StudyRun {
-  /** 'dense', 'rule' (the threshold rule, no target) or 'target 50%' */
+  /** 'dense', 'rule (τ 0.1, λ_r 0.3)' (the threshold rule, no target) or 'target 50%' */
   label: string;
   seed: number;
   /** % of dense params to end at; null for dense and rule runs */
@@ -138,11 +138,7 @@ export function studyMarkdown(study: Study, plotFile: string): string {
 export async function studyPlot(study: Study): Promise<string> {
   const points = study.runs.map((run) => ({
     run:
-      run.label === 'dense'
-        ? 'dense'
-        : run.label === 'rule'
-          ? 'low-rank, rule'
-          : 'low-rank, target',
+      run.label === 'dense' ? 'dense' : run.target === null ? 'low-rank, rule' : 'low-rank, target',
     label: run.label,
     paramsKept: run.report.paramsKeptPercent,
     accuracy: 100 * run.report.testAccuracy,

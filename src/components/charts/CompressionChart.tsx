@@ -56,7 +56,13 @@ export function CompressionChart() {
       }
     >
       {data.length === 0 ? (
-        <p className="muted">Appears after the first epoch or prune event.</p>
+        <p className="muted">
+          Appears after the first epoch or prune event
+          {target > 0 && pruning
+            ? `; the run ends at the target ${target}% of the dense params`
+            : ''}
+          .
+        </p>
       ) : (
         <ResponsiveContainer width="100%" height={200}>
           <LineChart data={data} margin={CHART_MARGIN}>
