@@ -1,6 +1,7 @@
 // A checkpoint as one file: a magic line, a JSON header, then the typed arrays as raw bytes
 // (JSON numbers would triple the size and lose float32 exactness).
 import { DEFAULT_CONFIG } from '../config';
+import { freshPolicyState } from './pruningPolicy';
 import type { Checkpoint } from './trainer';
 
 const MAGIC = 'LOWRANK-STUDIO-CHECKPOINT 1\n'; // the file layout's version, not the content's
@@ -102,13 +103,6 @@ export function upgradeCheckpoint(value: unknown): Checkpoint {
       warmupFraction: Math.min(0.5, warmupEpochs / epochs),
       rankRampFraction: Math.min(1, rankRampEpochs / epochs),
     },
-    pruningPolicy: {
-      initialLoss: null,
-      smoothedLoss: null,
-      openedAt: null,
-      lastEventAt: null,
-      closed: false,
-      fading: [],
-    },
+    pruningPolicy: freshPolicyState(),
   };
 }

@@ -184,8 +184,9 @@ export function cutByRule(
   });
 }
 
-export class PruningPolicy {
-  state: PolicyState = {
+/** The state of a run that has not started pruning. */
+export function freshPolicyState(): PolicyState {
+  return {
     initialLoss: null,
     smoothedLoss: null,
     openedAt: null,
@@ -193,6 +194,10 @@ export class PruningPolicy {
     closed: false,
     fading: [],
   };
+}
+
+export class PruningPolicy {
+  state: PolicyState = freshPolicyState();
 
   /** Feeds one step's train cross-entropy to the loss gate. */
   observeLoss(crossEntropy: number): void {
