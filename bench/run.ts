@@ -11,6 +11,7 @@ import { build, preview } from 'vite';
 import { NODE_BACKENDS, startNodeBackend } from '../scripts/lib/nodeBackend';
 import type { BenchReply, BenchRequest, BenchState } from './browser/protocol';
 import { planItems, runPlan, type PlanItem, type PlanOptions, type PlanResults } from './lib/plan';
+import { helpRequested, unknownOption } from '../scripts/lib/cli';
 import {
   computeTargets,
   markdown,
@@ -26,6 +27,15 @@ interface Args {
   out: string;
 }
 
+const USAGE = `usage: npm run bench [-- --quick] [--skip node,chromium,pytorch] [--budget-s N] [--out file]
+
+  --quick       one step of each configuration the targets need
+  --skip        leave parts out
+  --budget-s N  seconds each backend may spend (software GPU backends are slow)
+  --out file    where the JSON results go (default bench/results.json)`;
+
+const FLAGS = ['--quick', '--skip', '--budget-s', '--out', '--help'];
+
 function parseArgs(argv: string[]): Args {
   const args: Args = { quick: false, skip: new Set(), budgetS: null, out: 'bench/results.json' };
   for (let i = 0; i < argv.length; i++) {
@@ -34,7 +44,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--skip') args.skip = new Set((argv[++i] ?? '').split(','));
     else if (flag === '--budget-s') args.budgetS = Number(argv[++i]);
     else if (flag === '--out') args.out = argv[++i];
-    else throw new Error(`unknown option ${flag}; see the header of bench/run.ts`);
+    else throw unknownOption(flag, FLAGS);
   }
   if (args.budgetS !== null && !(args.budgetS > 0)) throw new Error('--budget-s needs seconds > 0');
   return args;
@@ -141,6 +151,10 @@ function runPytorch(args: Args, results: BenchResults): void {
 }
 
 async function main(): Promise<void> {
+  if (helpRequested(process.argv.slice(2))) {
+    console.log(USAGE);
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
   const results: BenchResults = {
     createdAt: new Date().toISOString(),

@@ -48,7 +48,18 @@ describe('experiment options', () => {
       ['--data', 'builtin', '--model', 'micro', '--mode', 'sparse'],
       /--mode must be lowrank, dense or both/,
     ],
-    [['--data', 'builtin', '--model', 'micro', '--frobnicate', '1'], /unknown option --frobnicate/],
+    [
+      ['--data', 'builtin', '--model', 'micro', '--frobnicate', '1'],
+      /unknown option --frobnicate$/,
+    ],
+    [
+      ['--data', 'builtin', '--model', 'micro', '--lamda-rank', '1'],
+      /unknown option --lamda-rank \(did you mean --lambda-rank\?\)/,
+    ],
+    [
+      ['--data', 'builtin', '--model', 'micro', '--target', '30'],
+      /did you mean --target-params-kept\?/,
+    ],
     [
       ['--data', 'builtin', '--model', 'micro', '--train-limit', '-4'],
       /--train-limit needs a positive whole number/,

@@ -10,6 +10,7 @@ import type { ImageDataset } from '../src/data/dataset';
 import { exportJob, timeInference } from '../src/train/exporter';
 import type { Trainer } from '../src/train/trainer';
 import { USAGE, parseArgs, baseConfig, jobLimits, type Options } from './lib/experimentArgs';
+import { helpRequested } from './lib/cli';
 import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
 import { consoleProgress } from './lib/progress';
@@ -63,7 +64,7 @@ function runOne(dataset: ImageDataset, config: TrainConfig, options: Options): P
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
+  if (helpRequested(args)) {
     console.log(USAGE);
     return;
   }

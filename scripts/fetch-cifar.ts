@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { helpRequested } from './lib/cli';
 
 const ARCHIVES = {
   cifar10: {
@@ -48,9 +49,19 @@ async function download(url: string): Promise<Uint8Array> {
   return out;
 }
 
-async function main(kind: string | undefined): Promise<number> {
+const USAGE = `usage: npm run fetch:cifar10 | npm run fetch:cifar100
+
+  Downloads the official binary archive from its publisher into public/data/ and checks its MD5;
+  the studio's default dataset URL reads it from there.`;
+
+async function main(args: string[]): Promise<number> {
+  if (helpRequested(args)) {
+    console.log(USAGE);
+    return 0;
+  }
+  const [kind] = args;
   if (kind !== 'cifar10' && kind !== 'cifar100') {
-    console.error('usage: tsx scripts/fetch-cifar.ts cifar10|cifar100');
+    console.error(USAGE);
     return 2;
   }
   const archive = ARCHIVES[kind];
@@ -89,4 +100,4 @@ async function main(kind: string | undefined): Promise<number> {
   return 0;
 }
 
-main(process.argv[2]).then((code) => process.exit(code));
+main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -3,6 +3,7 @@
 // markers) from them, keeping the hand-written text around it.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { helpRequested } from './lib/cli';
 import { readStudyFolder, studyMarkdown, studyPlot } from './lib/studyReport';
 
 const PAGE = join('docs', 'results.md');
@@ -39,8 +40,15 @@ async function main(): Promise<void> {
   console.error(`${PAGE}: ${studies.length} studies`);
 }
 
+const USAGE = `usage: npm run results
+
+  Redraws each study under docs/results/<name>/ (results.md and the plot) from its study-*.json
+  records and rewrites the measured part of docs/results.md. See npm run study -- --help.`;
+
 if (process.argv[1]?.endsWith('results-page.ts'))
-  main().catch((error: Error) => {
-    console.error(`results: ${error.message}`);
-    process.exit(1);
-  });
+  (helpRequested(process.argv.slice(2)) ? Promise.resolve(console.log(USAGE)) : main()).catch(
+    (error: Error) => {
+      console.error(`results: ${error.message}`);
+      process.exit(1);
+    },
+  );

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainConfig } from '../src/config';
 import { USAGE as EXPERIMENT_USAGE, baseConfig, jobLimits, parseArgs } from './lib/experimentArgs';
+import { helpRequested } from './lib/cli';
 import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
 import { consoleProgress } from './lib/progress';
@@ -33,6 +34,7 @@ export const STUDY_USAGE = `usage: npm run study -- --data <archive|folder|built
 ${EXPERIMENT_USAGE.split('\n').slice(2).join('\n')}`;
 
 const PLOT_FILE = 'accuracy-vs-params.svg';
+const STUDY_FLAGS = ['--targets', '--seeds', '--no-rule'];
 
 export interface StudyOptions {
   targets: number[];
@@ -107,12 +109,12 @@ export function studyPlan(
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
+  if (helpRequested(args)) {
     console.log(STUDY_USAGE);
     return;
   }
   const study = parseStudyArgs(args);
-  const options = parseArgs(study.rest);
+  const options = parseArgs(study.rest, STUDY_FLAGS);
   const out =
     options.out === join('experiments', 'latest') ? join('experiments', 'study') : options.out;
   await startNodeBackend(options.backend);

@@ -11,6 +11,7 @@ import { RunControls } from './components/controls/RunControls';
 import { SettingsPanel } from './components/controls/SettingsPanel';
 import { DatasetPanel } from './components/dataset/DatasetPanel';
 import { ExportPanel } from './components/ExportPanel';
+import { GuidedTour, TourButton } from './components/tour/GuidedTour';
 import { useStudio } from './store/store';
 
 export function App() {
@@ -27,10 +28,12 @@ export function App() {
         </div>
         <div className="header-side">
           <BackendBadge />
+          <TourButton />
           <PresentationToggle />
         </div>
       </header>
       <ErrorBanner />
+      <GuidedTour />
       <div className="layout">
         <div className="column controls-column">
           <RunControls />

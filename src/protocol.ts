@@ -13,6 +13,15 @@ export interface SkippedBackend {
   reason: string;
 }
 
+/**
+ * A backend chosen on an earlier visit, with the fingerprint of what it was chosen on (TF.js
+ * version, WebGPU adapter, WebGL renderer): while the fingerprint matches, the choice stands.
+ */
+export interface RememberedBackend {
+  backend: BackendName;
+  fingerprint: string;
+}
+
 export type Cifar100Labels = 'fine' | 'coarse';
 
 export type DatasetSource =
@@ -67,8 +76,12 @@ export interface JobLimits {
 }
 
 export type Command =
-  /** Pick a backend (the first that works, from `preferred` or the default order) and report it. */
-  | { type: 'init'; preferred?: BackendName }
+  /**
+   * Pick a backend and report it: `preferred` if given (a forced choice), else `remembered` if
+   * this browser still matches its fingerprint, else the first that trains in the default order
+   * (racing software GPU adapters against wasm).
+   */
+  | { type: 'init'; preferred?: BackendName; remembered?: RememberedBackend }
   | { type: 'loadDataset'; source: DatasetSource }
   | { type: 'listDatasetCache' }
   | { type: 'clearDatasetCache' }
@@ -101,6 +114,9 @@ export type Command =
 
 export type CommandType = Command['type'];
 
+/** Test images in the slice evaluated every few seconds while a job runs: the first ones. */
+export const TEST_SLICE_IMAGES = 256;
+
 /** Step metrics of several steps, one typed array per field (transferred, not copied). */
 export interface StepSeries {
   step: Float64Array;
@@ -126,6 +142,8 @@ export interface EpochSummary {
   step: number;
   testAccuracy: number;
   testLoss: number;
+  /** test images the accuracy was measured on */
+  testCount: number;
   size: SizeKept;
   params: CostSummary;
   macs: CostSummary;
@@ -187,7 +205,13 @@ export type WorkerEvent =
       tfVersion: string;
       /** result of a tiny conv-gradient check on the chosen backend, proving it can train */
       gradientCheck: number;
+      /** what the choice was made on, for remembering it */
+      fingerprint: string;
+      /** taken from an earlier visit's choice, without a race */
+      fromMemory: boolean;
     }
+  /** Backend selection under way (a first visit times the candidates): what it is doing now. */
+  | { type: 'backendProgress'; message: string }
   | {
       type: 'datasetProgress';
       phase: DatasetPhase;
@@ -212,7 +236,19 @@ export type WorkerEvent =
   | { type: 'spectra'; step: number; layers: LayerRank[]; values: Float32Array[] }
   | { type: 'pruned'; step: number; events: PruneEvent[]; size: SizeKept }
   | { type: 'hyperparameters'; config: TrainConfig }
-  | { type: 'evaluation'; step: number; testAccuracy: number; testLoss: number }
+  /**
+   * Test accuracy: on the whole test split (an epoch's end, or asked for), or on its first
+   * `count` images, a fixed slice evaluated every few seconds while a job runs.
+   */
+  | {
+      type: 'evaluation';
+      run: RunName;
+      scope: 'slice' | 'full';
+      step: number;
+      count: number;
+      testAccuracy: number;
+      testLoss: number;
+    }
   | { type: 'checkpoint'; checkpoint: Checkpoint }
   /** model.json + model.weights.bin (transferred) + the report */
   | { type: 'export'; report: ExportReport; modelJson: string; weights: ArrayBuffer }

@@ -11,6 +11,7 @@ import {
 import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../src/model/resnet';
 import { PRESET_LIMITS, PRESET_NAMES, PRESETS, type PresetName } from '../../src/presets';
 import type { JobLimits } from '../../src/protocol';
+import { flagOf, unknownOption } from './cli';
 import { parseNodeBackend, type NodeBackend } from './nodeBackend';
 
 export const USAGE = `usage: npm run experiment -- --data <archive|folder|builtin> --model <name> [options]
@@ -49,7 +50,15 @@ function positiveInteger(flag: string, text: string | undefined): number {
   return value;
 }
 
-export function parseArgs(args: string[]): Options {
+/** Every flag of npm run experiment: its own and one per knob. */
+export const EXPERIMENT_FLAGS = [
+  ...['--data', '--model', '--mode', '--out', '--export', '--train-limit', '--test-limit'],
+  ...['--coarse', '--backend', '--help'],
+  ...Object.keys(KNOBS).map(flagOf),
+];
+
+/** `extraFlags`: flags of a command built on this one, offered as suggestions too. */
+export function parseArgs(args: string[], extraFlags: readonly string[] = []): Options {
   const options: Options = {
     data: '',
     model: '',
@@ -80,7 +89,7 @@ export function parseArgs(args: string[]): Options {
       options[name] = positiveInteger(flag.slice(2), value);
     else if (name in KNOBS)
       (options.knobs as Record<string, unknown>)[name] = parseKnob(name as KnobName, value);
-    else throw new Error(`unknown option ${flag}`);
+    else throw unknownOption(flag, [...EXPERIMENT_FLAGS, ...extraFlags]);
   }
   if (!options.data) throw new Error('--data is required');
   if (!options.model) throw new Error('--model is required');

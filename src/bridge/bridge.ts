@@ -7,17 +7,32 @@ import { PRESET_LIMITS, presetConfig, type PresetName } from '../presets';
 import type { BackendName, Command, DatasetSource, WorkerEvent } from '../protocol';
 import { useStudio } from '../store/store';
 import { decodeCheckpoint, encodeCheckpoint } from '../train/checkpointFile';
+import { forgetBackend, loadRememberedBackend, rememberBackend } from './backendMemory';
 import { downloadBytes, modelZip } from './download';
 
 let worker: Worker | null = null;
+/** a backend forced by the address (?backend=), which is never remembered */
+let forcedBackend: BackendName | undefined;
+
+function browserStorage(): Storage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
+}
 
 function onEvent(event: WorkerEvent): void {
   const store = useStudio.getState();
   switch (event.type) {
     case 'ready':
       store.setReady(event);
+      if (!forcedBackend) rememberBackend(browserStorage(), event);
       // the built-in set is the default, so the studio works offline from the first second
       if (!store.dataset) studioActions.loadDataset({ kind: 'builtin', ...BUILTIN_DEFAULTS });
+      return;
+    case 'backendProgress':
+      store.setBackendProgress(event.message);
       return;
     case 'datasetProgress':
       store.setDatasetLoading(event);
@@ -50,6 +65,7 @@ function onEvent(event: WorkerEvent): void {
       store.setJobConfig(event.config);
       return;
     case 'evaluation':
+      store.addEvaluation(event);
       return;
     case 'checkpoint':
       if (store.exporting === 'checkpoint') {
@@ -95,11 +111,13 @@ function send(command: Command): void {
 /** Starts the worker once; `preferred` comes from the URL (?backend=webgl) for forcing one. */
 export function startWorker(preferred?: BackendName): void {
   if (worker) return;
+  forcedBackend = preferred;
   worker = new Worker(new URL('../worker/training.worker.ts', import.meta.url), { type: 'module' });
   worker.onmessage = (message: MessageEvent<WorkerEvent>) => onEvent(message.data);
   worker.onerror = (error) =>
     useStudio.getState().setError({ message: `the training worker failed: ${error.message}` });
-  send({ type: 'init', preferred });
+  const remembered = preferred ? undefined : loadRememberedBackend(browserStorage());
+  send({ type: 'init', preferred, remembered });
 }
 
 export const studioActions = {
@@ -110,6 +128,12 @@ export const studioActions = {
       source.kind === 'builtin' ? 'generate' : source.kind === 'url' ? 'download' : 'read';
     store.setDatasetLoading({ phase, loadedBytes: 0, totalBytes: null });
     send({ type: 'loadDataset', source });
+  },
+  /** Forgets the remembered backend and races the candidates again (no job may exist). */
+  recheckBackends(): void {
+    forgetBackend(browserStorage());
+    useStudio.getState().clearBackend();
+    send({ type: 'init', preferred: forcedBackend });
   },
   clearDatasetCache(): void {
     send({ type: 'clearDatasetCache' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../config';
-import { PRESET_LIMITS } from '../presets';
+import { PRESET_LIMITS, presetConfig } from '../presets';
 import { readUrlState, writeUrlState } from './urlState';
 
 describe('URL state', () => {
@@ -35,5 +35,23 @@ describe('URL state', () => {
     const written = writeUrlState(original);
     expect(written).toBe('?preset=micro&lambdaOrth=2&rankTerm=l1-max&testLimit=64');
     expect(readUrlState(written).config).toEqual(original.config);
+  });
+
+  it('a first visit opens the classroom demo; a custom setup keeps its own link', () => {
+    for (const search of ['', '?backend=wasm']) {
+      const first = readUrlState(search);
+      expect(first.preset).toBe('classroom');
+      expect(first.config).toEqual(presetConfig('classroom'));
+      expect(first.limits).toEqual(PRESET_LIMITS.classroom);
+    }
+    const custom = readUrlState('?preset=custom');
+    expect(custom.preset).toBeNull();
+    expect(custom.config).toEqual(DEFAULT_CONFIG);
+    expect(writeUrlState(custom)).toBe('?preset=custom');
+    // an older link with knobs but no preset still means those knobs on the defaults
+    const knobs = readUrlState('?epochs=3&lambdaOrth=2');
+    expect(knobs.preset).toBeNull();
+    expect(knobs.config).toEqual({ ...DEFAULT_CONFIG, epochs: 3, lambdaOrth: 2 });
+    expect(writeUrlState(knobs)).toBe('?preset=custom&epochs=3&lambdaOrth=2');
   });
 });

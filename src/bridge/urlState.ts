@@ -1,5 +1,7 @@
 // The configuration in the address bar, so a shared link reproduces a setup: ?preset=micro plus
 // any knob (?lambdaRank=0.05), job limits (?trainLimit=512) and a forced backend (?backend=webgl).
+// An address with no setup at all (a first visit) opens the classroom demo; settings that start
+// from no preset are written as ?preset=custom, so their link never falls back to the demo.
 import { DEFAULT_CONFIG, KNOBS, parseKnob, type KnobName, type TrainConfig } from '../config';
 import { PRESET_LIMITS, PRESET_NAMES, PRESETS, type PresetName } from '../presets';
 import { BACKENDS, type BackendName, type JobLimits } from '../protocol';
@@ -15,14 +17,28 @@ export interface UrlState {
 
 const LIMIT_NAMES = ['trainLimit', 'testLimit'] as const;
 
+/** Where a first visit starts: the lesson the studio is built around. */
+export const FIRST_VISIT_PRESET: PresetName = 'classroom';
+
+/** The preset an address names: its own, none for ?preset=custom or bare knobs, else the demo. */
+function presetOf(params: URLSearchParams, problems: string[]): PresetName | null {
+  const name = params.get('preset');
+  if (name === 'custom') return null;
+  if (name !== null) {
+    if (PRESET_NAMES.includes(name as PresetName)) return name as PresetName;
+    problems.push(`unknown preset '${name}'`);
+    return null;
+  }
+  const setsSomething = [...params.keys()].some(
+    (key) => key in KNOBS || (LIMIT_NAMES as readonly string[]).includes(key),
+  );
+  return setsSomething ? null : FIRST_VISIT_PRESET;
+}
+
 export function readUrlState(search: string): UrlState {
   const params = new URLSearchParams(search);
   const problems: string[] = [];
-  const presetParam = params.get('preset');
-  const preset = PRESET_NAMES.includes(presetParam as PresetName)
-    ? (presetParam as PresetName)
-    : null;
-  if (presetParam && !preset) problems.push(`unknown preset '${presetParam}'`);
+  const preset = presetOf(params, problems);
   const config: TrainConfig = { ...DEFAULT_CONFIG, ...(preset ? PRESETS[preset] : {}) };
   for (const name of Object.keys(KNOBS) as KnobName[]) {
     const text = params.get(name);
@@ -52,7 +68,7 @@ export function readUrlState(search: string): UrlState {
 export function writeUrlState(state: Omit<UrlState, 'problems'>): string {
   const params = new URLSearchParams();
   const base: TrainConfig = { ...DEFAULT_CONFIG, ...(state.preset ? PRESETS[state.preset] : {}) };
-  if (state.preset) params.set('preset', state.preset);
+  params.set('preset', state.preset ?? 'custom');
   for (const name of Object.keys(KNOBS) as KnobName[]) {
     if (state.config[name] !== base[name]) params.set(name, String(state.config[name]));
   }

@@ -12,7 +12,7 @@ export function ExportPanel() {
   const datasetReady = useStudio((state) => state.dataset !== null);
   const jobExists = runState !== 'idle';
   return (
-    <section className="panel" aria-labelledby="export-heading">
+    <section className="panel" aria-labelledby="export-heading" data-tour="export-panel">
       <h2 id="export-heading">Export</h2>
       <div className="row">
         <button

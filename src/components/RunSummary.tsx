@@ -1,11 +1,12 @@
 import { useStudio } from '../store/store';
+import { testAccuracyDetail } from './charts/accuracyText';
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
 /** The numbers a class looks at: size and compute kept, accuracy, speed, position in the run. */
 export function RunSummary() {
   const last = useStudio((state) => state.steps.at(-1));
-  const lastEpoch = useStudio((state) => state.epochs.at(-1));
+  const latestTest = useStudio((state) => state.latestTest);
   const baselineEpoch = useStudio((state) => state.baselineEpochs.at(-1));
   const size = useStudio((state) => state.size);
   const backend = useStudio((state) => state.backend);
@@ -30,8 +31,14 @@ export function RunSummary() {
         <dt>MACs kept</dt>
         <dd className="big">{size === null ? '100.0%' : percent(size.macsKept)}</dd>
         <dt>test accuracy</dt>
-        <dd className="big" data-testid="test-accuracy">
-          {lastEpoch ? percent(lastEpoch.testAccuracy) : '–'}
+        <dd className="big">
+          <span data-testid="test-accuracy">{latestTest ? percent(latestTest.accuracy) : '–'}</span>
+          {latestTest && (
+            <span className="muted small" data-testid="test-accuracy-detail">
+              {' '}
+              ({testAccuracyDetail(latestTest)})
+            </span>
+          )}
           {baselineEpoch && (
             <span className="muted small"> (dense {percent(baselineEpoch.testAccuracy)})</span>
           )}

@@ -155,7 +155,11 @@ class CifarCollector {
   names = new Map<string, TextSink>();
   kinds = new Set<'cifar10' | 'cifar100'>();
 
-  constructor(private labelChoice: Cifar100Labels) {}
+  constructor(
+    private labelChoice: Cifar100Labels,
+    /** describe whatever was given (e.g. one batch file), leaving a missing split empty */
+    private partial = false,
+  ) {}
 
   ignored: string[] = [];
 
@@ -208,9 +212,10 @@ class CifarCollector {
         `the archive is missing ${missing.join(', ')}: it is incomplete or not an official CIFAR release`,
       );
     }
-    if (presentTrain.length === 0)
+    if (presentTrain.length === 0 && !this.partial)
       throw new DatasetError(`no training batch given: add ${trainFiles.join(' / ')}`);
-    if (!this.records.has(testFile)) throw new DatasetError(`no test batch given: add ${testFile}`);
+    if (!this.records.has(testFile) && !this.partial)
+      throw new DatasetError(`no test batch given: add ${testFile}`);
     const classNames = this.classNames(kind);
     return {
       kind,
@@ -219,7 +224,7 @@ class CifarCollector {
       height: SIDE,
       width: SIDE,
       train: concatSplits(presentTrain.map((f) => this.records.get(f)!)),
-      test: concatSplits([this.records.get(testFile)!]),
+      test: concatSplits(this.records.has(testFile) ? [this.records.get(testFile)!] : []),
     };
   }
 
@@ -315,14 +320,15 @@ function describeFailure(file: SourceFile, error: unknown): Error {
 
 /**
  * Loads CIFAR-10 or CIFAR-100 from the given files: one .tar.gz or .tar archive, or loose .bin
- * (and names .txt) files. Throws DatasetError with a message meant for the user.
+ * (and names .txt) files. Throws DatasetError with a message meant for the user. With `partial`,
+ * a missing split is left empty instead (to describe a single batch file).
  */
 export async function loadCifar(
   files: readonly SourceFile[],
-  options: { cifar100Labels?: Cifar100Labels } = {},
+  options: { cifar100Labels?: Cifar100Labels; partial?: boolean } = {},
 ): Promise<ImageDataset> {
   if (files.length === 0) throw new DatasetError('no files given');
-  const collector = new CifarCollector(options.cifar100Labels ?? 'fine');
+  const collector = new CifarCollector(options.cifar100Labels ?? 'fine', options.partial);
   let fromArchive = false;
   for (const file of files) {
     try {

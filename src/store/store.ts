@@ -30,17 +30,31 @@ export const STEP_HISTORY = 2000;
 /** One training step's metrics, as the charts keep them. */
 export type StepPoint = Omit<StepMetrics, 'batchSize'>;
 
+/** A test accuracy (0-1) at a step. */
+export interface TestPoint {
+  step: number;
+  accuracy: number;
+}
+
 export interface RuntimeSlice {
   backend: BackendName | null;
   skippedBackends: SkippedBackend[];
   backendDetail: string | null;
   tfVersion: string | null;
+  /** the choice came from an earlier visit (no race this time) */
+  backendFromMemory: boolean;
+  /** what backend selection is doing, while it runs */
+  backendProgress: string | null;
   setReady: (ready: {
     backend: BackendName;
     skipped: SkippedBackend[];
     detail?: string;
     tfVersion: string;
+    fromMemory: boolean;
   }) => void;
+  setBackendProgress: (message: string) => void;
+  /** forget the backend, while a new selection runs */
+  clearBackend: () => void;
 }
 
 export interface DatasetProgress {
@@ -98,6 +112,18 @@ export interface MetricsSlice {
   /** ranks of every layer after each spectra report, for the rank-over-time chart */
   rankHistory: { step: number; ranks: number[] }[];
   pruneEvents: (PruneEvent & { step: number })[];
+  /** test accuracy on the fixed test slice, every few seconds while a job runs */
+  sliceEvaluations: TestPoint[];
+  baselineSliceEvaluations: TestPoint[];
+  /** the latest test accuracy of the job, from a slice or the whole test set */
+  latestTest: (TestPoint & { scope: 'slice' | 'full'; count: number }) | null;
+  addEvaluation: (evaluation: {
+    run: RunName;
+    scope: 'slice' | 'full';
+    step: number;
+    count: number;
+    testAccuracy: number;
+  }) => void;
   /** the latest size figures (null before the first report) */
   size: SizeKept | null;
   /** size figures after each report that changed them, for the compression chart */
@@ -125,6 +151,9 @@ export interface UiSlice {
   spectrumView: 'one' | 'all';
   /** large type for projectors */
   presentation: boolean;
+  /** the guided tour's current step, or null when it is closed */
+  tourStep: number | null;
+  setTourStep: (step: number | null) => void;
   selectLayer: (index: number) => void;
   setSpectrumView: (view: 'one' | 'all') => void;
   setPresentation: (on: boolean) => void;
@@ -154,6 +183,9 @@ const emptyMetrics = {
   pruneEvents: [],
   size: null,
   compressionHistory: [],
+  sliceEvaluations: [],
+  baselineSliceEvaluations: [],
+  latestTest: null,
 };
 
 export const useStudio = create<StudioState>()((set) => ({
@@ -161,8 +193,20 @@ export const useStudio = create<StudioState>()((set) => ({
   skippedBackends: [],
   backendDetail: null,
   tfVersion: null,
-  setReady: ({ backend, skipped, detail, tfVersion }) =>
-    set({ backend, skippedBackends: skipped, backendDetail: detail ?? null, tfVersion }),
+  backendFromMemory: false,
+  backendProgress: null,
+  setReady: ({ backend, skipped, detail, tfVersion, fromMemory }) =>
+    set({
+      backend,
+      skippedBackends: skipped,
+      backendDetail: detail ?? null,
+      tfVersion,
+      backendFromMemory: fromMemory,
+      backendProgress: null,
+    }),
+  setBackendProgress: (backendProgress) => set({ backendProgress }),
+  clearBackend: () =>
+    set({ backend: null, skippedBackends: [], backendDetail: null, backendProgress: null }),
 
   dataset: null,
   datasetLoading: null,
@@ -231,6 +275,12 @@ export const useStudio = create<StudioState>()((set) => ({
         ? { baselineEpochs: [...state.baselineEpochs, summary] }
         : {
             epochs: [...state.epochs, summary],
+            latestTest: {
+              step: summary.step,
+              accuracy: summary.testAccuracy,
+              scope: 'full',
+              count: summary.testCount,
+            },
             epoch: summary.epoch,
             size: summary.size,
             compressionHistory: [
@@ -239,6 +289,26 @@ export const useStudio = create<StudioState>()((set) => ({
             ],
           },
     ),
+  addEvaluation: ({ run, scope, step, count, testAccuracy }) =>
+    set((state) => {
+      const point = { step, accuracy: testAccuracy };
+      if (run === 'baseline')
+        return scope === 'slice'
+          ? {
+              baselineSliceEvaluations: appendBounded(
+                state.baselineSliceEvaluations,
+                [point],
+                STEP_HISTORY,
+              ),
+            }
+          : {};
+      return {
+        latestTest: { ...point, scope, count },
+        ...(scope === 'slice'
+          ? { sliceEvaluations: appendBounded(state.sliceEvaluations, [point], STEP_HISTORY) }
+          : {}),
+      };
+    }),
   setSpectra: (step, layers, spectra) =>
     set((state) => ({
       layers,
@@ -263,6 +333,8 @@ export const useStudio = create<StudioState>()((set) => ({
   setExporting: (exporting) => set({ exporting }),
   setExportReport: (exportReport) => set({ exportReport, inferenceTiming: null }),
   setInferenceTiming: (inferenceTiming) => set({ inferenceTiming, exporting: null }),
+  tourStep: null,
+  setTourStep: (tourStep) => set({ tourStep }),
   selectedLayer: 0,
   spectrumView: 'one',
   presentation: false,

@@ -354,9 +354,14 @@ export class Trainer {
     });
   }
 
-  /** Test-set accuracy and mean cross-entropy in eval mode (running BN statistics). */
-  async evaluate(): Promise<EvaluationResult> {
-    return evaluateSplit(this.model, this.test, this.config.inputSize, this.stats);
+  /**
+   * Test accuracy and mean cross-entropy in eval mode (running BN statistics): on the whole test
+   * split, or on its first `limit` images, a fixed slice that is quick to evaluate mid-epoch.
+   */
+  async evaluate(limit?: number): Promise<EvaluationResult> {
+    const imageBytes = this.config.inputSize * this.config.inputSize * CHANNELS;
+    const split = limitSplit(this.test, limit, imageBytes);
+    return evaluateSplit(this.model, split, this.config.inputSize, this.stats);
   }
 
   /** Applies the pruning rule to every factorised layer now. */

@@ -68,6 +68,42 @@ function webgpuAdapter(): Promise<GpuAdapterLike | null> {
   return adapterRequest;
 }
 
+/** The WebGL renderer's name, from a throwaway context (empty where WebGL is missing). */
+function webglRenderer(): string {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    const debug = gl?.getExtension('WEBGL_debug_renderer_info');
+    const renderer = gl && debug ? String(gl.getParameter(debug.UNMASKED_RENDERER_WEBGL)) : '';
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+    return renderer;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * What a backend choice depends on in this browser: the TF.js version, the WebGPU adapter and the
+ * WebGL renderer. A remembered choice stands while this is unchanged (a new GPU, driver or
+ * browser flag gives a new fingerprint, and a new race).
+ */
+export async function environmentFingerprint(): Promise<string> {
+  const adapter = await webgpuAdapter();
+  const info = adapter?.info ?? {};
+  const gpu = adapter
+    ? [
+        info.vendor,
+        info.architecture,
+        info.description,
+        adapter.isFallbackAdapter ? 'fallback' : '',
+      ]
+        .filter(Boolean)
+        .join(' ')
+    : 'none';
+  const threads =
+    typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated ? 'isolated' : 'not isolated';
+  return `tfjs ${tf.version.tfjs} | webgpu: ${gpu} | webgl: ${webglRenderer() || 'none'} | ${navigator.hardwareConcurrency} cores, ${threads}`;
+}
+
 /** The software renderer's name when the active GPU backend runs on one, else null. */
 async function softwareRenderer(backend: BackendName): Promise<string | null> {
   if (backend === 'webgpu') {
@@ -129,6 +165,31 @@ async function describe(backend: BackendName, renderer: string | null) {
   return renderer ? `software: ${renderer}` : undefined;
 }
 
+type Progress = (message: string) => void;
+
+/**
+ * A choice remembered from an earlier visit, if it still applies: the fingerprint matches and the
+ * backend still trains. Null sends the caller back to a full selection.
+ */
+export async function rememberedBackend(
+  remembered: { backend: BackendName; fingerprint: string },
+  fingerprint: string,
+  onProgress: Progress = () => {},
+): Promise<BackendChoice | null> {
+  if (remembered.fingerprint !== fingerprint) return null;
+  onProgress(`starting ${remembered.backend}, as chosen on an earlier visit`);
+  if (await tryBackend(remembered.backend)) return null;
+  const renderer =
+    remembered.backend === 'webgpu' || remembered.backend === 'webgl'
+      ? await softwareRenderer(remembered.backend)
+      : null;
+  return {
+    backend: remembered.backend,
+    skipped: [],
+    detail: await describe(remembered.backend, renderer),
+  };
+}
+
 /**
  * The first backend in `order` that trains. With `forced`, that one is kept whatever its speed;
  * otherwise a software GPU adapter triggers a timed race against the remaining candidates.
@@ -136,10 +197,12 @@ async function describe(backend: BackendName, renderer: string | null) {
 export async function selectBackend(
   order: readonly BackendName[],
   forced = false,
+  onProgress: Progress = () => {},
 ): Promise<BackendChoice> {
   const skipped: SkippedBackend[] = [];
   for (let index = 0; index < order.length; index++) {
     const backend = order[index];
+    onProgress(`trying ${backend} (${index + 1} of ${order.length})`);
     const failure = await tryBackend(backend);
     if (failure) {
       skipped.push({ backend, reason: failure });
@@ -148,7 +211,7 @@ export async function selectBackend(
     const renderer =
       backend === 'webgpu' || backend === 'webgl' ? await softwareRenderer(backend) : null;
     if (forced || !renderer) return { backend, skipped, detail: await describe(backend, renderer) };
-    return race(backend, renderer, order.slice(index + 1), skipped);
+    return race(backend, renderer, order.slice(index + 1), skipped, onProgress);
   }
   throw new Error(
     `no TF.js backend could start: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`,
@@ -161,11 +224,14 @@ async function race(
   renderer: string,
   rest: readonly BackendName[],
   skipped: SkippedBackend[],
+  onProgress: Progress,
 ): Promise<BackendChoice> {
+  onProgress(`${first} runs on a software adapter: timing it on a probe step`);
   const timings: { backend: BackendName; stepMs: number; renderer: string | null }[] = [
     { backend: first, stepMs: await probeStepMs(), renderer },
   ];
   for (const backend of rest.filter((b) => b !== 'cpu')) {
+    onProgress(`timing ${backend} on a probe step (${first}: ${timings[0].stepMs.toFixed(0)} ms)`);
     const failure = await tryBackend(backend);
     if (failure) {
       skipped.push({ backend, reason: failure });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../presets';
 import type { Command, WorkerEvent } from '../protocol';
 import { loadDataset } from './datasetLoader';
-import { FLUSH_INTERVAL_MS, TrainingSession } from './session';
+import { FLUSH_INTERVAL_MS, SLICE_INTERVAL_MS, TrainingSession } from './session';
 
 type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
 
@@ -16,10 +16,15 @@ function harness() {
         events.push({ event, at: performance.now(), transferred: transfer.length }),
     },
     {
-      selectBackend: async () => ({
-        backend: 'cpu',
-        skipped: [{ backend: 'webgpu', reason: 'no adapter in Node' }],
-      }),
+      selectBackend: async (_preferred, remembered, onProgress) => {
+        onProgress('trying cpu');
+        return {
+          backend: 'cpu',
+          skipped: remembered ? [] : [{ backend: 'webgpu', reason: 'no adapter in Node' }],
+          fingerprint: 'node test',
+          fromMemory: remembered?.fingerprint === 'node test',
+        };
+      },
       tfVersion: tf.version.tfjs,
       gradientCheck: async () => 0,
       loadDataset,
@@ -225,5 +230,42 @@ describe('TrainingSession through the protocol', () => {
     expect(report.layers.length).toBe(7);
     expect(report.paramsKeptPercent).toBeGreaterThan(0);
     expect(report.testAccuracy).toBeGreaterThanOrEqual(0);
+  });
+
+  it('evaluates a fixed test slice every few seconds while a job runs', async () => {
+    const h = await loadedHarness();
+    await h.send({
+      ...microJob,
+      config: { ...(microJob as { config: object }).config, epochs: 500 },
+    });
+    await h.send({ type: 'start' });
+    await h.until(() => h.of('evaluation').length >= 2, 30_000);
+    await h.send({ type: 'pause' });
+    const [first, second] = h.of('evaluation');
+    expect(first).toMatchObject({ run: 'main', scope: 'slice', count: 32 });
+    expect(second.step).toBeGreaterThan(first.step);
+    expect(first.testAccuracy).toBeGreaterThanOrEqual(0);
+    // a slice point at most every SLICE_INTERVAL_MS
+    const at = h.events.filter((e) => e.event.type === 'evaluation').map((e) => e.at);
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(SLICE_INTERVAL_MS - 50);
+    await h.send({ type: 'evaluate' });
+    expect(h.of('evaluation').at(-1)).toMatchObject({ scope: 'full', count: 32 });
+    await h.send({ type: 'reset' });
+  });
+
+  it('takes a remembered backend, and will not choose again while a job exists', async () => {
+    const h = harness();
+    await h.send({ type: 'init', remembered: { backend: 'cpu', fingerprint: 'node test' } });
+    expect(h.of('ready')[0]).toMatchObject({ backend: 'cpu', fromMemory: true, skipped: [] });
+    expect(h.of('backendProgress').map((e) => e.message)).toEqual(['trying cpu']);
+    await h.send({ type: 'init', remembered: { backend: 'cuda', fingerprint: 'x' } });
+    expect(h.of('error').at(-1)!.message).toContain('remembered must be { backend, fingerprint }');
+    await h.send({
+      type: 'loadDataset',
+      source: { kind: 'builtin', seed: 1, size: 16, trainCount: 64, testCount: 32 },
+    });
+    await h.send(microJob);
+    await h.send({ type: 'init' });
+    expect(h.of('error').at(-1)!.message).toContain('reset the job before choosing the backend');
   });
 });

@@ -13,12 +13,14 @@ import type {
   DatasetSource,
   EpochSummary,
   LayerRank,
+  RememberedBackend,
   RunName,
   RunState,
   SkippedBackend,
   StepSeries,
   WorkerEvent,
 } from '../protocol';
+import { TEST_SLICE_IMAGES } from '../protocol';
 import { Trainer, type EpochReport, type LayerSpectrum, type StepMetrics } from '../train/trainer';
 import { exportJob, timeInference } from '../train/exporter';
 import { CommandError, parseCommand } from './validateCommand';
@@ -30,8 +32,16 @@ export interface SessionPort {
 /** What the session needs from its host (the worker, or a test). */
 export interface SessionServices {
   selectBackend(
-    preferred?: BackendName,
-  ): Promise<{ backend: BackendName; skipped: SkippedBackend[]; detail?: string }>;
+    preferred: BackendName | undefined,
+    remembered: RememberedBackend | undefined,
+    onProgress: (message: string) => void,
+  ): Promise<{
+    backend: BackendName;
+    skipped: SkippedBackend[];
+    detail?: string;
+    fingerprint: string;
+    fromMemory: boolean;
+  }>;
   tfVersion: string;
   gradientCheck(): Promise<number>;
   loadDataset(
@@ -44,6 +54,11 @@ export interface SessionServices {
 
 /** Step metrics are sent at most this often (about 10 messages a second). */
 export const FLUSH_INTERVAL_MS = 100;
+
+/** The test slice (TEST_SLICE_IMAGES, one batch) is evaluated at most this often... */
+export const SLICE_INTERVAL_MS = 2000;
+/** ...and at most this share of the time, so a slow network is not slowed further by it. */
+const SLICE_TIME_SHARE = 0.1;
 
 const SERIES_FIELDS = [
   'epoch',
@@ -108,6 +123,8 @@ export class TrainingSession {
   private tail: Promise<unknown> = Promise.resolve();
   private looping = false;
   private lastFlush = 0;
+  /** when the test slice may next be evaluated */
+  private nextSliceAt = 0;
 
   constructor(
     private readonly port: SessionPort,
@@ -169,13 +186,17 @@ export class TrainingSession {
   private async handle(command: Command): Promise<void> {
     switch (command.type) {
       case 'init': {
-        const { backend, skipped, detail } = await this.services.selectBackend(command.preferred);
+        if (this.trainer)
+          throw new CommandError('reset the job before choosing the backend again', command.type);
+        const choice = await this.services.selectBackend(
+          command.preferred,
+          command.remembered,
+          (message) => this.port.post({ type: 'backendProgress', message }),
+        );
         const gradientCheck = await this.services.gradientCheck();
         this.port.post({
           type: 'ready',
-          backend,
-          skipped,
-          detail,
+          ...choice,
           tfVersion: this.services.tfVersion,
           gradientCheck,
         });
@@ -290,13 +311,7 @@ export class TrainingSession {
       }
       case 'evaluate': {
         const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
-        const { accuracy, loss } = await trainer.evaluate();
-        this.port.post({
-          type: 'evaluation',
-          step: trainer.step,
-          testAccuracy: accuracy,
-          testLoss: loss,
-        });
+        await this.evaluateAndPost(trainer, 'main', 'full');
         return;
       }
       case 'checkpoint': {
@@ -353,6 +368,7 @@ export class TrainingSession {
     this.trainer?.resetStepTiming();
     this.baseline?.resetStepTiming();
     this.lastFlush = performance.now();
+    this.nextSliceAt = this.lastFlush + SLICE_INTERVAL_MS;
     this.setState('running');
     void this.runLoop();
   }
@@ -393,11 +409,46 @@ export class TrainingSession {
     }
     await trainer.pruneIfDue();
     await this.reportPruning(trainer);
+    if (!endOfEpoch && !flush && performance.now() >= this.nextSliceAt) await this.evaluateSlices();
     if (baseline && baselineEnd) this.postEpoch(await baseline.endEpoch(), 'baseline');
     if (endOfEpoch) {
       this.postEpoch(await trainer.endEpoch(), 'main');
       if (trainer.epoch >= trainer.config.epochs) this.setState('finished');
     }
+  }
+
+  /**
+   * Accuracy on the test slice, for the job and its baseline: a point on the accuracy chart every
+   * few seconds, long before the first epoch ends. Waits longer after a slow evaluation.
+   */
+  private async evaluateSlices(): Promise<void> {
+    const started = performance.now();
+    await this.flushAll();
+    if (this.trainer) await this.evaluateAndPost(this.trainer, 'main', 'slice');
+    if (this.baseline) await this.evaluateAndPost(this.baseline, 'baseline', 'slice');
+    const took = performance.now() - started;
+    this.nextSliceAt = performance.now() + Math.max(SLICE_INTERVAL_MS, took / SLICE_TIME_SHARE);
+    this.trainer?.resetStepTiming();
+    this.baseline?.resetStepTiming();
+  }
+
+  private async evaluateAndPost(
+    trainer: Trainer,
+    run: RunName,
+    scope: 'slice' | 'full',
+  ): Promise<void> {
+    const { accuracy, loss, count } = await trainer.evaluate(
+      scope === 'slice' ? TEST_SLICE_IMAGES : undefined,
+    );
+    this.port.post({
+      type: 'evaluation',
+      run,
+      scope,
+      step: trainer.step,
+      count,
+      testAccuracy: accuracy,
+      testLoss: loss,
+    });
   }
 
   private async flushAll(): Promise<void> {
@@ -427,6 +478,7 @@ export class TrainingSession {
       step: report.step,
       testAccuracy: report.test.accuracy,
       testLoss: report.test.loss,
+      testCount: report.test.count,
       size: report.size,
       ...costSummaries(accounting),
     };

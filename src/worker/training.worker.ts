@@ -4,7 +4,13 @@ import '@tensorflow/tfjs-backend-webgpu';
 import './wasmSetup';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../protocol';
-import { convGradientCheck, DEFAULT_ORDER, selectBackend } from './backends';
+import {
+  convGradientCheck,
+  DEFAULT_ORDER,
+  environmentFingerprint,
+  rememberedBackend,
+  selectBackend,
+} from './backends';
 import { clearCached, listCached } from './datasetCache';
 import { loadDataset } from './datasetLoader';
 import { TrainingSession } from './session';
@@ -16,7 +22,20 @@ function backendOrder(preferred?: BackendName): readonly BackendName[] {
 const session = new TrainingSession(
   { post: (event, transfer = []) => self.postMessage(event, { transfer }) },
   {
-    selectBackend: (preferred) => selectBackend(backendOrder(preferred), preferred !== undefined),
+    async selectBackend(preferred, remembered, onProgress) {
+      const fingerprint = await environmentFingerprint();
+      const known =
+        !preferred && remembered
+          ? await rememberedBackend(remembered, fingerprint, onProgress)
+          : null;
+      if (known) return { ...known, fingerprint, fromMemory: true };
+      const choice = await selectBackend(
+        backendOrder(preferred),
+        preferred !== undefined,
+        onProgress,
+      );
+      return { ...choice, fingerprint, fromMemory: false };
+    },
     tfVersion: tf.version.tfjs,
     gradientCheck: convGradientCheck,
     loadDataset,

@@ -14,7 +14,7 @@ export class CommandError extends Error {
 }
 
 const FIELDS: Record<CommandType, readonly string[]> = {
-  init: ['preferred'],
+  init: ['preferred', 'remembered'],
   loadDataset: ['source'],
   listDatasetCache: [],
   clearDatasetCache: [],
@@ -114,11 +114,21 @@ export function parseCommand(message: unknown): Command {
   checkFields(message, ['type', ...FIELDS[type]], type, type);
   try {
     switch (type) {
-      case 'init':
+      case 'init': {
         if (message.preferred !== undefined && !BACKENDS.includes(message.preferred as never)) {
           throw new CommandError(`unknown backend '${String(message.preferred)}'`, type);
         }
+        const remembered = message.remembered;
+        if (
+          remembered !== undefined &&
+          (!isObject(remembered) ||
+            !BACKENDS.includes(remembered.backend as never) ||
+            typeof remembered.fingerprint !== 'string')
+        ) {
+          throw new CommandError('init: remembered must be { backend, fingerprint }', type);
+        }
         break;
+      }
       case 'loadDataset':
         checkSource(message.source);
         break;

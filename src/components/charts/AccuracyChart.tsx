@@ -10,8 +10,10 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { StepPoint } from '../../store/store';
+import type { StepPoint, TestPoint } from '../../store/store';
 import { useStudio } from '../../store/store';
+import { TEST_SLICE_IMAGES } from '../../protocol';
+import { accuracySummary } from './accuracyText';
 import { ChartCard } from './ChartCard';
 import { CHART_MARGIN, COLOURS, formatPercent, STATIC, STEP_AXIS } from './chartStyle';
 
@@ -27,27 +29,40 @@ function smoothed(points: StepPoint[]): { step: number; value: number }[] {
   });
 }
 
-/** Train accuracy (smoothed) and test accuracy per epoch, for the job and the dense baseline. */
+const percentPoints = (points: TestPoint[]) =>
+  points.map((p) => ({ step: p.step, value: 100 * p.accuracy }));
+
+/**
+ * Train accuracy (smoothed), test accuracy on a fixed slice every few seconds, and on the whole
+ * test set at each epoch's end, for the job and the dense baseline.
+ */
 export function AccuracyChart() {
   const steps = useStudio((state) => state.steps);
   const epochs = useStudio((state) => state.epochs);
+  const slices = useStudio((state) => state.sliceEvaluations);
   const baselineSteps = useStudio((state) => state.baselineSteps);
   const baselineEpochs = useStudio((state) => state.baselineEpochs);
+  const baselineSlices = useStudio((state) => state.baselineSliceEvaluations);
+  const latest = useStudio((state) => state.latestTest);
   const train = useMemo(() => smoothed(steps), [steps]);
   const baselineTrain = useMemo(() => smoothed(baselineSteps), [baselineSteps]);
   const test = epochs.map((e) => ({ step: e.step, value: 100 * e.testAccuracy }));
+  const slice = percentPoints(slices);
+  const baselineSlice = percentPoints(baselineSlices);
   const baselineTest = baselineEpochs.map((e) => ({ step: e.step, value: 100 * e.testAccuracy }));
   const compare = baselineSteps.length > 0;
   return (
     <ChartCard
       title="Accuracy"
       testId="accuracy-chart"
+      summary={accuracySummary(latest, train.at(-1)?.value)}
       explanation={
         <p>
-          Blue: accuracy on the training batches (a moving average over {WINDOW} steps). Green dots:
-          accuracy on the held-out test images at the end of each epoch. With a comparison running,
-          the grey curves are the dense baseline trained with the same recipe: the gap shows what
-          compression costs.
+          Blue: accuracy on the training batches (a moving average over {WINDOW} steps). Light
+          green: accuracy on a fixed slice of {TEST_SLICE_IMAGES} test images, measured every few
+          seconds so the curve moves from the start. Green dots: accuracy on the whole test set at
+          the end of each epoch. With a comparison running, the grey curves are the dense baseline
+          trained with the same recipe: the gap shows what compression costs.
         </p>
       }
     >
@@ -66,7 +81,21 @@ export function AccuracyChart() {
             dot={false}
             {...STATIC}
           />
-          <Scatter data={test} dataKey="value" name="test" fill={COLOURS.test} line {...STATIC} />
+          <Line
+            data={slice}
+            dataKey="value"
+            name={`test (${TEST_SLICE_IMAGES}-image slice)`}
+            stroke={COLOURS.testSlice}
+            dot={{ r: 2 }}
+            {...STATIC}
+          />
+          <Scatter
+            data={test}
+            dataKey="value"
+            name="test (all, each epoch)"
+            fill={COLOURS.test}
+            {...STATIC}
+          />
           {compare && (
             <Line
               data={baselineTrain}
@@ -74,6 +103,17 @@ export function AccuracyChart() {
               name="dense train"
               stroke={COLOURS.baseline}
               strokeDasharray="4 3"
+              dot={false}
+              {...STATIC}
+            />
+          )}
+          {compare && (
+            <Line
+              data={baselineSlice}
+              dataKey="value"
+              name="dense test (slice)"
+              stroke={COLOURS.baseline}
+              strokeDasharray="2 2"
               dot={false}
               {...STATIC}
             />

@@ -33,10 +33,16 @@ export function CompressionChart() {
     macs: 100 * h.macsKept,
   }));
   const top = Math.max(100, ...data.map((d) => d.factorised));
+  const last = history.at(-1);
+  const targetText = target > 0 && pruning ? ` (target ${target}%)` : '';
+  const summary = last
+    ? `At step ${last.step}: params kept ${(100 * last.paramsKept).toFixed(1)}%${targetText}, as U, s, V ${(100 * last.factorisedParamsKept).toFixed(1)}%, rank kept ${(100 * last.rankKept).toFixed(1)}%, MACs kept ${(100 * last.macsKept).toFixed(1)}%.`
+    : `Size: no report yet${targetText}.`;
   return (
     <ChartCard
       title="Size and compute kept"
       testId="compression-chart"
+      summary={summary}
       explanation={
         <>
           <p>

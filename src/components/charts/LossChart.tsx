@@ -1,10 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import {
-  Area,
   CartesianGrid,
-  ComposedChart,
   Legend,
   Line,
+  LineChart,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -13,76 +12,67 @@ import {
 import { useStudio } from '../../store/store';
 import { ChartCard } from './ChartCard';
 import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS } from './chartStyle';
+import { logDomain, lossSummary, regulariserPoints } from './lossPoints';
 
-/** Training loss split into its three terms, with the dense baseline's cross-entropy. */
+/**
+ * The cross-entropy on its own axis, where a learner sees it fall; the regulariser terms below it
+ * on a log scale, where an orthogonality spike cannot flatten the curve that matters.
+ */
 export function LossChart() {
   const steps = useStudio((state) => state.steps);
   const baseline = useStudio((state) => state.baselineSteps);
-  const [stacked, setStacked] = useState(true);
-  const data = useMemo(() => {
+  const lambdaRank = useStudio((state) => state.jobConfig?.lambdaRank ?? state.config.lambdaRank);
+  const crossEntropy = useMemo(() => {
     const byStep = new Map(
       steps.map((p) => [
         p.step,
-        { step: p.step, crossEntropy: p.crossEntropy, orth: p.orth, rank: p.rank } as Record<
-          string,
-          number
-        >,
+        { step: p.step, crossEntropy: p.crossEntropy } as Record<string, number>,
       ]),
     );
     for (const p of baseline)
       byStep.set(p.step, { ...(byStep.get(p.step) ?? { step: p.step }), baseline: p.crossEntropy });
     return [...byStep.values()].sort((a, b) => a.step - b.step);
   }, [steps, baseline]);
-  const Term = stacked ? Area : Line;
-  const termProps = (key: 'crossEntropy' | 'orth' | 'rank', name: string) => ({
-    dataKey: key,
-    name,
-    stroke: COLOURS[key],
-    fill: COLOURS[key],
-    fillOpacity: 0.35,
-    dot: false,
-    type: 'monotone' as const,
-    connectNulls: true,
-    ...(stacked ? { stackId: 'loss' } : {}),
-    ...STATIC,
-  });
+  const regularisers = useMemo(() => regulariserPoints(steps), [steps]);
   return (
     <ChartCard
       title="Loss"
       testId="loss-chart"
-      controls={
-        <label className="small">
-          <input
-            type="checkbox"
-            checked={stacked}
-            onChange={(event) => setStacked(event.target.checked)}
-          />{' '}
-          stacked
-        </label>
-      }
+      summary={lossSummary(steps.at(-1), baseline.at(-1))}
       explanation={
-        <p>
-          The training loss per step, split into the task loss (cross-entropy), the orthogonality
-          term λ<sub>o</sub>·(‖UᵀU−I‖² + ‖VᵀV−I‖²)/r² that keeps the factors orthonormal, and the
-          rank term λ<sub>r</sub>·‖s‖₁/‖s‖₂ that pushes singular values towards zero so pruning can
-          remove them. Grey: the dense baseline's cross-entropy, when a comparison runs.
-        </p>
+        <>
+          <p>
+            Top: the task loss (cross-entropy) per step; it falls as the network learns. Grey: the
+            dense baseline's, when a comparison runs.
+          </p>
+          <p>
+            Bottom, on a log scale: the orthogonality term λ<sub>o</sub>·(‖UᵀU−I‖² + ‖VᵀV−I‖²)/r²
+            that keeps the factors orthonormal, and the rank term λ<sub>r</sub>·(normalised
+            ‖s‖₁/‖s‖₂) that pushes singular values towards zero (off after the pruning window
+            {lambdaRank === 0 ? ', and off in this run: λ rank is 0' : ''}).
+          </p>
+        </>
       }
     >
-      <ResponsiveContainer width="100%" height={220}>
-        <ComposedChart data={data} margin={CHART_MARGIN}>
+      <ResponsiveContainer width="100%" height={170}>
+        <LineChart data={crossEntropy} margin={CHART_MARGIN}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis {...STEP_AXIS} />
-          <YAxis width={48} tickFormatter={(v: number) => v.toFixed(2)} />
+          <YAxis width={48} tickFormatter={(v: number) => v.toFixed(2)} domain={[0, 'auto']} />
           <Tooltip formatter={(v) => Number(v).toFixed(4)} />
           <Legend />
-          <Term {...termProps('crossEntropy', 'cross-entropy')} />
-          <Term {...termProps('orth', 'orthogonality')} />
-          <Term {...termProps('rank', 'rank term')} />
+          <Line
+            dataKey="crossEntropy"
+            name="cross-entropy"
+            stroke={COLOURS.crossEntropy}
+            dot={false}
+            connectNulls
+            {...STATIC}
+          />
           {baseline.length > 0 && (
             <Line
               dataKey="baseline"
-              name="dense CE"
+              name="dense cross-entropy"
               stroke={COLOURS.baseline}
               strokeDasharray="4 3"
               dot={false}
@@ -90,7 +80,24 @@ export function LossChart() {
               {...STATIC}
             />
           )}
-        </ComposedChart>
+        </LineChart>
+      </ResponsiveContainer>
+      <ResponsiveContainer width="100%" height={110}>
+        <LineChart data={regularisers} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis {...STEP_AXIS} />
+          <YAxis
+            width={48}
+            scale="log"
+            domain={logDomain(regularisers)}
+            allowDataOverflow
+            tickFormatter={(v: number) => v.toExponential(0)}
+          />
+          <Tooltip formatter={(v) => Number(v).toExponential(2)} />
+          <Legend />
+          <Line dataKey="orth" name="orthogonality" stroke={COLOURS.orth} dot={false} {...STATIC} />
+          <Line dataKey="rank" name="rank term" stroke={COLOURS.rank} dot={false} {...STATIC} />
+        </LineChart>
       </ResponsiveContainer>
     </ChartCard>
   );

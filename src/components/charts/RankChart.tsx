@@ -47,6 +47,11 @@ export function RankChart() {
   return (
     <ChartCard
       title="Ranks"
+      summary={
+        layers.length
+          ? `Ranks now: ${layers.map((l) => `${l.name} ${l.rank} of ${l.fullRank}`).join(', ')}.`
+          : 'Ranks: no low-rank job yet.'
+      }
       testId="rank-chart"
       explanation={
         <p>

@@ -9,6 +9,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import type { LayerRank } from '../../protocol';
 import { useStudio } from '../../store/store';
 import { ChartCard } from './ChartCard';
 import { CHART_MARGIN, COLOURS, STATIC } from './chartStyle';
@@ -81,6 +82,12 @@ function LayerSpectrum({
   );
 }
 
+function spectrumSummary(layer: LayerRank | undefined, values: Float32Array | undefined): string {
+  if (!layer || !values?.length) return 'Singular values: no low-rank job yet.';
+  const fading = layer.fading ? `, ${layer.fading} fading towards the next cut` : '';
+  return `${layer.name}: rank ${layer.rank} of ${layer.fullRank}${fading}; largest |s| ${values[0].toExponential(2)}, smallest ${values[values.length - 1].toExponential(2)}.`;
+}
+
 /** |s| of one layer (or all, as small multiples) on a log scale, with the pruning cut. */
 export function SpectrumChart() {
   const layers = useStudio((state) => state.layers);
@@ -88,6 +95,7 @@ export function SpectrumChart() {
     Math.min(state.selectedLayer, Math.max(0, state.layers.length - 1)),
   );
   const view = useStudio((state) => state.spectrumView);
+  const spectra = useStudio((state) => state.spectra);
   const { selectLayer, setSpectrumView } = useStudio.getState();
   const controls = (
     <span className="chart-controls small">
@@ -117,6 +125,7 @@ export function SpectrumChart() {
     <ChartCard
       title="Singular values"
       testId="spectrum-chart"
+      summary={spectrumSummary(layers[selected], spectra[selected])}
       controls={controls}
       explanation={
         <p>

@@ -8,6 +8,7 @@ export const COLOURS = {
   baseline: '#7a8699',
   train: '#2d4a8a',
   test: '#2e8b57',
+  testSlice: '#7fbf95',
   kept: '#2d4a8a',
   atRisk: '#d9822b',
   pruned: '#b8c0d4',

@@ -20,7 +20,7 @@ export function RunControls() {
   const preset = useStudio((state) => state.preset);
   const datasetKind = useStudio((state) => state.dataset?.kind);
   return (
-    <section className="panel run-controls" aria-label="Run controls">
+    <section className="panel run-controls" aria-label="Run controls" data-tour="run-controls">
       <label>
         Preset{' '}
         <select
@@ -72,6 +72,12 @@ export function RunControls() {
       </button>
       <RunStatus />
       <EpochProgress />
+      {preset === 'classroom' && runState === 'idle' && (
+        <p className="start-hint" data-testid="start-hint">
+          Press <strong>Start</strong> and watch the test accuracy climb while the network is pruned
+          to half its size: about half a minute.
+        </p>
+      )}
       {preset === 'paper-recipe' && datasetKind !== 'cifar10' && (
         <p className="muted small" data-testid="preset-hint">
           The paper recipe is meant for CIFAR-10: load it under Dataset (full ResNet-20 training

@@ -22,7 +22,11 @@ export function SettingsPanel() {
   const jobExists = runState !== 'idle';
   const lowrank = config.mode === 'lowrank';
   return (
-    <section className="panel settings" aria-labelledby="settings-heading">
+    <section
+      className="panel settings"
+      aria-labelledby="settings-heading"
+      data-tour="settings-panel"
+    >
       <h2 id="settings-heading">Model and method</h2>
       <div className="row">
         <label>
