@@ -9,6 +9,7 @@ import { useStudio } from '../store/store';
 import { decodeCheckpoint, encodeCheckpoint } from '../train/checkpointFile';
 import { forgetBackend, loadRememberedBackend, rememberBackend } from './backendMemory';
 import { downloadBytes, modelZip } from './download';
+import { concatSeries } from './series';
 
 let worker: Worker | null = null;
 /** a backend forced by the address (?backend=), which is never remembered */
@@ -22,7 +23,35 @@ function browserStorage(): Storage | undefined {
   }
 }
 
+/**
+ * Step metrics arrive about ten times a second; the charts redraw at most this often, from all
+ * the steps since their last redraw, so a slow redraw never lets messages pile up.
+ */
+export const CHART_REDRAW_MS = 250;
+
+let pendingSteps: Extract<WorkerEvent, { type: 'steps' }>[] = [];
+let redrawTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Applies the queued step metrics to the store, one update per run. */
+function drawPendingSteps(): void {
+  if (redrawTimer !== null) clearTimeout(redrawTimer);
+  redrawTimer = null;
+  const queued = pendingSteps;
+  pendingSteps = [];
+  for (const run of ['main', 'baseline'] as const) {
+    const series = queued.filter((e) => e.run === run).map((e) => e.series);
+    if (series.length) useStudio.getState().addSteps(run, concatSeries(series));
+  }
+}
+
 function onEvent(event: WorkerEvent): void {
+  if (event.type === 'steps') {
+    pendingSteps.push(event);
+    redrawTimer ??= setTimeout(drawPendingSteps, CHART_REDRAW_MS);
+    return;
+  }
+  // everything else is applied at once, after the steps that came before it
+  if (pendingSteps.length) drawPendingSteps();
   const store = useStudio.getState();
   switch (event.type) {
     case 'ready':
@@ -48,9 +77,6 @@ function onEvent(event: WorkerEvent): void {
       return;
     case 'state':
       store.setRunState(event);
-      return;
-    case 'steps':
-      store.addSteps(event.run, event.series);
       return;
     case 'epoch':
       store.addEpoch(event.run, event.summary);

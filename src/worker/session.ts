@@ -9,6 +9,7 @@ import type {
   CachedDataset,
   CostSummary,
   Command,
+  CommandType,
   DatasetPhase,
   DatasetSource,
   EpochSummary,
@@ -114,6 +115,11 @@ const layerRank = ({ name, rank, fullRank, breakEvenRank, fading }: LayerSpectru
   fading,
 });
 
+type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+
+/** Every state in which a job exists. */
+const JOB_EXISTS: readonly RunState[] = ['ready', 'running', 'paused', 'finished'];
+
 export class TrainingSession {
   private dataset: ImageDataset | null = null;
   private trainer: Trainer | null = null;
@@ -183,167 +189,162 @@ export class TrainingSession {
     return this.trainer;
   }
 
-  private async handle(command: Command): Promise<void> {
-    switch (command.type) {
-      case 'init': {
-        if (this.trainer)
-          throw new CommandError('reset the job before choosing the backend again', command.type);
-        const choice = await this.services.selectBackend(
-          command.preferred,
-          command.remembered,
-          (message) => this.port.post({ type: 'backendProgress', message }),
-        );
-        const gradientCheck = await this.services.gradientCheck();
-        this.port.post({
-          type: 'ready',
-          ...choice,
-          tfVersion: this.services.tfVersion,
-          gradientCheck,
-        });
-        this.port.post({
-          type: 'datasetCache',
-          entries: await this.services.listCache().catch(() => []),
-        });
-        return;
-      }
-      case 'loadDataset': {
-        if (this.state === 'running')
-          throw new CommandError('pause or stop the run before changing the dataset', command.type);
-        const loaded = await this.services.loadDataset(
-          command.source,
-          (phase, loadedBytes, totalBytes) =>
-            this.port.post({ type: 'datasetProgress', phase, loadedBytes, totalBytes }),
-        );
-        // Only a successful load replaces the dataset: a bad file loses nothing.
-        this.dataset = loaded.dataset;
-        this.port.post({
-          type: 'datasetLoaded',
-          summary: { ...describeDataset(loaded.dataset), fromCache: loaded.fromCache },
-        });
-        this.port.post({
-          type: 'datasetCache',
-          entries: await this.services.listCache().catch(() => []),
-        });
-        return;
-      }
-      case 'listDatasetCache':
-        this.port.post({ type: 'datasetCache', entries: await this.services.listCache() });
-        return;
-      case 'clearDatasetCache':
-        await this.services.clearCache();
-        this.port.post({ type: 'datasetCache', entries: await this.services.listCache() });
-        return;
-      case 'configure': {
-        if (!this.dataset)
-          throw new CommandError('load a dataset before configuring a job', command.type);
-        if (this.state === 'running')
-          throw new CommandError(
-            'pause or stop the run before configuring a new job',
-            command.type,
-          );
-        const config: TrainConfig = { ...DEFAULT_CONFIG, ...command.config };
-        const trainer = new Trainer(this.dataset, config, command.limits ?? {});
-        const baseline =
-          command.compareWithDense && config.mode === 'lowrank'
-            ? new Trainer(this.dataset, { ...config, mode: 'dense' }, command.limits ?? {})
-            : null;
-        this.replaceJob(trainer, baseline);
-        return;
-      }
-      case 'restore': {
-        if (!this.dataset)
-          throw new CommandError(
-            'load the dataset the checkpoint was trained on first',
-            command.type,
-          );
-        if (this.state === 'running')
-          throw new CommandError('pause or stop the run before restoring', command.type);
-        this.replaceJob(Trainer.restore(this.dataset, command.checkpoint), null);
-        return;
-      }
-      case 'start':
-        this.requireJob(command.type, ['ready']);
-        this.startLoop();
-        return;
-      case 'resume':
-        this.requireJob(command.type, ['paused']);
-        this.startLoop();
-        return;
-      case 'pause': {
-        this.requireJob(command.type, ['running']);
-        await this.flushAll();
-        this.setState('paused');
-        return;
-      }
-      case 'step': {
-        const trainer = this.requireJob(command.type, ['ready', 'paused']);
-        await this.stepOnce(trainer, true);
-        if (this.state === 'ready') this.setState('paused');
-        return;
-      }
-      case 'stop': {
-        this.requireJob(command.type, ['running', 'paused', 'ready']);
-        await this.flushAll();
-        this.setState('finished');
-        return;
-      }
-      case 'reset':
-        this.trainer?.dispose();
-        this.baseline?.dispose();
-        this.trainer = null;
-        this.baseline = null;
-        this.setState('idle');
-        return;
-      case 'setHyperparameters': {
-        const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
-        await trainer.setHyperparameters(command.values);
-        // the baseline follows the same recipe (it ignores the low-rank terms)
-        await this.baseline?.setHyperparameters(command.values);
-        this.port.post({ type: 'hyperparameters', config: { ...trainer.config } });
-        await this.reportPruning(trainer);
-        return;
-      }
-      case 'pruneNow': {
-        const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
-        await trainer.pruneNow();
-        await this.reportPruning(trainer);
-        return;
-      }
-      case 'evaluate': {
-        const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
-        await this.evaluateAndPost(trainer, 'main', 'full');
-        return;
-      }
-      case 'checkpoint': {
-        const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
-        const checkpoint = await trainer.checkpoint();
-        const buffers = [
-          ...checkpoint.variables.map((v) => v.values.buffer),
-          ...checkpoint.optimiser.slots.map((s) => s.values.buffer),
-        ] as ArrayBuffer[];
-        this.port.post({ type: 'checkpoint', checkpoint }, buffers);
-        return;
-      }
-      case 'export': {
-        const trainer = this.requireJob(command.type, ['ready', 'running', 'paused', 'finished']);
-        const { report, files } = await exportJob(trainer, this.dataset!.name);
-        this.port.post(
-          { type: 'export', report, modelJson: files.modelJson, weights: files.weights },
-          [files.weights],
-        );
-        this.port.post({ type: 'inferenceTiming', timing: await timeInference(trainer) });
-        return;
-      }
-      default: {
-        const unknown: never = command;
-        throw new CommandError(`unknown command ${JSON.stringify(unknown)}`);
-      }
-    }
+  /** One handler per command: each command's rules live in one place. */
+  private readonly handlers: { [T in CommandType]: (command: CommandOf<T>) => Promise<void> } = {
+    init: (command) => this.init(command),
+    loadDataset: (command) => this.loadDataset(command),
+    listDatasetCache: () => this.postCache(),
+    clearDatasetCache: async () => {
+      await this.services.clearCache();
+      await this.postCache();
+    },
+    configure: (command) => this.configure(command),
+    restore: (command) => this.restore(command),
+    start: async (command) => {
+      this.requireJob(command.type, ['ready']);
+      this.startLoop();
+    },
+    resume: async (command) => {
+      this.requireJob(command.type, ['paused']);
+      this.startLoop();
+    },
+    pause: async (command) => {
+      this.requireJob(command.type, ['running']);
+      await this.flushAll();
+      this.setState('paused');
+    },
+    step: async (command) => {
+      const trainer = this.requireJob(command.type, ['ready', 'paused']);
+      await this.stepOnce(trainer, true);
+      if (this.state === 'ready') this.setState('paused');
+    },
+    stop: async (command) => {
+      this.requireJob(command.type, ['running', 'paused', 'ready']);
+      await this.flushAll();
+      this.setState('finished');
+    },
+    reset: async () => {
+      this.disposeJob();
+      this.setState('idle');
+    },
+    setHyperparameters: (command) => this.setHyperparameters(command),
+    pruneNow: async (command) => {
+      const trainer = this.requireJob(command.type, JOB_EXISTS);
+      await trainer.pruneNow();
+      await this.reportPruning(trainer);
+    },
+    evaluate: async (command) => {
+      await this.evaluateAndPost(this.requireJob(command.type, JOB_EXISTS), 'main', 'full');
+    },
+    checkpoint: (command) => this.postCheckpoint(command),
+    export: (command) => this.exportModel(command),
+  };
+
+  private handle(command: Command): Promise<void> {
+    const handler = this.handlers[command.type] as (command: Command) => Promise<void>;
+    return handler(command);
+  }
+
+  private async init(command: CommandOf<'init'>): Promise<void> {
+    if (this.trainer)
+      throw new CommandError('reset the job before choosing the backend again', command.type);
+    const choice = await this.services.selectBackend(
+      command.preferred,
+      command.remembered,
+      (message) => this.port.post({ type: 'backendProgress', message }),
+    );
+    const gradientCheck = await this.services.gradientCheck();
+    this.port.post({
+      type: 'ready',
+      ...choice,
+      tfVersion: this.services.tfVersion,
+      gradientCheck,
+    });
+    await this.postCache();
+  }
+
+  private async postCache(): Promise<void> {
+    this.port.post({
+      type: 'datasetCache',
+      entries: await this.services.listCache().catch(() => []),
+    });
+  }
+
+  private async loadDataset(command: CommandOf<'loadDataset'>): Promise<void> {
+    if (this.state === 'running')
+      throw new CommandError('pause or stop the run before changing the dataset', command.type);
+    const loaded = await this.services.loadDataset(
+      command.source,
+      (phase, loadedBytes, totalBytes) =>
+        this.port.post({ type: 'datasetProgress', phase, loadedBytes, totalBytes }),
+    );
+    // Only a successful load replaces the dataset: a bad file loses nothing.
+    this.dataset = loaded.dataset;
+    this.port.post({
+      type: 'datasetLoaded',
+      summary: { ...describeDataset(loaded.dataset), fromCache: loaded.fromCache },
+    });
+    await this.postCache();
+  }
+
+  private async configure(command: CommandOf<'configure'>): Promise<void> {
+    if (!this.dataset)
+      throw new CommandError('load a dataset before configuring a job', command.type);
+    if (this.state === 'running')
+      throw new CommandError('pause or stop the run before configuring a new job', command.type);
+    const config: TrainConfig = { ...DEFAULT_CONFIG, ...command.config };
+    const trainer = new Trainer(this.dataset, config, command.limits ?? {});
+    const baseline =
+      command.compareWithDense && config.mode === 'lowrank'
+        ? new Trainer(this.dataset, { ...config, mode: 'dense' }, command.limits ?? {})
+        : null;
+    this.replaceJob(trainer, baseline);
+  }
+
+  private async restore(command: CommandOf<'restore'>): Promise<void> {
+    if (!this.dataset)
+      throw new CommandError('load the dataset the checkpoint was trained on first', command.type);
+    if (this.state === 'running')
+      throw new CommandError('pause or stop the run before restoring', command.type);
+    this.replaceJob(Trainer.restore(this.dataset, command.checkpoint), null);
+  }
+
+  private async setHyperparameters(command: CommandOf<'setHyperparameters'>): Promise<void> {
+    const trainer = this.requireJob(command.type, JOB_EXISTS);
+    await trainer.setHyperparameters(command.values);
+    // the baseline follows the same recipe (it ignores the low-rank terms)
+    await this.baseline?.setHyperparameters(command.values);
+    this.port.post({ type: 'hyperparameters', config: { ...trainer.config } });
+    await this.reportPruning(trainer);
+  }
+
+  private async postCheckpoint(command: CommandOf<'checkpoint'>): Promise<void> {
+    const checkpoint = await this.requireJob(command.type, JOB_EXISTS).checkpoint();
+    const buffers = [
+      ...checkpoint.variables.map((v) => v.values.buffer),
+      ...checkpoint.optimiser.slots.map((s) => s.values.buffer),
+    ] as ArrayBuffer[];
+    this.port.post({ type: 'checkpoint', checkpoint }, buffers);
+  }
+
+  private async exportModel(command: CommandOf<'export'>): Promise<void> {
+    const trainer = this.requireJob(command.type, JOB_EXISTS);
+    const { report, files } = await exportJob(trainer, this.dataset!.name);
+    this.port.post({ type: 'export', report, modelJson: files.modelJson, weights: files.weights }, [
+      files.weights,
+    ]);
+    this.port.post({ type: 'inferenceTiming', timing: await timeInference(trainer) });
+  }
+
+  private disposeJob(): void {
+    this.trainer?.dispose();
+    this.baseline?.dispose();
+    this.trainer = null;
+    this.baseline = null;
   }
 
   private replaceJob(trainer: Trainer, baseline: Trainer | null): void {
-    this.trainer?.dispose();
-    this.baseline?.dispose();
+    this.disposeJob();
     this.trainer = trainer;
     this.baseline = baseline;
     const accounting = trainer.accounting();

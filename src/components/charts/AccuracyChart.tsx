@@ -14,6 +14,7 @@ import type { StepPoint, TestPoint } from '../../store/store';
 import { useStudio } from '../../store/store';
 import { TEST_SLICE_IMAGES } from '../../protocol';
 import { accuracySummary } from './accuracyText';
+import { CHART_POINTS, downsample } from './downsample';
 import { ChartCard } from './ChartCard';
 import { CHART_MARGIN, COLOURS, formatPercent, STATIC, STEP_AXIS } from './chartStyle';
 
@@ -30,7 +31,11 @@ function smoothed(points: StepPoint[]): { step: number; value: number }[] {
 }
 
 const percentPoints = (points: TestPoint[]) =>
-  points.map((p) => ({ step: p.step, value: 100 * p.accuracy }));
+  downsample(
+    points.map((p) => ({ step: p.step, value: 100 * p.accuracy })),
+    (p) => p.value,
+    CHART_POINTS,
+  );
 
 /**
  * Train accuracy (smoothed), test accuracy on a fixed slice every few seconds, and on the whole
@@ -44,8 +49,11 @@ export function AccuracyChart() {
   const baselineEpochs = useStudio((state) => state.baselineEpochs);
   const baselineSlices = useStudio((state) => state.baselineSliceEvaluations);
   const latest = useStudio((state) => state.latestTest);
-  const train = useMemo(() => smoothed(steps), [steps]);
-  const baselineTrain = useMemo(() => smoothed(baselineSteps), [baselineSteps]);
+  const train = useMemo(() => downsample(smoothed(steps), (p) => p.value, CHART_POINTS), [steps]);
+  const baselineTrain = useMemo(
+    () => downsample(smoothed(baselineSteps), (p) => p.value, CHART_POINTS),
+    [baselineSteps],
+  );
   const test = epochs.map((e) => ({ step: e.step, value: 100 * e.testAccuracy }));
   const slice = percentPoints(slices);
   const baselineSlice = percentPoints(baselineSlices);

@@ -12,6 +12,7 @@ import {
 import { useStudio } from '../../store/store';
 import { ChartCard } from './ChartCard';
 import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS } from './chartStyle';
+import { CHART_POINTS, downsample } from './downsample';
 import { logDomain, lossSummary, regulariserPoints } from './lossPoints';
 
 /**
@@ -31,9 +32,13 @@ export function LossChart() {
     );
     for (const p of baseline)
       byStep.set(p.step, { ...(byStep.get(p.step) ?? { step: p.step }), baseline: p.crossEntropy });
-    return [...byStep.values()].sort((a, b) => a.step - b.step);
+    const merged = [...byStep.values()].sort((a, b) => a.step - b.step);
+    return downsample(merged, (p) => p.crossEntropy ?? p.baseline, CHART_POINTS);
   }, [steps, baseline]);
-  const regularisers = useMemo(() => regulariserPoints(steps), [steps]);
+  const regularisers = useMemo(
+    () => downsample(regulariserPoints(steps), (p) => p.orth ?? 0, CHART_POINTS),
+    [steps],
+  );
   return (
     <ChartCard
       title="Loss"
