@@ -7,8 +7,20 @@ test('TF.js starts in the training worker and picks wasm over software GPU adapt
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
+  await page.addInitScript(() => {
+    const violations: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = violations;
+    document.addEventListener('securitypolicyviolation', (event) =>
+      violations.push(`${event.violatedDirective}: ${event.blockedURI}`),
+    );
+  });
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Low-rank CNN studio' })).toBeVisible();
+  // the built page carries a Content-Security-Policy, and the studio runs under it
+  await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveAttribute(
+    'content',
+    /script-src 'self' 'wasm-unsafe-eval'/,
+  );
   const backend = page.getByTestId('backend');
   await expect(backend).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
   // --enable-unsafe-webgpu gives a SwiftShader adapter here (WebGL runs on SwiftShader too):
@@ -21,6 +33,9 @@ test('TF.js starts in the training worker and picks wasm over software GPU adapt
   await expect(page.getByTestId('error')).toHaveCount(0);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   expect(consoleErrors).toEqual([]);
+  expect(
+    await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations),
+  ).toEqual([]);
 });
 
 test('a forced backend is honoured', async ({ page }) => {

@@ -82,7 +82,8 @@ export type Command =
    * (racing software GPU adapters against wasm).
    */
   | { type: 'init'; preferred?: BackendName; remembered?: RememberedBackend }
-  | { type: 'loadDataset'; source: DatasetSource }
+  /** `loadId` tags every event of this load, so the page can ignore those of an abandoned one. */
+  | { type: 'loadDataset'; source: DatasetSource; loadId: number }
   | { type: 'listDatasetCache' }
   | { type: 'clearDatasetCache' }
   /**
@@ -214,12 +215,13 @@ export type WorkerEvent =
   | { type: 'backendProgress'; message: string }
   | {
       type: 'datasetProgress';
+      loadId: number;
       phase: DatasetPhase;
       loadedBytes: number;
       /** null where the size is not known up front */
       totalBytes: number | null;
     }
-  | { type: 'datasetLoaded'; summary: DatasetSummary }
+  | { type: 'datasetLoaded'; loadId: number; summary: DatasetSummary }
   | { type: 'datasetCache'; entries: CachedDataset[] }
   | {
       type: 'configured';
@@ -254,4 +256,5 @@ export type WorkerEvent =
   | { type: 'export'; report: ExportReport; modelJson: string; weights: ArrayBuffer }
   | { type: 'inferenceTiming'; timing: InferenceTiming }
   | { type: 'warning'; message: string }
-  | { type: 'error'; message: string; command?: CommandType };
+  /** `loadId`: the dataset load that failed, when a load failed */
+  | { type: 'error'; message: string; command?: CommandType; loadId?: number };

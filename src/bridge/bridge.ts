@@ -12,6 +12,9 @@ import { downloadBytes, modelZip } from './download';
 import { concatSeries } from './series';
 
 let worker: Worker | null = null;
+/** the dataset load whose events the page follows; events of other loads are stale */
+let currentLoad: number | null = null;
+let loadCount = 0;
 /** a backend forced by the address (?backend=), which is never remembered */
 let forcedBackend: BackendName | undefined;
 
@@ -64,9 +67,11 @@ function onEvent(event: WorkerEvent): void {
       store.setBackendProgress(event.message);
       return;
     case 'datasetProgress':
-      store.setDatasetLoading(event);
+      if (event.loadId === currentLoad) store.setDatasetLoading(event);
       return;
     case 'datasetLoaded':
+      if (event.loadId !== currentLoad) return;
+      currentLoad = null;
       store.setDataset(event.summary);
       return;
     case 'datasetCache':
@@ -120,6 +125,11 @@ function onEvent(event: WorkerEvent): void {
       store.setWarning(event.message);
       return;
     case 'error':
+      if (event.loadId !== undefined) {
+        // a failed load that was already given up is not news
+        if (event.loadId !== currentLoad) return;
+        currentLoad = null;
+      }
       store.setError({ message: event.message, command: event.command });
       return;
     default: {
@@ -153,7 +163,8 @@ export const studioActions = {
     const phase =
       source.kind === 'builtin' ? 'generate' : source.kind === 'url' ? 'download' : 'read';
     store.setDatasetLoading({ phase, loadedBytes: 0, totalBytes: null });
-    send({ type: 'loadDataset', source });
+    currentLoad = ++loadCount;
+    send({ type: 'loadDataset', source, loadId: currentLoad });
   },
   /** Forgets the remembered backend and races the candidates again (no job may exist). */
   recheckBackends(): void {

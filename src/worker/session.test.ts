@@ -64,6 +64,7 @@ async function loadedHarness() {
   await h.send({ type: 'init' });
   await h.send({
     type: 'loadDataset',
+    loadId: 1,
     source: { kind: 'builtin', seed: 1, size: 16, trainCount: 64, testCount: 32 },
   });
   return h;
@@ -262,10 +263,27 @@ describe('TrainingSession through the protocol', () => {
     expect(h.of('error').at(-1)!.message).toContain('remembered must be { backend, fingerprint }');
     await h.send({
       type: 'loadDataset',
+      loadId: 1,
       source: { kind: 'builtin', seed: 1, size: 16, trainCount: 64, testCount: 32 },
     });
     await h.send(microJob);
     await h.send({ type: 'init' });
     expect(h.of('error').at(-1)!.message).toContain('reset the job before choosing the backend');
+  });
+
+  it('tags a failed load with its id and says nothing more about it', async () => {
+    const h = harness();
+    await h.send({ type: 'init' });
+    await h.send({
+      type: 'loadDataset',
+      loadId: 7,
+      source: { kind: 'url', url: 'http://127.0.0.1:9/nothing.tar.gz', cifar100Labels: 'fine' },
+    });
+    const failure = h.of('error').at(-1)!;
+    expect(failure).toMatchObject({ command: 'loadDataset', loadId: 7 });
+    const after = h.events.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(h.events.slice(after).filter((e) => e.event.type === 'datasetProgress')).toEqual([]);
+    expect(h.of('datasetLoaded')).toEqual([]);
   });
 });

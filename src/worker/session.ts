@@ -273,15 +273,31 @@ export class TrainingSession {
   private async loadDataset(command: CommandOf<'loadDataset'>): Promise<void> {
     if (this.state === 'running')
       throw new CommandError('pause or stop the run before changing the dataset', command.type);
-    const loaded = await this.services.loadDataset(
-      command.source,
-      (phase, loadedBytes, totalBytes) =>
-        this.port.post({ type: 'datasetProgress', phase, loadedBytes, totalBytes }),
-    );
+    const { loadId } = command;
+    let settled = false;
+    const loaded = await this.services
+      .loadDataset(command.source, (phase, loadedBytes, totalBytes) => {
+        // a reader may still report after the load failed: say nothing more about it
+        if (!settled)
+          this.port.post({ type: 'datasetProgress', loadId, phase, loadedBytes, totalBytes });
+      })
+      .catch((error: unknown) => {
+        settled = true;
+        this.port.post({
+          type: 'error',
+          message: error instanceof Error ? error.message : String(error),
+          command: command.type,
+          loadId,
+        });
+        return null;
+      });
+    settled = true;
+    if (!loaded) return;
     // Only a successful load replaces the dataset: a bad file loses nothing.
     this.dataset = loaded.dataset;
     this.port.post({
       type: 'datasetLoaded',
+      loadId,
       summary: { ...describeDataset(loaded.dataset), fromCache: loaded.fromCache },
     });
     await this.postCache();

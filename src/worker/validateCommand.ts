@@ -15,7 +15,7 @@ export class CommandError extends Error {
 
 const FIELDS: Record<CommandType, readonly string[]> = {
   init: ['preferred', 'remembered'],
-  loadDataset: ['source'],
+  loadDataset: ['source', 'loadId'],
   listDatasetCache: [],
   clearDatasetCache: [],
   configure: ['config', 'limits', 'compareWithDense'],
@@ -131,6 +131,8 @@ export function parseCommand(message: unknown): Command {
       }
       case 'loadDataset':
         checkSource(message.source);
+        if (!Number.isInteger(message.loadId))
+          throw new CommandError('loadDataset: loadId must be a whole number', type);
         break;
       case 'configure':
         if (!isObject(message.config)) throw new CommandError('configure: config is missing', type);
