@@ -9,7 +9,14 @@ import type { TrainConfig } from '../src/config';
 import type { ImageDataset } from '../src/data/dataset';
 import { exportJob, timeInference } from '../src/train/exporter';
 import type { Trainer } from '../src/train/trainer';
-import { USAGE, parseArgs, baseConfig, jobLimits, type Options } from './lib/experimentArgs';
+import {
+  USAGE,
+  UsageError,
+  parseArgs,
+  baseConfig,
+  jobLimits,
+  type Options,
+} from './lib/experimentArgs';
 import { helpRequested } from './lib/cli';
 import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
@@ -101,6 +108,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(`experiment: ${error.message}\n\n${USAGE}`);
+  console.error(`experiment: ${error.message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`);
   process.exit(1);
 });

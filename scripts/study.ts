@@ -6,7 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainConfig } from '../src/config';
-import { USAGE as EXPERIMENT_USAGE, baseConfig, jobLimits, parseArgs } from './lib/experimentArgs';
+import {
+  USAGE as EXPERIMENT_USAGE,
+  UsageError,
+  baseConfig,
+  jobLimits,
+  parseArgs,
+} from './lib/experimentArgs';
 import { helpRequested } from './lib/cli';
 import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
@@ -46,7 +52,7 @@ export interface StudyOptions {
 function numberList(flag: string, text: string | undefined, valid: (n: number) => boolean) {
   const values = (text ?? '').split(',').map(Number);
   if (!text || values.some((v) => !valid(v)))
-    throw new Error(`${flag} needs a comma-separated list, got ${text}`);
+    throw new UsageError(`${flag} needs a comma-separated list, got ${text}`);
   return values;
 }
 
@@ -61,7 +67,7 @@ export function parseStudyArgs(args: string[]): StudyOptions {
       options.seeds = numberList(flag, args[++i], (v) => Number.isInteger(v) && v >= 0);
     else if (flag === '--no-rule') options.rule = false;
     else if (flag === '--mode' || flag === '--export')
-      throw new Error(`${flag} is not a study option: a study runs every mode`);
+      throw new UsageError(`${flag} is not a study option: a study runs every mode`);
     else options.rest.push(flag);
   }
   return options;
@@ -164,6 +170,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1]?.endsWith('study.ts'))
   main().catch((error: Error) => {
-    console.error(`study: ${error.message}\n\n${STUDY_USAGE}`);
+    const usage = error instanceof UsageError ? `\n\n${STUDY_USAGE}` : '';
+    console.error(`study: ${error.message}${usage}`);
     process.exit(1);
   });

@@ -11,6 +11,8 @@ import { RunControls } from './components/controls/RunControls';
 import { SettingsPanel } from './components/controls/SettingsPanel';
 import { DatasetPanel } from './components/dataset/DatasetPanel';
 import { ExportPanel } from './components/ExportPanel';
+import { DivergenceBanner } from './components/run/DivergenceBanner';
+import { SavedRunBanner } from './components/run/SavedRunBanner';
 import { GuidedTour, TourButton } from './components/tour/GuidedTour';
 import { useStudio } from './store/store';
 
@@ -33,6 +35,8 @@ export function App() {
         </div>
       </header>
       <ErrorBanner />
+      <DivergenceBanner />
+      <SavedRunBanner />
       <GuidedTour />
       <div className="layout">
         <div className="column controls-column">

@@ -37,7 +37,9 @@ export type DatasetSource =
       trainUrl: string;
       testUrl: string;
       cifar100Labels: Cifar100Labels;
-    };
+    }
+  /** A dataset already in this browser's cache, by its cache key. */
+  | { kind: 'cached'; key: string; name: string };
 
 export interface DatasetSummary {
   kind: 'cifar10' | 'cifar100' | 'builtin';
@@ -111,9 +113,42 @@ export type Command =
   | { type: 'evaluate' }
   | { type: 'checkpoint' }
   | { type: 'restore'; checkpoint: Checkpoint }
-  | { type: 'export' };
+  | { type: 'export' }
+  /**
+   * Continue the autosaved run: its dataset, settings, charts and training state, optionally at
+   * half the learning rate (after a divergence). Loads the dataset as load `loadId`.
+   */
+  | { type: 'resumeSaved'; loadId: number; lowerLearningRate: boolean }
+  | { type: 'discardSaved' };
 
 export type CommandType = Command['type'];
+
+/** The autosaved run, as the page offers it. */
+export interface SavedRunSummary {
+  savedAt: string;
+  step: number;
+  epoch: number;
+  epochs: number;
+  /** e.g. "ResNet-8 low-rank on Built-in shapes 32x32" */
+  description: string;
+}
+
+/** A chart event kept in a run's history (spectra without their values but the last). */
+export type HistoryEvent = Extract<
+  WorkerEvent,
+  { type: 'epoch' } | { type: 'pruned' } | { type: 'evaluation' } | { type: 'spectra' }
+>;
+
+/**
+ * Everything the charts showed of a run, at full resolution: every step's metrics per run, the
+ * other chart events in order, and the last singular values. Saved with autosaves, replayed on
+ * resume, and written as run-log.json beside an exported model.
+ */
+export interface RunHistory {
+  steps: Partial<Record<RunName, StepSeries>>;
+  events: HistoryEvent[];
+  spectra: Extract<WorkerEvent, { type: 'spectra' }> | null;
+}
 
 /** Test images in the slice evaluated every few seconds while a job runs: the first ones. */
 export const TEST_SLICE_IMAGES = 256;
@@ -221,7 +256,8 @@ export type WorkerEvent =
       /** null where the size is not known up front */
       totalBytes: number | null;
     }
-  | { type: 'datasetLoaded'; loadId: number; summary: DatasetSummary }
+  /** `source`: how to load this dataset again (builtin, or from the cache by key) */
+  | { type: 'datasetLoaded'; loadId: number; summary: DatasetSummary; source: DatasetSource }
   | { type: 'datasetCache'; entries: CachedDataset[] }
   | {
       type: 'configured';
@@ -253,7 +289,20 @@ export type WorkerEvent =
     }
   | { type: 'checkpoint'; checkpoint: Checkpoint }
   /** model.json + model.weights.bin (transferred) + the report */
-  | { type: 'export'; report: ExportReport; modelJson: string; weights: ArrayBuffer }
+  | {
+      type: 'export';
+      report: ExportReport;
+      modelJson: string;
+      weights: ArrayBuffer;
+      /** the run's full-resolution history, for run-log.json */
+      history: RunHistory;
+    }
+  /** The autosaved run this browser can resume, or null when there is none. */
+  | { type: 'savedRun'; run: SavedRunSummary | null }
+  /** A resumed run's charts so far: the page replays them. */
+  | { type: 'history'; history: RunHistory }
+  /** The loss became NaN or infinite: the run is paused, and can go back to its last autosave. */
+  | { type: 'diverged'; run: RunName; step: number; autosaveStep: number | null }
   | { type: 'inferenceTiming'; timing: InferenceTiming }
   | { type: 'warning'; message: string }
   /** `loadId`: the dataset load that failed, when a load failed */

@@ -28,6 +28,9 @@ export const USAGE = `usage: npm run experiment -- --data <archive|folder|builti
   --backend     wasm (default: XNNPACK with this project's training kernels) | cpu (pure JavaScript)
   any setting of the studio as --name value, e.g. --lambda-rank 0.05 --prune-threshold 0.03`;
 
+/** A problem with the command line itself: the usage is worth showing with it. */
+export class UsageError extends Error {}
+
 export interface Options {
   data: string;
   model: string;
@@ -46,7 +49,7 @@ const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.to
 function positiveInteger(flag: string, text: string | undefined): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${flag} needs a positive whole number, got ${text}`);
+    throw new UsageError(`--${flag} needs a positive whole number, got ${text}`);
   return value;
 }
 
@@ -70,29 +73,33 @@ export function parseArgs(args: string[], extraFlags: readonly string[] = []): O
   };
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
-    if (!flag.startsWith('--')) throw new Error(`unexpected argument '${flag}'`);
+    if (!flag.startsWith('--')) throw new UsageError(`unexpected argument '${flag}'`);
     const name = camel(flag.slice(2));
     if (name === 'coarse') {
       options.coarse = true;
       continue;
     }
     const value = args[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
     if (name === 'data' || name === 'model' || name === 'out' || name === 'export')
       options[name] = value;
     else if (name === 'backend') options.backend = parseNodeBackend(value);
     else if (name === 'mode') {
       if (value !== 'lowrank' && value !== 'dense' && value !== 'both')
-        throw new Error(`--mode must be lowrank, dense or both, got ${value}`);
+        throw new UsageError(`--mode must be lowrank, dense or both, got ${value}`);
       options.mode = value;
     } else if (name === 'trainLimit' || name === 'testLimit')
       options[name] = positiveInteger(flag.slice(2), value);
     else if (name in KNOBS)
-      (options.knobs as Record<string, unknown>)[name] = parseKnob(name as KnobName, value);
-    else throw unknownOption(flag, [...EXPERIMENT_FLAGS, ...extraFlags]);
+      try {
+        (options.knobs as Record<string, unknown>)[name] = parseKnob(name as KnobName, value);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    else throw new UsageError(unknownOption(flag, [...EXPERIMENT_FLAGS, ...extraFlags]).message);
   }
-  if (!options.data) throw new Error('--data is required');
-  if (!options.model) throw new Error('--model is required');
+  if (!options.data) throw new UsageError('--data is required');
+  if (!options.model) throw new UsageError('--model is required');
   return options;
 }
 
@@ -112,7 +119,7 @@ export function baseConfig(model: string): TrainConfig {
     return { ...DEFAULT_CONFIG, ...PRESETS[model as PresetName] };
   if ((ARCHITECTURE_NAMES as string[]).includes(model))
     return { ...DEFAULT_CONFIG, architecture: model as ArchitectureName };
-  throw new Error(
+  throw new UsageError(
     `unknown model '${model}': use a preset (${PRESET_NAMES.join(', ')}) or an architecture (${ARCHITECTURE_NAMES.join(', ')})`,
   );
 }

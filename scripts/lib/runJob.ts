@@ -19,6 +19,18 @@ export interface Progress {
   epoch(report: EpochReport, history: RunReport['history'][number]): void;
 }
 
+/** The loss became NaN or infinite: the run stops there, and says so. */
+export class DivergedError extends Error {
+  constructor(
+    readonly step: number,
+    config: TrainConfig,
+  ) {
+    super(
+      `the ${config.mode} run diverged at step ${step}: the loss became NaN or infinite. Lower --learning-rate (now ${config.learningRate}) or the regulariser weights (--lambda-orth ${config.lambdaOrth}, --lambda-rank ${config.lambdaRank}).`,
+    );
+  }
+}
+
 /** Steps between read-backs: one transfer for several steps. */
 const READ_EVERY = 4;
 
@@ -45,6 +57,7 @@ export async function trainToEnd(
         const { endOfEpoch } = trainer.trainStep();
         if (stepInEpoch % READ_EVERY === 0 || endOfEpoch) {
           for (const m of await trainer.readStepMetrics()) {
+            if (!Number.isFinite(m.total)) throw new DivergedError(m.step, config);
             lossSum += m.crossEntropy;
             accuracySum += m.trainAccuracy;
             steps++;

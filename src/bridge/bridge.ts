@@ -4,17 +4,40 @@ import type { TrainConfig } from '../config';
 import { LIVE_KNOBS, type KnobName } from '../config';
 import { BUILTIN_DEFAULTS } from '../data/builtin';
 import { PRESET_LIMITS, presetConfig, type PresetName } from '../presets';
-import type { BackendName, Command, DatasetSource, WorkerEvent } from '../protocol';
+import type { BackendName, Command, DatasetSource, RunHistory, WorkerEvent } from '../protocol';
 import { useStudio } from '../store/store';
 import { decodeCheckpoint, encodeCheckpoint } from '../train/checkpointFile';
-import { forgetBackend, loadRememberedBackend, rememberBackend } from './backendMemory';
+import {
+  forgetBackend,
+  loadLastDataset,
+  loadRememberedBackend,
+  rememberBackend,
+  rememberLastDataset,
+} from './browserMemory';
 import { downloadBytes, modelZip } from './download';
-import { concatSeries } from './series';
+import { concatSeries } from '../train/stepSeries';
 
 let worker: Worker | null = null;
 /** the dataset load whose events the page follows; events of other loads are stale */
 let currentLoad: number | null = null;
 let loadCount = 0;
+/** the automatic load of last time's dataset, which falls back to the built-in set */
+let fallbackLoad: number | null = null;
+/** the next configured job's settings replace the page's (a restore or resume) */
+let adoptJobSettings = false;
+
+const BUILTIN_SOURCE: DatasetSource = { kind: 'builtin', ...BUILTIN_DEFAULTS };
+
+/** Puts a resumed run's charts back: its steps at once, then its other events in order. */
+function replay(history: RunHistory): void {
+  const store = useStudio.getState();
+  for (const run of ['main', 'baseline'] as const) {
+    const series = history.steps[run];
+    if (series) store.addSteps(run, series);
+  }
+  for (const event of history.events) onEvent(event);
+  if (history.spectra) onEvent(history.spectra);
+}
 /** a backend forced by the address (?backend=), which is never remembered */
 let forcedBackend: BackendName | undefined;
 
@@ -57,11 +80,27 @@ function onEvent(event: WorkerEvent): void {
   if (pendingSteps.length) drawPendingSteps();
   const store = useStudio.getState();
   switch (event.type) {
-    case 'ready':
+    case 'ready': {
       store.setReady(event);
       if (!forcedBackend) rememberBackend(browserStorage(), event);
-      // the built-in set is the default, so the studio works offline from the first second
-      if (!store.dataset) studioActions.loadDataset({ kind: 'builtin', ...BUILTIN_DEFAULTS });
+      if (store.dataset) return;
+      // the dataset chosen last time, if it is in the cache; else the built-in set, which works
+      // offline from the first second
+      const last = loadLastDataset(browserStorage());
+      if (last) {
+        studioActions.loadDataset(last);
+        fallbackLoad = currentLoad;
+      } else studioActions.loadDataset(BUILTIN_SOURCE);
+      return;
+    }
+    case 'savedRun':
+      store.setSavedRun(event.run);
+      return;
+    case 'history':
+      replay(event.history);
+      return;
+    case 'diverged':
+      store.setDivergence(event);
       return;
     case 'backendProgress':
       store.setBackendProgress(event.message);
@@ -73,12 +112,16 @@ function onEvent(event: WorkerEvent): void {
       if (event.loadId !== currentLoad) return;
       currentLoad = null;
       store.setDataset(event.summary);
+      rememberLastDataset(browserStorage(), event.source);
       return;
     case 'datasetCache':
       store.setDatasetCache(event.entries);
       return;
     case 'configured':
       store.setJob(event);
+      // a restored or resumed job brings its own settings: they become the page's
+      if (adoptJobSettings) store.setPreset(null, event.config);
+      adoptJobSettings = false;
       return;
     case 'state':
       store.setRunState(event);
@@ -112,7 +155,7 @@ function onEvent(event: WorkerEvent): void {
       const { report } = event;
       downloadBytes(
         `${report.model}-${report.mode}-step${report.step}.zip`,
-        modelZip(event.modelJson, event.weights, report),
+        modelZip(event.modelJson, event.weights, report, event.history),
         'application/zip',
       );
       store.setExportReport(report);
@@ -125,10 +168,18 @@ function onEvent(event: WorkerEvent): void {
       store.setWarning(event.message);
       return;
     case 'error':
+      if (event.command === 'restore' || event.command === 'resumeSaved') adoptJobSettings = false;
       if (event.loadId !== undefined) {
         // a failed load that was already given up is not news
         if (event.loadId !== currentLoad) return;
         currentLoad = null;
+        if (event.loadId === fallbackLoad) {
+          // last time's dataset is gone from the cache: say so, and start on the built-in set
+          fallbackLoad = null;
+          store.setWarning(event.message);
+          studioActions.loadDataset(BUILTIN_SOURCE);
+          return;
+        }
       }
       store.setError({ message: event.message, command: event.command });
       return;
@@ -166,6 +217,16 @@ export const studioActions = {
     currentLoad = ++loadCount;
     send({ type: 'loadDataset', source, loadId: currentLoad });
   },
+  /** Continues the autosaved run, at half its learning rate after a divergence if asked. */
+  resumeSaved(lowerLearningRate = false): void {
+    const store = useStudio.getState();
+    store.setError(null);
+    store.setDatasetLoading({ phase: 'cache', loadedBytes: 0, totalBytes: null });
+    adoptJobSettings = true;
+    currentLoad = ++loadCount;
+    send({ type: 'resumeSaved', loadId: currentLoad, lowerLearningRate });
+  },
+  discardSaved: () => send({ type: 'discardSaved' }),
   /** Forgets the remembered backend and races the candidates again (no job may exist). */
   recheckBackends(): void {
     forgetBackend(browserStorage());
@@ -212,8 +273,8 @@ export const studioActions = {
     try {
       const checkpoint = decodeCheckpoint(new Uint8Array(await file.arrayBuffer()));
       store.setError(null);
-      store.setPreset(null, checkpoint.config);
-      store.clearMetrics();
+      // nothing on the page changes until the worker has accepted the checkpoint
+      adoptJobSettings = true;
       send({ type: 'restore', checkpoint });
     } catch (error) {
       store.setError({ message: `${file.name}: ${(error as Error).message}`, command: 'restore' });

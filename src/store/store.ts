@@ -18,6 +18,7 @@ import type {
   LayerRank,
   RunName,
   RunState,
+  SavedRunSummary,
   SkippedBackend,
   StepSeries,
 } from '../protocol';
@@ -151,6 +152,12 @@ export interface UiSlice {
   spectrumView: 'one' | 'all';
   /** large type for projectors */
   presentation: boolean;
+  /** the autosaved run this browser can resume */
+  savedRun: SavedRunSummary | null;
+  setSavedRun: (run: SavedRunSummary | null) => void;
+  /** the job's loss became non-finite: where, and the autosave it can go back to */
+  divergence: { run: RunName; step: number; autosaveStep: number | null } | null;
+  setDivergence: (divergence: UiSlice['divergence']) => void;
   /** the guided tour's current step, or null when it is closed */
   tourStep: number | null;
   setTourStep: (step: number | null) => void;
@@ -242,7 +249,8 @@ export const useStudio = create<StudioState>()((set) => ({
   stepsPerEpoch: 0,
   jobConfig: null,
   setRunState: ({ state, step, epoch }) => set({ runState: state, step, epoch }),
-  setJob: ({ config, stepsPerEpoch }) => set({ jobConfig: config, stepsPerEpoch, ...emptyMetrics }),
+  setJob: ({ config, stepsPerEpoch }) =>
+    set({ jobConfig: config, stepsPerEpoch, divergence: null, ...emptyMetrics }),
   setJobConfig: (jobConfig) => set({ jobConfig }),
 
   ...emptyMetrics,
@@ -335,6 +343,10 @@ export const useStudio = create<StudioState>()((set) => ({
   setInferenceTiming: (inferenceTiming) => set({ inferenceTiming, exporting: null }),
   tourStep: null,
   setTourStep: (tourStep) => set({ tourStep }),
+  savedRun: null,
+  setSavedRun: (savedRun) => set({ savedRun }),
+  divergence: null,
+  setDivergence: (divergence) => set({ divergence }),
   selectedLayer: 0,
   spectrumView: 'one',
   presentation: false,

@@ -2,14 +2,27 @@
 // the exported model against its dense equivalent on the active backend.
 import * as tf from '@tensorflow/tfjs';
 import { exportLayersModel, saveToFiles, type SavedModelFiles } from '../model/export';
+import { allVariables } from '../model/resnet';
 import { sizeKept } from '../lowrank/accounting';
 import type { ExportReport, InferenceTiming } from '../protocol';
 import type { Trainer } from './trainer';
+
+/** Refuses a network whose weights hold NaN or infinite values: it would predict nothing. */
+async function requireFiniteWeights(trainer: Trainer): Promise<void> {
+  for (const variable of allVariables(trainer.model)) {
+    const values = await variable.data();
+    if (values.some((v) => !Number.isFinite(v)))
+      throw new Error(
+        `the network's weights hold NaN or infinite values (${variable.name.split('/').slice(1).join('/')}): the run diverged, so there is nothing to export. Go back to an earlier save or train again with a lower learning rate.`,
+      );
+  }
+}
 
 export async function exportJob(
   trainer: Trainer,
   datasetName: string,
 ): Promise<{ report: ExportReport; files: SavedModelFiles }> {
+  await requireFiniteWeights(trainer);
   const { layersModel, forms } = exportLayersModel(trainer.model, trainer.stats);
   const files = await saveToFiles(layersModel);
   const exportedParams = layersModel.countParams();

@@ -311,7 +311,11 @@ export class Trainer {
   async pruneIfDue(): Promise<PruneEvent[]> {
     const progress = this.progress;
     if (!this.pruningPolicy.due(this.config, progress)) return [];
-    return this.applyPlan(this.pruningPolicy.plan(this.config, await this.policyModel(), progress));
+    const model = await this.policyModel();
+    // a diverged network has no spectrum to cut by; its caller stops the run
+    if (model.layers.some((l) => Array.from(l.singularValues).some((s) => !Number.isFinite(s))))
+      return [];
+    return this.applyPlan(this.pruningPolicy.plan(this.config, model, progress));
   }
 
   /** Prune events not yet reported live (by pruneIfDue, a lowered rank cap or target, Prune now). */

@@ -2,39 +2,14 @@
 // a reload neither downloads nor parses again. Typed arrays are stored as they are.
 import type { ImageDataset } from '../data/dataset';
 import type { CachedDataset } from '../protocol';
-
-const DATABASE = 'lowrank-studio';
-const STORE = 'datasets';
+import { inStore, openDatabase, STORES } from './database';
 
 interface Record extends CachedDataset {
   dataset: ImageDataset;
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DATABASE, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'key' });
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () =>
-      reject(new Error(`the dataset cache could not be opened: ${request.error?.message}`));
-  });
-}
-
-async function run<T>(
-  mode: IDBTransactionMode,
-  action: (store: IDBObjectStore) => IDBRequest<T>,
-): Promise<T> {
-  const database = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const request = action(database.transaction(STORE, mode).objectStore(STORE));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(new Error(`dataset cache: ${request.error?.message}`));
-    });
-  } finally {
-    database.close();
-  }
-}
+const run = <T>(mode: IDBTransactionMode, action: (store: IDBObjectStore) => IDBRequest<T>) =>
+  inStore(STORES.datasets, mode, action);
 
 export function datasetBytes(dataset: ImageDataset): number {
   const { train, test } = dataset;
@@ -64,11 +39,14 @@ export async function writeCached(
 
 /** What is cached, without reading the pixel arrays back into memory. */
 export async function listCached(): Promise<CachedDataset[]> {
-  const database = await open();
+  const database = await openDatabase();
   try {
     return await new Promise((resolve, reject) => {
       const entries: CachedDataset[] = [];
-      const request = database.transaction(STORE, 'readonly').objectStore(STORE).openCursor();
+      const request = database
+        .transaction(STORES.datasets, 'readonly')
+        .objectStore(STORES.datasets)
+        .openCursor();
       request.onsuccess = () => {
         const cursor = request.result;
         if (!cursor) return resolve(entries);

@@ -61,6 +61,8 @@ export function cacheKey(source: DatasetSource): string | null {
       const absolute = (url: string) => new URL(url, self.location.href).href;
       return `hf:${source.dataset}:${source.cifar100Labels}:${absolute(source.trainUrl)}|${absolute(source.testUrl)}`;
     }
+    case 'cached':
+      return source.key;
     default: {
       const unknown: never = source;
       throw new Error(`unknown dataset source ${JSON.stringify(unknown)}`);
@@ -176,6 +178,10 @@ export async function loadDataset(
   const key = cacheKey(source)!;
   const cached = await readCached(key).catch(() => null);
   if (cached) return { dataset: cached, fromCache: true };
+  if (source.kind === 'cached')
+    throw new DatasetError(
+      `${source.name} is no longer in this browser's cache (it was cleared, or the browser removed it): load it again under Dataset`,
+    );
   if (source.kind === 'huggingface') {
     const { dataset, checksum } = await loadParquet(
       source,

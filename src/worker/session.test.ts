@@ -2,13 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../presets';
 import type { Command, WorkerEvent } from '../protocol';
+import { memoryAutosave, type AutosaveStore } from './autosave';
 import { loadDataset } from './datasetLoader';
 import { FLUSH_INTERVAL_MS, SLICE_INTERVAL_MS, TrainingSession } from './session';
 
 type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
 
 /** A session on the cpu backend with a port that records every event and its transfer list. */
-function harness() {
+function harness(autosave: AutosaveStore = memoryAutosave()) {
   const events: { event: WorkerEvent; at: number; transferred: number }[] = [];
   const session = new TrainingSession(
     {
@@ -30,6 +31,7 @@ function harness() {
       loadDataset,
       listCache: async () => [],
       clearCache: async () => {},
+      autosave,
     },
   );
   const of = <T extends WorkerEvent['type']>(type: T) =>
@@ -285,5 +287,80 @@ describe('TrainingSession through the protocol', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(h.events.slice(after).filter((e) => e.event.type === 'datasetProgress')).toEqual([]);
     expect(h.of('datasetLoaded')).toEqual([]);
+  });
+
+  it('autosaves the run, and a new session resumes it exactly, charts and all', async () => {
+    const autosave = memoryAutosave();
+    const first = harness(autosave);
+    await first.send({ type: 'init' });
+    await first.send({
+      type: 'loadDataset',
+      loadId: 1,
+      source: { kind: 'builtin', seed: 1, size: 16, trainCount: 64, testCount: 32 },
+    });
+    await first.send({
+      ...microJob,
+      config: { ...(microJob as { config: object }).config, epochs: 4 },
+    });
+    for (let i = 0; i < 5; i++) await first.send({ type: 'step' });
+    await first.send({ type: 'resume' });
+    await first.send({ type: 'pause' });
+    const saved = await autosave.load();
+    expect(saved!.summary.step).toBeGreaterThanOrEqual(5);
+    expect(saved!.history.steps.main!.step.length).toBe(saved!.summary.step);
+    await first.send({ type: 'step' });
+    const expected = first.of('steps').at(-1)!.series.total[0];
+
+    // a reload: a new session on the same storage offers the run and resumes it
+    const second = harness(autosave);
+    await second.send({ type: 'init' });
+    expect(second.of('savedRun')[0].run).toMatchObject({ step: saved!.summary.step, epochs: 4 });
+    await second.send({ type: 'resumeSaved', loadId: 2, lowerLearningRate: false });
+    expect(second.of('datasetLoaded')[0].loadId).toBe(2);
+    expect(second.of('configured')).toHaveLength(1);
+    const history = second.of('history')[0].history;
+    expect(Array.from(history.steps.main!.step)).toEqual(
+      Array.from({ length: saved!.summary.step }, (_, i) => i + 1),
+    );
+    expect(history.events.some((e) => e.type === 'epoch')).toBe(true);
+    expect(second.of('state').at(-1)!.state).toBe('paused');
+    await second.send({ type: 'step' });
+    const resumed = second.of('steps').at(-1)!.series;
+    expect(resumed.step[0]).toBe(saved!.summary.step + 1);
+    expect(resumed.total[0]).toBeCloseTo(expected, 5);
+    await second.send({ type: 'discardSaved' });
+    expect(second.of('savedRun').at(-1)!.run).toBeNull();
+    expect(await autosave.load()).toBeNull();
+  });
+
+  it('a diverged run pauses at once, refuses to go on or export, and can go back', async () => {
+    const h = await loadedHarness();
+    await h.send({
+      ...microJob,
+      config: { ...(microJob as { config: object }).config, epochs: 50 },
+    });
+    for (let i = 0; i < 4; i++) await h.send({ type: 'step' });
+    // Pause autosaves: the good state a divergence can go back to
+    await h.send({ type: 'resume' });
+    await h.send({ type: 'pause' });
+    // now drive it into NaN
+    await h.send({ type: 'setHyperparameters', values: { learningRate: 1, lambdaOrth: 10 } });
+    for (let i = 0; i < 30 && h.of('diverged').length === 0; i++) await h.send({ type: 'step' });
+    const diverged = h.of('diverged')[0];
+    expect(diverged.run).toBe('main');
+    expect(diverged.autosaveStep).toBeGreaterThanOrEqual(4);
+    const errorsBefore = h.of('error').length;
+    await h.send({ type: 'resume' });
+    await h.send({ type: 'export' });
+    const refusals = h
+      .of('error')
+      .slice(errorsBefore)
+      .map((e) => e.message);
+    expect(refusals).toHaveLength(2);
+    refusals.forEach((m) => expect(m).toContain(`the run diverged at step ${diverged.step}`));
+    await h.send({ type: 'resumeSaved', loadId: 3, lowerLearningRate: true });
+    expect(h.of('hyperparameters').at(-1)!.config.learningRate).toBeCloseTo(0.5);
+    await h.send({ type: 'step' });
+    expect(Number.isFinite(h.of('steps').at(-1)!.series.total[0])).toBe(true);
   });
 });

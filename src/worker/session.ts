@@ -2,28 +2,31 @@
 // runs the step loop, and streams events at a bounded rate. Free of worker globals (it talks
 // through a port and injected services), so Node tests drive it exactly as the page does.
 import { DEFAULT_CONFIG, type TrainConfig } from '../config';
-import { sizeKept, type ModelAccounting } from '../lowrank/accounting';
+import { sizeKept } from '../lowrank/accounting';
 import { describeDataset, type ImageDataset } from '../data/dataset';
 import type {
   BackendName,
   CachedDataset,
-  CostSummary,
   Command,
   CommandType,
   DatasetPhase,
   DatasetSource,
   EpochSummary,
-  LayerRank,
+  JobLimits,
   RememberedBackend,
   RunName,
   RunState,
   SkippedBackend,
-  StepSeries,
   WorkerEvent,
 } from '../protocol';
 import { TEST_SLICE_IMAGES } from '../protocol';
-import { Trainer, type EpochReport, type LayerSpectrum, type StepMetrics } from '../train/trainer';
+import { decodeCheckpoint, encodeCheckpoint } from '../train/checkpointFile';
+import { Trainer, type EpochReport, type LayerSpectrum } from '../train/trainer';
 import { exportJob, timeInference } from '../train/exporter';
+import type { AutosaveStore } from './autosave';
+import { cacheKey } from './datasetLoader';
+import { RunJournal } from './runJournal';
+import { costSummaries, layerRank, seriesBuffers, toSeries, yieldToEvents } from './sessionEvents';
 import { CommandError, parseCommand } from './validateCommand';
 
 export interface SessionPort {
@@ -51,6 +54,8 @@ export interface SessionServices {
   ): Promise<{ dataset: ImageDataset; fromCache: boolean }>;
   listCache(): Promise<CachedDataset[]>;
   clearCache(): Promise<void>;
+  /** where the running job is saved for a reload or crash */
+  autosave: AutosaveStore;
 }
 
 /** Step metrics are sent at most this often (about 10 messages a second). */
@@ -61,59 +66,17 @@ export const SLICE_INTERVAL_MS = 2000;
 /** ...and at most this share of the time, so a slow network is not slowed further by it. */
 const SLICE_TIME_SHARE = 0.1;
 
-const SERIES_FIELDS = [
+/** A running job is autosaved at every epoch end, on Pause, and at least this often. */
+export const AUTOSAVE_INTERVAL_MS = 2 * 60 * 1000;
+
+/** The events the charts draw: a job's history keeps them. */
+const CHART_EVENTS = new Set<WorkerEvent['type']>([
+  'steps',
   'epoch',
-  'crossEntropy',
-  'orth',
-  'rank',
-  'total',
-  'trainAccuracy',
-  'learningRate',
-  'lambdaRank',
-  'stepMs',
-] as const;
-
-function toSeries(metrics: StepMetrics[]): StepSeries {
-  const series = { step: Float64Array.from(metrics, (m) => m.step) } as StepSeries;
-  for (const field of SERIES_FIELDS) series[field] = Float32Array.from(metrics, (m) => m[field]);
-  return series;
-}
-
-function seriesBuffers(series: StepSeries): Transferable[] {
-  return Object.values(series).map(
-    (array: Float32Array | Float64Array) => array.buffer as ArrayBuffer,
-  );
-}
-
-/** Lets queued messages run between steps; MessageChannel is not throttled like setTimeout. */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
-/** Params and MACs of the dense, factorised and deployable forms, as the protocol carries them. */
-function costSummaries(accounting: ModelAccounting): { params: CostSummary; macs: CostSummary } {
-  const pick = (cost: 'params' | 'macs') => ({
-    dense: accounting.dense[cost],
-    factorised: accounting.factorised[cost],
-    deployable: accounting.deployable[cost],
-  });
-  return { params: pick('params'), macs: pick('macs') };
-}
-
-const layerRank = ({ name, rank, fullRank, breakEvenRank, fading }: LayerSpectrum): LayerRank => ({
-  name,
-  rank,
-  fullRank,
-  breakEvenRank,
-  fading,
-});
+  'spectra',
+  'pruned',
+  'evaluation',
+]);
 
 type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 
@@ -131,6 +94,17 @@ export class TrainingSession {
   private lastFlush = 0;
   /** when the test slice may next be evaluated */
   private nextSliceAt = 0;
+  /** the loaded dataset as a source a resumed run can load again (builtin, or by cache key) */
+  private datasetSource: DatasetSource | null = null;
+  /** the job's image limits and comparison, for its autosave */
+  private jobLimits: JobLimits = {};
+  /** everything the charts showed of the job, at full resolution */
+  private journal = new RunJournal();
+  private lastAutosaveAt = 0;
+  /** the step of the job's last autosave, if any */
+  private autosavedStep: number | null = null;
+  /** the step where the loss became non-finite; the job cannot go on from there */
+  private divergedAt: number | null = null;
 
   constructor(
     private readonly port: SessionPort,
@@ -162,9 +136,15 @@ export class TrainingSession {
     return result;
   }
 
+  /** Posts an event; a job's chart events also go into its history. */
+  private post(event: WorkerEvent, transfer: Transferable[] = []): void {
+    if (this.trainer && CHART_EVENTS.has(event.type)) this.journal.record(event);
+    this.port.post(event, transfer);
+  }
+
   private fail(error: unknown, command?: Command['type']): void {
     const message = error instanceof Error ? error.message : String(error);
-    this.port.post({
+    this.post({
       type: 'error',
       message,
       command: error instanceof CommandError ? (error.command ?? command) : command,
@@ -173,7 +153,7 @@ export class TrainingSession {
 
   private setState(state: RunState): void {
     this.state = state;
-    this.port.post({
+    this.post({
       type: 'state',
       state,
       step: this.trainer?.step ?? 0,
@@ -201,20 +181,21 @@ export class TrainingSession {
     configure: (command) => this.configure(command),
     restore: (command) => this.restore(command),
     start: async (command) => {
-      this.requireJob(command.type, ['ready']);
+      this.requireHealthyJob(command.type, ['ready']);
       this.startLoop();
     },
     resume: async (command) => {
-      this.requireJob(command.type, ['paused']);
+      this.requireHealthyJob(command.type, ['paused']);
       this.startLoop();
     },
     pause: async (command) => {
       this.requireJob(command.type, ['running']);
       await this.flushAll();
       this.setState('paused');
+      await this.autosave();
     },
     step: async (command) => {
-      const trainer = this.requireJob(command.type, ['ready', 'paused']);
+      const trainer = this.requireHealthyJob(command.type, ['ready', 'paused']);
       await this.stepOnce(trainer, true);
       if (this.state === 'ready') this.setState('paused');
     },
@@ -238,7 +219,23 @@ export class TrainingSession {
     },
     checkpoint: (command) => this.postCheckpoint(command),
     export: (command) => this.exportModel(command),
+    resumeSaved: (command) => this.resumeSaved(command),
+    discardSaved: async () => {
+      await this.services.autosave.discard();
+      this.post({ type: 'savedRun', run: null });
+    },
   };
+
+  /** requireJob, and the job has not diverged. */
+  private requireHealthyJob(command: CommandType, allowed: readonly RunState[]): Trainer {
+    const trainer = this.requireJob(command, allowed);
+    if (this.divergedAt !== null)
+      throw new CommandError(
+        `the run diverged at step ${this.divergedAt} (the loss became NaN or infinite): go back to its last autosave, or reset`,
+        command,
+      );
+    return trainer;
+  }
 
   private handle(command: Command): Promise<void> {
     const handler = this.handlers[command.type] as (command: Command) => Promise<void>;
@@ -251,20 +248,22 @@ export class TrainingSession {
     const choice = await this.services.selectBackend(
       command.preferred,
       command.remembered,
-      (message) => this.port.post({ type: 'backendProgress', message }),
+      (message) => this.post({ type: 'backendProgress', message }),
     );
     const gradientCheck = await this.services.gradientCheck();
-    this.port.post({
+    this.post({
       type: 'ready',
       ...choice,
       tfVersion: this.services.tfVersion,
       gradientCheck,
     });
     await this.postCache();
+    const saved = await this.services.autosave.load().catch(() => null);
+    this.post({ type: 'savedRun', run: saved?.summary ?? null });
   }
 
   private async postCache(): Promise<void> {
-    this.port.post({
+    this.post({
       type: 'datasetCache',
       entries: await this.services.listCache().catch(() => []),
     });
@@ -279,11 +278,11 @@ export class TrainingSession {
       .loadDataset(command.source, (phase, loadedBytes, totalBytes) => {
         // a reader may still report after the load failed: say nothing more about it
         if (!settled)
-          this.port.post({ type: 'datasetProgress', loadId, phase, loadedBytes, totalBytes });
+          this.post({ type: 'datasetProgress', loadId, phase, loadedBytes, totalBytes });
       })
       .catch((error: unknown) => {
         settled = true;
-        this.port.post({
+        this.post({
           type: 'error',
           message: error instanceof Error ? error.message : String(error),
           command: command.type,
@@ -295,10 +294,15 @@ export class TrainingSession {
     if (!loaded) return;
     // Only a successful load replaces the dataset: a bad file loses nothing.
     this.dataset = loaded.dataset;
-    this.port.post({
+    this.datasetSource =
+      command.source.kind === 'builtin'
+        ? command.source
+        : { kind: 'cached', key: cacheKey(command.source)!, name: loaded.dataset.name };
+    this.post({
       type: 'datasetLoaded',
       loadId,
       summary: { ...describeDataset(loaded.dataset), fromCache: loaded.fromCache },
+      source: this.datasetSource,
     });
     await this.postCache();
   }
@@ -309,7 +313,8 @@ export class TrainingSession {
     if (this.state === 'running')
       throw new CommandError('pause or stop the run before configuring a new job', command.type);
     const config: TrainConfig = { ...DEFAULT_CONFIG, ...command.config };
-    const trainer = new Trainer(this.dataset, config, command.limits ?? {});
+    this.jobLimits = command.limits ?? {};
+    const trainer = new Trainer(this.dataset, config, this.jobLimits);
     const baseline =
       command.compareWithDense && config.mode === 'lowrank'
         ? new Trainer(this.dataset, { ...config, mode: 'dense' }, command.limits ?? {})
@@ -323,6 +328,67 @@ export class TrainingSession {
     if (this.state === 'running')
       throw new CommandError('pause or stop the run before restoring', command.type);
     this.replaceJob(Trainer.restore(this.dataset, command.checkpoint), null);
+    this.jobLimits = { ...command.checkpoint.options };
+  }
+
+  /** The autosaved run, exactly where it stopped: dataset, settings, charts, training state. */
+  private async resumeSaved(command: CommandOf<'resumeSaved'>): Promise<void> {
+    if (this.state === 'running')
+      throw new CommandError('pause or stop the run before resuming another', command.type);
+    const saved = await this.services.autosave.load();
+    if (!saved) throw new CommandError('there is no saved run to resume', command.type);
+    await this.loadDataset({ type: 'loadDataset', source: saved.dataset, loadId: command.loadId });
+    if (!this.dataset || this.datasetSource?.kind !== saved.dataset.kind)
+      throw new CommandError(
+        'the saved run could not be resumed: its dataset did not load',
+        command.type,
+      );
+    const checkpoint = decodeCheckpoint(saved.checkpoint);
+    if (command.lowerLearningRate) checkpoint.config.learningRate /= 2;
+    const baseline = saved.baselineCheckpoint ? decodeCheckpoint(saved.baselineCheckpoint) : null;
+    if (baseline && command.lowerLearningRate) baseline.config.learningRate /= 2;
+    const trainer = Trainer.restore(this.dataset, checkpoint);
+    this.replaceJob(trainer, baseline ? Trainer.restore(this.dataset, baseline) : null);
+    this.jobLimits = saved.limits;
+    this.journal = RunJournal.from(saved.history);
+    this.autosavedStep = saved.summary.step;
+    this.port.post({ type: 'history', history: saved.history });
+    await this.postSpectra(trainer);
+    if (command.lowerLearningRate)
+      this.post({ type: 'hyperparameters', config: { ...trainer.config } });
+  }
+
+  /**
+   * Saves the job for a reload or a crash: its checkpoint (and its baseline's), its charts, its
+   * dataset and limits. Never a diverged job: the last good save is what a divergence goes back to.
+   */
+  private async autosave(): Promise<void> {
+    const trainer = this.trainer;
+    if (!trainer || !this.datasetSource || this.divergedAt !== null || trainer.step === 0) return;
+    this.lastAutosaveAt = performance.now();
+    const { architecture, mode, epochs } = trainer.config;
+    await this.services.autosave
+      .save({
+        summary: {
+          savedAt: new Date().toISOString(),
+          step: trainer.step,
+          epoch: trainer.epoch,
+          epochs,
+          description: `${architecture} ${mode === 'lowrank' ? 'low-rank' : 'dense'} on ${this.dataset?.name ?? 'its dataset'}`,
+        },
+        dataset: this.datasetSource,
+        limits: this.jobLimits,
+        checkpoint: encodeCheckpoint(await trainer.checkpoint()),
+        baselineCheckpoint: this.baseline
+          ? encodeCheckpoint(await this.baseline.checkpoint())
+          : null,
+        history: this.journal.history(),
+      })
+      .then(() => {
+        this.autosavedStep = trainer.step;
+      })
+      // storage full or blocked: training goes on, the page keeps the last save it was told of
+      .catch(() => undefined);
   }
 
   private async setHyperparameters(command: CommandOf<'setHyperparameters'>): Promise<void> {
@@ -330,26 +396,33 @@ export class TrainingSession {
     await trainer.setHyperparameters(command.values);
     // the baseline follows the same recipe (it ignores the low-rank terms)
     await this.baseline?.setHyperparameters(command.values);
-    this.port.post({ type: 'hyperparameters', config: { ...trainer.config } });
+    this.post({ type: 'hyperparameters', config: { ...trainer.config } });
     await this.reportPruning(trainer);
   }
 
   private async postCheckpoint(command: CommandOf<'checkpoint'>): Promise<void> {
-    const checkpoint = await this.requireJob(command.type, JOB_EXISTS).checkpoint();
+    const checkpoint = await this.requireHealthyJob(command.type, JOB_EXISTS).checkpoint();
     const buffers = [
       ...checkpoint.variables.map((v) => v.values.buffer),
       ...checkpoint.optimiser.slots.map((s) => s.values.buffer),
     ] as ArrayBuffer[];
-    this.port.post({ type: 'checkpoint', checkpoint }, buffers);
+    this.post({ type: 'checkpoint', checkpoint }, buffers);
   }
 
   private async exportModel(command: CommandOf<'export'>): Promise<void> {
-    const trainer = this.requireJob(command.type, JOB_EXISTS);
+    const trainer = this.requireHealthyJob(command.type, JOB_EXISTS);
     const { report, files } = await exportJob(trainer, this.dataset!.name);
-    this.port.post({ type: 'export', report, modelJson: files.modelJson, weights: files.weights }, [
-      files.weights,
-    ]);
-    this.port.post({ type: 'inferenceTiming', timing: await timeInference(trainer) });
+    this.post(
+      {
+        type: 'export',
+        report,
+        modelJson: files.modelJson,
+        weights: files.weights,
+        history: this.journal.history(),
+      },
+      [files.weights],
+    );
+    this.post({ type: 'inferenceTiming', timing: await timeInference(trainer) });
   }
 
   private disposeJob(): void {
@@ -357,6 +430,9 @@ export class TrainingSession {
     this.baseline?.dispose();
     this.trainer = null;
     this.baseline = null;
+    this.journal = new RunJournal();
+    this.divergedAt = null;
+    this.autosavedStep = null;
   }
 
   private replaceJob(trainer: Trainer, baseline: Trainer | null): void {
@@ -364,7 +440,7 @@ export class TrainingSession {
     this.trainer = trainer;
     this.baseline = baseline;
     const accounting = trainer.accounting();
-    this.port.post({
+    this.post({
       type: 'configured',
       config: { ...trainer.config },
       stepsPerEpoch: trainer.stepsPerEpoch,
@@ -382,6 +458,7 @@ export class TrainingSession {
   }
 
   private startLoop(): void {
+    this.lastAutosaveAt = performance.now();
     this.trainer?.resetStepTiming();
     this.baseline?.resetStepTiming();
     this.lastFlush = performance.now();
@@ -424,6 +501,10 @@ export class TrainingSession {
     ) {
       await this.flushAll();
     }
+    if (this.divergedAt !== null) {
+      if (this.state === 'running') this.setState('paused');
+      return;
+    }
     await trainer.pruneIfDue();
     await this.reportPruning(trainer);
     if (!endOfEpoch && !flush && performance.now() >= this.nextSliceAt) await this.evaluateSlices();
@@ -431,6 +512,9 @@ export class TrainingSession {
     if (endOfEpoch) {
       this.postEpoch(await trainer.endEpoch(), 'main');
       if (trainer.epoch >= trainer.config.epochs) this.setState('finished');
+      await this.autosave();
+    } else if (performance.now() - this.lastAutosaveAt >= AUTOSAVE_INTERVAL_MS) {
+      await this.autosave();
     }
   }
 
@@ -457,7 +541,7 @@ export class TrainingSession {
     const { accuracy, loss, count } = await trainer.evaluate(
       scope === 'slice' ? TEST_SLICE_IMAGES : undefined,
     );
-    this.port.post({
+    this.post({
       type: 'evaluation',
       run,
       scope,
@@ -477,15 +561,14 @@ export class TrainingSession {
     const metrics = await trainer.readStepMetrics();
     this.lastFlush = performance.now();
     if (metrics.length === 0) return;
-    const bad = metrics.find((m) => !Number.isFinite(m.total));
-    if (bad) {
-      this.port.post({
-        type: 'warning',
-        message: `the ${run === 'main' ? '' : 'baseline '}loss became NaN or infinite at step ${bad.step}: lower the learning rate or the regulariser weights`,
-      });
-    }
     const series = toSeries(metrics);
-    this.port.post({ type: 'steps', run, series }, seriesBuffers(series));
+    this.post({ type: 'steps', run, series }, seriesBuffers(series));
+    const bad = metrics.find((m) => !Number.isFinite(m.total));
+    if (bad && this.divergedAt === null) {
+      // stop at once: every further step would only spread NaN through the weights
+      this.divergedAt = bad.step;
+      this.post({ type: 'diverged', run, step: bad.step, autosaveStep: this.autosavedStep });
+    }
   }
 
   private postEpoch(report: EpochReport, run: RunName): void {
@@ -499,7 +582,7 @@ export class TrainingSession {
       size: report.size,
       ...costSummaries(accounting),
     };
-    this.port.post({ type: 'epoch', run, summary });
+    this.post({ type: 'epoch', run, summary });
     if (run === 'main') this.sendSpectra(report.step, report.spectra);
   }
 
@@ -507,7 +590,7 @@ export class TrainingSession {
   private async reportPruning(trainer: Trainer): Promise<void> {
     const events = trainer.takePruneLog();
     if (events.length === 0) return;
-    this.port.post({
+    this.post({
       type: 'pruned',
       step: trainer.step,
       events,
@@ -522,7 +605,7 @@ export class TrainingSession {
 
   private sendSpectra(step: number, spectra: LayerSpectrum[]): void {
     const values = spectra.map((layer) => layer.singularValues);
-    this.port.post(
+    this.post(
       { type: 'spectra', step, layers: spectra.map(layerRank), values },
       values.map((v) => v.buffer as ArrayBuffer),
     );

@@ -11,6 +11,7 @@ import {
   rememberedBackend,
   selectBackend,
 } from './backends';
+import { browserAutosave } from './autosave';
 import { clearCached, listCached } from './datasetCache';
 import { loadDataset } from './datasetLoader';
 import { TrainingSession } from './session';
@@ -41,6 +42,7 @@ const session = new TrainingSession(
     loadDataset,
     listCache: listCached,
     clearCache: clearCached,
+    autosave: browserAutosave,
   },
 );
 

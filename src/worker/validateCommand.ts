@@ -31,6 +31,8 @@ const FIELDS: Record<CommandType, readonly string[]> = {
   checkpoint: [],
   restore: ['checkpoint'],
   export: [],
+  resumeSaved: ['loadId', 'lowerLearningRate'],
+  discardSaved: [],
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -58,6 +60,12 @@ function positiveInteger(value: unknown, name: string, type: CommandType): void 
 
 function checkSource(source: unknown): void {
   if (!isObject(source)) throw new CommandError('loadDataset: source is missing', 'loadDataset');
+  if (source.kind === 'cached') {
+    checkFields(source, ['kind', 'key', 'name'], 'cached source', 'loadDataset');
+    if (typeof source.key !== 'string' || typeof source.name !== 'string')
+      throw new CommandError('a cached source needs its key and name', 'loadDataset');
+    return;
+  }
   switch (source.kind) {
     case 'builtin':
       checkFields(
@@ -164,6 +172,13 @@ export function parseCommand(message: unknown): Command {
         validateConfig(message.values);
         break;
       }
+      case 'resumeSaved':
+        if (!Number.isInteger(message.loadId) || typeof message.lowerLearningRate !== 'boolean')
+          throw new CommandError(
+            'resumeSaved needs a whole loadId and lowerLearningRate true or false',
+            type,
+          );
+        break;
       case 'restore':
         message.checkpoint = upgradeCheckpoint(message.checkpoint);
         break;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StepSeries } from '../protocol';
-import { concatSeries } from './series';
+import { concatSeries } from './stepSeries';
 
 const batch = (steps: number[]): StepSeries => {
   const f32 = () => Float32Array.from(steps, (s) => s / 10);

@@ -1,4 +1,4 @@
-// Joins step-metric batches (one typed array per field) into one batch.
+// Step metrics as the protocol carries them (one typed array per field): joining batches.
 import type { StepSeries } from '../protocol';
 
 export function concatSeries(batches: readonly StepSeries[]): StepSeries {

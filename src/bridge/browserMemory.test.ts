@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forgetBackend, loadRememberedBackend, rememberBackend } from './backendMemory';
+import { forgetBackend, loadRememberedBackend, rememberBackend } from './browserMemory';
 
 function memoryStorage(): Storage {
   const values = new Map<string, string>();

@@ -1,0 +1,36 @@
+// The studio's IndexedDB database, shared by the dataset cache and the autosaved run.
+export const DATABASE = 'lowrank-studio';
+export const STORES = { datasets: 'datasets', runs: 'runs' } as const;
+const VERSION = 2;
+
+export function openDatabase(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DATABASE, VERSION);
+    request.onupgradeneeded = () => {
+      for (const name of Object.values(STORES))
+        if (!request.result.objectStoreNames.contains(name))
+          request.result.createObjectStore(name, { keyPath: 'key' });
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () =>
+      reject(new Error(`the browser's storage could not be opened: ${request.error?.message}`));
+  });
+}
+
+/** One request in its own transaction on `store`, with the database closed afterwards. */
+export async function inStore<T>(
+  store: string,
+  mode: IDBTransactionMode,
+  action: (objectStore: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> {
+  const database = await openDatabase();
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      const request = action(database.transaction(store, mode).objectStore(store));
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(new Error(`${store}: ${request.error?.message}`));
+    });
+  } finally {
+    database.close();
+  }
+}
