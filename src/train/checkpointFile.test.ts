@@ -73,11 +73,19 @@ describe('checkpoint files', () => {
     restored.dispose();
   });
 
-  it('reads a version 1 checkpoint: schedules in epochs become fractions of the run', () => {
+  it('reads a version 1 checkpoint: schedules in epochs become fractions of the run', async () => {
+    const data = generateBuiltin({ seed: 4, size: 16, trainCount: 32, testCount: 16 });
+    const trainer = new Trainer(data, presetConfig('micro', { widthMultiplier: 0.25 }));
+    const current = await trainer.checkpoint();
+    trainer.dispose();
+    const { warmupFraction, rankRampFraction, ...older } = current.config;
+    expect([warmupFraction, rankRampFraction]).toHaveLength(2);
+    const { pruningPolicy, ...rest } = current;
+    expect(pruningPolicy.closed).toBe(false);
     const upgraded = upgradeCheckpoint({
+      ...rest,
       version: 1,
-      config: { ...presetConfig('micro'), epochs: 20, warmupEpochs: 2, rankRampEpochs: 5 },
-      variables: [],
+      config: { ...older, epochs: 20, warmupEpochs: 2, rankRampEpochs: 5 },
     });
     expect(upgraded.version).toBe(2);
     expect(upgraded.config.warmupFraction).toBeCloseTo(0.1);

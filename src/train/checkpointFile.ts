@@ -1,6 +1,6 @@
 // A checkpoint as one file: a magic line, a JSON header, then the typed arrays as raw bytes
 // (JSON numbers would triple the size and lose float32 exactness).
-import { DEFAULT_CONFIG } from '../config';
+import { DEFAULT_CONFIG, KNOBS, knobError } from '../config';
 import { freshPolicyState } from './pruningPolicy';
 import type { Checkpoint } from './trainer';
 
@@ -85,7 +85,7 @@ export function upgradeCheckpoint(value: unknown): Checkpoint {
   const saved = value as Partial<Checkpoint> & { version?: unknown };
   if (!saved || typeof saved !== 'object' || !Array.isArray(saved.variables))
     throw new Error('not a checkpoint of this studio');
-  if (saved.version === 2) return saved as Checkpoint;
+  if (saved.version === 2) return checkCheckpoint(saved as Checkpoint);
   if (saved.version !== 1)
     throw new Error(`unsupported checkpoint version ${String(saved.version)}`);
   const {
@@ -94,7 +94,7 @@ export function upgradeCheckpoint(value: unknown): Checkpoint {
     ...rest
   } = (saved.config ?? {}) as Record<string, number>;
   const epochs = Number(rest.epochs) || DEFAULT_CONFIG.epochs;
-  return {
+  return checkCheckpoint({
     ...(saved as Checkpoint),
     version: 2,
     config: {
@@ -104,5 +104,52 @@ export function upgradeCheckpoint(value: unknown): Checkpoint {
       rankRampFraction: Math.min(1, rankRampEpochs / epochs),
     },
     pruningPolicy: freshPolicyState(),
-  };
+  });
+}
+
+const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
+
+/**
+ * Every field of a checkpoint checked before anything is built from it: the settings through the
+ * knob table (all of them, in range), the limits, the position in the run, and every array's
+ * length against its shape. Returns it, or throws with everything that is wrong.
+ */
+export function checkCheckpoint(checkpoint: Checkpoint): Checkpoint {
+  const problems: string[] = [];
+  const config = (checkpoint.config ?? {}) as unknown as Record<string, unknown>;
+  for (const name of Object.keys(KNOBS)) {
+    const error = name in config ? knobError(name, config[name]) : `${name} is missing`;
+    if (error) problems.push(error);
+  }
+  for (const name of Object.keys(config))
+    if (!(name in KNOBS)) problems.push(`unknown setting '${name}'`);
+  for (const [name, value] of Object.entries(checkpoint.options ?? {}))
+    if (value !== undefined && !(isCount(value) && value > 0))
+      problems.push(`${name} must be a positive whole number, got ${String(value)}`);
+  if (!isCount(checkpoint.step))
+    problems.push(`step must be a whole number >= 0, got ${String(checkpoint.step)}`);
+  const cursor = checkpoint.cursor;
+  if (
+    !cursor ||
+    !isCount(cursor.epoch) ||
+    !isCount(cursor.position) ||
+    !(cursor.order instanceof Uint32Array)
+  )
+    problems.push('the position in the epoch is damaged');
+  for (const variable of checkpoint.variables) {
+    const size = Array.isArray(variable?.shape)
+      ? variable.shape.reduce((n, d) => (isCount(d) ? n * d : Number.NaN), 1)
+      : Number.NaN;
+    if (!(variable?.values instanceof Float32Array) || variable.values.length !== size)
+      problems.push(`${String(variable?.name)}: its values do not fill its shape`);
+  }
+  if (!checkpoint.optimiser || !Array.isArray(checkpoint.optimiser.slots))
+    problems.push("the optimiser's state is missing");
+  if (!checkpoint.pruningPolicy || !Array.isArray(checkpoint.pruningPolicy.fading))
+    problems.push("the pruning policy's state is missing");
+  if (problems.length)
+    throw new Error(
+      `the checkpoint cannot be used: ${problems.slice(0, 8).join('; ')}${problems.length > 8 ? `; and ${problems.length - 8} more` : ''}`,
+    );
+  return checkpoint;
 }

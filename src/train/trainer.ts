@@ -6,6 +6,7 @@ import { LIVE_KNOBS, validateConfig, type KnobName, type TrainConfig } from '../
 import {
   CHANNELS,
   channelStats,
+  fingerprint,
   type ChannelStats,
   type ImageDataset,
   type Split,
@@ -92,6 +93,14 @@ export interface Checkpoint {
   variables: { name: string; shape: number[]; values: Float32Array }[];
   optimiser: OptimiserSnapshot;
   pruningPolicy: PolicyState;
+  /** the dataset it was trained on, to refuse a restore on another one */
+  dataset?: DatasetIdentity;
+}
+
+/** What identifies a dataset exactly: its name and the FNV-1a fingerprint of each split. */
+export interface DatasetIdentity {
+  name: string;
+  fingerprint: { train: string; test: string };
 }
 
 export class Trainer {
@@ -439,52 +448,107 @@ export class Trainer {
       variables,
       optimiser,
       pruningPolicy: structuredClone(this.pruningPolicy.state),
+      dataset: this.datasetIdentity(),
     };
   }
 
-  /** A trainer in exactly the saved state: the run continues as if never interrupted. */
+  private identity: DatasetIdentity | null = null;
+
+  /** The dataset's identity, computed once (a pass over every image). */
+  datasetIdentity(): DatasetIdentity {
+    this.identity ??= {
+      name: this.dataset.name,
+      fingerprint: {
+        train: fingerprint(this.dataset.train),
+        test: fingerprint(this.dataset.test),
+      },
+    };
+    return this.identity;
+  }
+
+  /**
+   * A trainer in exactly the saved state: the run continues as if never interrupted. Throws,
+   * having built nothing that lasts, for a checkpoint of another dataset or architecture.
+   */
   static restore(dataset: ImageDataset, checkpoint: Checkpoint): Trainer {
     if (checkpoint.version !== 2)
       throw new Error(`unsupported checkpoint version ${String(checkpoint.version)}`);
     const trainer = new Trainer(dataset, { ...checkpoint.config, maxRank: 0 }, checkpoint.options);
-    trainer.config = { ...checkpoint.config };
-    const saved = new Map(checkpoint.variables.map((v) => [v.name, v]));
-    const prefix = trainer.model.prefix;
-    const take = (variable: tf.Variable): tf.Variable => {
-      const entry = saved.get(trainer.relativeName(variable.name));
+    try {
+      trainer.restoreState(checkpoint);
+      return trainer;
+    } catch (error) {
+      trainer.dispose();
+      throw error;
+    }
+  }
+
+  private restoreState(checkpoint: Checkpoint): void {
+    const saved = checkpoint.dataset;
+    const here = saved ? this.datasetIdentity() : null;
+    if (saved && here && JSON.stringify(saved.fingerprint) !== JSON.stringify(here.fingerprint))
+      throw new Error(
+        `this checkpoint was trained on ${saved.name} (fingerprint ${saved.fingerprint.train}/${saved.fingerprint.test}), not on the loaded ${here.name} (${here.fingerprint.train}/${here.fingerprint.test}): load the dataset it was trained on first`,
+      );
+    this.config = { ...checkpoint.config };
+    const values = new Map(checkpoint.variables.map((v) => [v.name, v]));
+    const entryFor = (variable: tf.Variable, shape: readonly number[]) => {
+      const name = this.relativeName(variable.name);
+      const entry = values.get(name);
       if (!entry)
-        throw new Error(`checkpoint has no value for ${trainer.relativeName(variable.name)}`);
-      const values = tf.tensor(entry.values, entry.shape);
+        throw new Error(`the checkpoint has no value for ${name}: it is of another network`);
+      if (entry.shape.join() !== shape.join())
+        throw new Error(
+          `the checkpoint's ${name} is ${entry.shape.join('x')}, this network's is ${shape.join('x')}: it is of another network`,
+        );
+      return entry;
+    };
+    // every shape is checked before any variable changes
+    const ranks = this.layers.map((layer) => {
+      const rank = values.get(this.relativeName(layer.s.name))?.shape[0] ?? 0;
+      const { rows, cols } = matrixShape(layer);
+      if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(rows, cols))
+        throw new Error(
+          `the checkpoint's rank for ${this.relativeName(layer.name)} does not fit this network`,
+        );
+      entryFor(layer.U, [rows, rank]);
+      entryFor(layer.V, [cols, rank]);
+      return rank;
+    });
+    const factorised = new Set(this.layers.flatMap((l) => [l.U.name, l.s.name, l.V.name]));
+    const others = allVariables(this.model).filter((v) => !factorised.has(v.name));
+    others.forEach((variable) => entryFor(variable, variable.shape));
+    const take = (variable: tf.Variable, shape: readonly number[]): tf.Variable => {
+      const entry = entryFor(variable, shape);
+      const tensor = tf.tensor(entry.values, entry.shape);
       if (entry.shape.join() === variable.shape.join()) {
-        variable.assign(values);
-        values.dispose();
+        variable.assign(tensor);
+        tensor.dispose();
         return variable;
       }
       const name = variable.name;
       variable.dispose();
-      return adoptAsVariable(values, name, variable.trainable);
+      return adoptAsVariable(tensor, name, variable.trainable);
     };
-    for (const layer of trainer.layers) {
-      layer.U = take(layer.U);
-      layer.s = take(layer.s);
-      layer.V = take(layer.V);
-    }
-    const factorised = new Set(trainer.layers.flatMap((l) => [l.U.name, l.s.name, l.V.name]));
-    for (const variable of allVariables(trainer.model))
-      if (!factorised.has(variable.name)) take(variable);
-    trainer.optimiser.restore({
+    this.layers.forEach((layer, i) => {
+      const { rows, cols } = matrixShape(layer);
+      layer.U = take(layer.U, [rows, ranks[i]]);
+      layer.s = take(layer.s, [ranks[i]]);
+      layer.V = take(layer.V, [cols, ranks[i]]);
+    });
+    for (const variable of others) take(variable, variable.shape);
+    this.optimiser.restore({
       ...checkpoint.optimiser,
       slots: checkpoint.optimiser.slots.map((slot) => ({
         ...slot,
-        variable: `${prefix}/${slot.variable}`,
+        variable: `${this.model.prefix}/${slot.variable}`,
       })),
     });
-    trainer.step = checkpoint.step;
-    trainer.sampler.restore(checkpoint.cursor);
-    trainer.augmentationRandom.state = checkpoint.augmentationState;
-    trainer.pruningPolicy.state = structuredClone(checkpoint.pruningPolicy);
-    trainer.fading.set(trainer.layers, trainer.pruningPolicy.state.fading);
-    return trainer;
+    this.step = checkpoint.step;
+    this.sampler.restore(checkpoint.cursor);
+    this.augmentationRandom.state = checkpoint.augmentationState;
+    this.pruningPolicy.state = structuredClone(checkpoint.pruningPolicy);
+    this.fading.set(this.layers, this.pruningPolicy.state.fading);
   }
 
   dispose(): void {

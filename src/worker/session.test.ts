@@ -363,4 +363,32 @@ describe('TrainingSession through the protocol', () => {
     await h.send({ type: 'step' });
     expect(Number.isFinite(h.of('steps').at(-1)!.series.total[0])).toBe(true);
   });
+
+  it('a checkpoint of another network or dataset changes nothing and leaks nothing', async () => {
+    const h = await loadedHarness();
+    await h.send(microJob);
+    await h.send({ type: 'step' });
+    await h.send({ type: 'checkpoint' });
+    const good = h.of('checkpoint')[0].checkpoint;
+    const configured = h.of('configured').length;
+    const tensors = tf.memory().numTensors;
+    const otherNetwork = { ...good, config: { ...good.config, widthMultiplier: 0.5 } };
+    const otherData = {
+      ...good,
+      dataset: { name: 'CIFAR-10', fingerprint: { train: '00000000', test: '00000000' } },
+    };
+    const badValues = { ...good, config: { ...good.config, batchSize: 0, learningRate: null } };
+    for (const checkpoint of [otherNetwork, otherData, badValues])
+      await h.send({ type: 'restore', checkpoint });
+    const messages = h.of('error').map((e) => e.message);
+    expect(messages[0]).toMatch(/is of another network/);
+    expect(messages[1]).toMatch(/trained on CIFAR-10 .* not on the loaded Built-in shapes/);
+    expect(messages[2]).toMatch(/batchSize must be between 1 and 1024, got 0/);
+    expect(messages[2]).toMatch(/learningRate must be a finite number, got null/);
+    expect(h.of('configured')).toHaveLength(configured);
+    expect(tf.memory().numTensors).toBe(tensors);
+    // the job is untouched and goes on
+    await h.send({ type: 'step' });
+    expect(h.of('steps').at(-1)!.series.step[0]).toBe(2);
+  });
 });
