@@ -97,6 +97,8 @@ export type Command =
       config: Partial<TrainConfig>;
       limits?: JobLimits;
       compareWithDense?: boolean;
+      /** start training as soon as the job is built */
+      start?: boolean;
     }
   | { type: 'start' }
   | { type: 'pause' }
@@ -297,6 +299,8 @@ export type WorkerEvent =
       /** the run's full-resolution history, for run-log.json */
       history: RunHistory;
     }
+  /** A job's network is being built, block by block (Reset cancels it). */
+  | { type: 'building'; done: number; total: number; name: string }
   /** The autosaved run this browser can resume, or null when there is none. */
   | { type: 'savedRun'; run: SavedRunSummary | null }
   /** A resumed run's charts so far: the page replays them. */

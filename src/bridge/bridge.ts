@@ -25,6 +25,8 @@ let loadCount = 0;
 let fallbackLoad: number | null = null;
 /** the next configured job's settings replace the page's (a restore or resume) */
 let adoptJobSettings = false;
+/** a Start was sent and its job is not configured yet: further clicks are the same Start */
+let starting = false;
 
 const BUILTIN_SOURCE: DatasetSource = { kind: 'builtin', ...BUILTIN_DEFAULTS };
 
@@ -96,6 +98,9 @@ function onEvent(event: WorkerEvent): void {
     case 'savedRun':
       store.setSavedRun(event.run);
       return;
+    case 'building':
+      store.setBuilding(event);
+      return;
     case 'history':
       replay(event.history);
       return;
@@ -118,6 +123,8 @@ function onEvent(event: WorkerEvent): void {
       store.setDatasetCache(event.entries);
       return;
     case 'configured':
+      starting = false;
+      store.setBuilding(null);
       store.setJob(event);
       // a restored or resumed job brings its own settings: they become the page's
       if (adoptJobSettings) store.setPreset(null, event.config);
@@ -169,6 +176,10 @@ function onEvent(event: WorkerEvent): void {
       return;
     case 'error':
       if (event.command === 'restore' || event.command === 'resumeSaved') adoptJobSettings = false;
+      if (event.command === 'configure') {
+        starting = false;
+        store.setBuilding(null);
+      }
       if (event.loadId !== undefined) {
         // a failed load that was already given up is not news
         if (event.loadId !== currentLoad) return;
@@ -241,13 +252,14 @@ export const studioActions = {
     store.setPreset(name, presetConfig(name));
     store.setLimits(PRESET_LIMITS[name]);
   },
-  /** Configures a fresh job from the current settings and starts it. */
+  /** Configures a fresh job from the current settings and starts it (once, however many clicks). */
   start(): void {
+    if (starting) return;
+    starting = true;
     const { config, limits, compareWithDense, setError, clearMetrics } = useStudio.getState();
     setError(null);
     clearMetrics();
-    send({ type: 'configure', config, limits, compareWithDense });
-    send({ type: 'start' });
+    send({ type: 'configure', config, limits, compareWithDense, start: true });
   },
   pause: () => send({ type: 'pause' }),
   resume: () => send({ type: 'resume' }),

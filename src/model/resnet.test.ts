@@ -4,7 +4,10 @@ import { maxAbsDiff } from '../testing/tensors';
 import { accountModel } from '../lowrank/accounting';
 import {
   accountingInputs,
+  BuildCancelled,
   buildModel,
+  buildModelAsync,
+  buildSteps,
   convsWithSizes,
   countParams,
   disposeModel,
@@ -96,5 +99,39 @@ describe('CIFAR ResNets', () => {
     expect(logits.shape).toEqual([2, 10]);
     tf.dispose([x, logits]);
     disposeModel(model);
+  });
+});
+
+describe('building a network a block at a time', () => {
+  const config = {
+    architecture: 'resnet20' as const,
+    mode: 'lowrank' as const,
+    widthMultiplier: 0.25,
+    inputSize: 8,
+    classes: 10,
+    seed: 3,
+  };
+
+  it('reports every block and builds the same network as the one-go builder', async () => {
+    const steps: string[] = [];
+    const stepwise = await buildModelAsync(config, {
+      onStep: (_, total, name) => steps.push(`${name}/${total}`),
+    });
+    expect(steps).toHaveLength(buildSteps(config));
+    expect(steps[0]).toBe('stage1/block1/10');
+    expect(steps.at(-1)).toBe('classifier/10');
+    const direct = buildModel(config);
+    expect(countParams(stepwise)).toBe(countParams(direct));
+    disposeModel(stepwise);
+    disposeModel(direct);
+  });
+
+  it('stops when cancelled and frees what it had made', async () => {
+    const tensors = tf.memory().numTensors;
+    let asked = 0;
+    await expect(buildModelAsync(config, { cancelled: () => ++asked > 4 })).rejects.toBeInstanceOf(
+      BuildCancelled,
+    );
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 });

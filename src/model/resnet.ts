@@ -86,15 +86,65 @@ export interface Model {
 
 let modelCount = 0;
 
-export function stageWidths(config: ModelConfig): number[] {
+export function stageWidths(
+  config: Pick<ModelConfig, 'architecture' | 'widthMultiplier'>,
+): number[] {
   return ARCHITECTURES[config.architecture].stageChannels.map((c) =>
     Math.max(1, Math.round(c * config.widthMultiplier)),
   );
 }
 
-export function buildModel(config: ModelConfig): Model {
-  const prefix = `model${++modelCount}`;
+/** One residual block as the architecture lays it out, before any weight exists. */
+export interface BlockPlan {
+  name: string;
+  inChannels: number;
+  outChannels: number;
+  stride: number;
+  /** side of the block's output */
+  outSize: number;
+  shortcut: 'identity' | 'pad' | 'projection';
+}
+
+/** The blocks of a network, in order: the shapes the builder makes and the estimator counts. */
+export function blockPlans(
+  config: Pick<ModelConfig, 'architecture' | 'widthMultiplier' | 'inputSize'>,
+): BlockPlan[] {
   const architecture = ARCHITECTURES[config.architecture];
+  const widths = stageWidths(config);
+  const plans: BlockPlan[] = [];
+  let channels = widths[0];
+  let size = config.inputSize;
+  architecture.blocksPerStage.forEach((count, stage) => {
+    for (let index = 0; index < count; index++) {
+      const outChannels = widths[stage];
+      const stride = stage > 0 && index === 0 ? 2 : 1;
+      const outSize = Math.ceil(size / stride);
+      const changes = stride !== 1 || outChannels !== channels;
+      plans.push({
+        name: `stage${stage + 1}/block${index + 1}`,
+        inChannels: channels,
+        outChannels,
+        stride,
+        outSize,
+        shortcut: !changes
+          ? 'identity'
+          : architecture.shortcut === 'option-a'
+            ? 'pad'
+            : 'projection',
+      });
+      channels = outChannels;
+      size = outSize;
+    }
+  });
+  return plans;
+}
+
+/**
+ * The builder, one factorised (or plain) layer at a time: it yields each layer's name before
+ * making it, so a caller can report progress and stop between layers (an SVD of a large kernel
+ * takes seconds).
+ */
+function* modelBuilder(config: ModelConfig, prefix: string): Generator<string, Model> {
   const widths = stageWidths(config);
   let seed = config.seed * 1000;
   const conv = (
@@ -134,43 +184,33 @@ export function buildModel(config: ModelConfig): Model {
   };
   const blocks: Block[] = [];
   let channels = widths[0];
-  let size = config.inputSize;
-  architecture.blocksPerStage.forEach((count, stage) => {
-    for (let index = 0; index < count; index++) {
-      const name = `stage${stage + 1}/block${index + 1}`;
-      const outChannels = widths[stage];
-      const stride = stage > 0 && index === 0 ? 2 : 1;
-      const outSize = Math.ceil(size / stride);
-      let shortcut: Shortcut = { kind: 'identity' };
-      if (stride !== 1 || outChannels !== channels) {
-        const extra = outChannels - channels;
-        shortcut =
-          architecture.shortcut === 'option-a'
-            ? {
-                kind: 'pad',
-                stride,
-                before: Math.floor(extra / 2),
-                after: extra - Math.floor(extra / 2),
-              }
-            : {
-                kind: 'projection',
-                conv: conv(`${name}/shortcut`, channels, outChannels, stride, 1),
-                bn: bn(`${name}/shortcut-bn`, outChannels),
-              };
-      }
-      blocks.push({
-        name,
-        conv1: conv(`${name}/conv1`, channels, outChannels, stride),
-        bn1: bn(`${name}/bn1`, outChannels),
-        conv2: conv(`${name}/conv2`, outChannels, outChannels, 1),
-        bn2: bn(`${name}/bn2`, outChannels),
-        shortcut,
-        outSize,
-      });
-      channels = outChannels;
-      size = outSize;
+  for (const plan of blockPlans(config)) {
+    const { name, inChannels, outChannels, stride, outSize } = plan;
+    yield name;
+    let shortcut: Shortcut = { kind: 'identity' };
+    if (plan.shortcut === 'pad') {
+      const extra = outChannels - inChannels;
+      const before = Math.floor(extra / 2);
+      shortcut = { kind: 'pad', stride, before, after: extra - before };
+    } else if (plan.shortcut === 'projection') {
+      shortcut = {
+        kind: 'projection',
+        conv: conv(`${name}/shortcut`, inChannels, outChannels, stride, 1),
+        bn: bn(`${name}/shortcut-bn`, outChannels),
+      };
     }
-  });
+    blocks.push({
+      name,
+      conv1: conv(`${name}/conv1`, inChannels, outChannels, stride),
+      bn1: bn(`${name}/bn1`, outChannels),
+      conv2: conv(`${name}/conv2`, outChannels, outChannels, 1),
+      bn2: bn(`${name}/bn2`, outChannels),
+      shortcut,
+      outSize,
+    });
+    channels = outChannels;
+  }
+  yield 'classifier';
   const classifierSpec = {
     name: `${prefix}/classifier`,
     inFeatures: channels,
@@ -184,6 +224,60 @@ export function buildModel(config: ModelConfig): Model {
         })
       : createPlainDense(classifierSpec, ++seed);
   return { config, prefix, stem, blocks, classifier };
+}
+
+/** Blocks plus the classifier: the steps modelBuilder yields. */
+export function buildSteps(config: Pick<ModelConfig, 'architecture'>): number {
+  return ARCHITECTURES[config.architecture].blocksPerStage.reduce((a, b) => a + b, 0) + 1;
+}
+
+/** A prefix for every variable of a new model, unique so several models share one engine. */
+const newPrefix = () => `model${++modelCount}`;
+
+export function buildModel(config: ModelConfig): Model {
+  const builder = modelBuilder(config, newPrefix());
+  for (;;) {
+    const next = builder.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Thrown by buildModelAsync when asked to stop; what was built is disposed. */
+export class BuildCancelled extends Error {
+  constructor() {
+    super('the job was cancelled while its network was being built');
+  }
+}
+
+/**
+ * buildModel, a block at a time, letting other work run in between: `onStep` hears each block's
+ * name, and `cancelled` is asked before each one.
+ */
+export async function buildModelAsync(
+  config: ModelConfig,
+  options: {
+    onStep?: (done: number, total: number, name: string) => void;
+    cancelled?: () => boolean;
+    pause?: () => Promise<void>;
+  } = {},
+): Promise<Model> {
+  const prefix = newPrefix();
+  const builder = modelBuilder(config, prefix);
+  const total = buildSteps(config);
+  let done = 0;
+  for (;;) {
+    const next = builder.next();
+    if (next.done) return next.value;
+    options.onStep?.(done++, total, next.value);
+    await (options.pause?.() ?? Promise.resolve());
+    if (options.cancelled?.()) {
+      builder.return(undefined as never);
+      // free the layers made so far: every variable of this model carries its prefix
+      const made = Object.values(tf.engine().state.registeredVariables);
+      tf.dispose(made.filter((variable) => variable.name.startsWith(`${prefix}/`)));
+      throw new BuildCancelled();
+    }
+  }
 }
 
 function applyConv(layer: Conv, x: tf.Tensor4D): tf.Tensor4D {

@@ -152,6 +152,9 @@ export interface UiSlice {
   spectrumView: 'one' | 'all';
   /** large type for projectors */
   presentation: boolean;
+  /** the job's network being built: how far */
+  building: { done: number; total: number; name: string } | null;
+  setBuilding: (building: UiSlice['building']) => void;
   /** the autosaved run this browser can resume */
   savedRun: SavedRunSummary | null;
   setSavedRun: (run: SavedRunSummary | null) => void;
@@ -345,6 +348,11 @@ export const useStudio = create<StudioState>()((set) => ({
   setTourStep: (tourStep) => set({ tourStep }),
   savedRun: null,
   setSavedRun: (savedRun) => set({ savedRun }),
+  building: null,
+  setBuilding: (building) =>
+    set({
+      building: building && { done: building.done, total: building.total, name: building.name },
+    }),
   divergence: null,
   setDivergence: (divergence) => set({ divergence }),
   selectedLayer: 0,

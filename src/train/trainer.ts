@@ -29,11 +29,13 @@ import {
   accountingInputs,
   allVariables,
   buildModel,
+  buildModelAsync,
   disposeModel,
   factorisedLayers,
   forward,
   trainableParams,
   type Model,
+  type ModelConfig,
 } from '../model/resnet';
 import { PruningPolicy, type PolicyModel, type PolicyState, type PrunePlan } from './pruningPolicy';
 import { lambdaRankAt, learningRateAt, stepsOf } from './schedules';
@@ -103,6 +105,19 @@ export interface DatasetIdentity {
   fingerprint: { train: string; test: string };
 }
 
+/** The network a configuration asks for, on a dataset's classes. */
+function modelConfig(config: TrainConfig, dataset: ImageDataset): ModelConfig {
+  return {
+    architecture: config.architecture,
+    mode: config.mode,
+    widthMultiplier: config.widthMultiplier,
+    inputSize: config.inputSize,
+    classes: dataset.classNames.length,
+    seed: config.seed,
+    maxRank: config.mode === 'lowrank' ? config.maxRank : 0,
+  };
+}
+
 export class Trainer {
   readonly model: Model;
   readonly optimiser: Optimiser;
@@ -130,10 +145,12 @@ export class Trainer {
   /** the directions shrinking towards the next prune event's cut */
   private readonly fading = new Fading();
 
+  /** `model`: one built beforehand (see create), else it is built here, in one go. */
   constructor(
     readonly dataset: ImageDataset,
     config: TrainConfig,
     readonly options: TrainerOptions = {},
+    model?: Model,
   ) {
     this.config = { ...config };
     if (dataset.height !== dataset.width) throw new Error('only square images are supported');
@@ -152,16 +169,27 @@ export class Trainer {
     this.stats = channelStats(this.train);
     this.sampler = new EpochSampler(this.train.count, config.seed * 7919 + 1);
     this.augmentationRandom = new Random(config.seed * 104729 + 7);
-    this.model = buildModel({
-      architecture: config.architecture,
-      mode: config.mode,
-      widthMultiplier: config.widthMultiplier,
-      inputSize: size,
-      classes: dataset.classNames.length,
-      seed: config.seed,
-      maxRank: config.mode === 'lowrank' ? config.maxRank : 0,
-    });
+    this.model = model ?? buildModel(modelConfig(config, dataset));
     this.optimiser = new Optimiser(this.optimiserSettings());
+  }
+
+  /**
+   * A trainer whose network is built a block at a time, letting other work (a Cancel) run in
+   * between; throws BuildCancelled, having freed what it made, when `build.cancelled()` says so.
+   */
+  static async create(
+    dataset: ImageDataset,
+    config: TrainConfig,
+    options: TrainerOptions,
+    build: Parameters<typeof buildModelAsync>[1],
+  ): Promise<Trainer> {
+    const model = await buildModelAsync(modelConfig(config, dataset), build);
+    try {
+      return new Trainer(dataset, config, options, model);
+    } catch (error) {
+      disposeModel(model);
+      throw error;
+    }
   }
 
   private optimiserSettings(

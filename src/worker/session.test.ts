@@ -391,4 +391,45 @@ describe('TrainingSession through the protocol', () => {
     await h.send({ type: 'step' });
     expect(h.of('steps').at(-1)!.series.step[0]).toBe(2);
   });
+
+  it('refuses a job too large for the backend, with the size and what to lower', async () => {
+    const h = await loadedHarness();
+    await h.send({
+      type: 'configure',
+      config: {
+        architecture: 'resnet18',
+        widthMultiplier: 2,
+        inputSize: 64,
+        batchSize: 1024,
+        epochs: 1000,
+      },
+      start: true,
+    });
+    const [refusal] = h.of('error');
+    expect(refusal.command).toBe('configure');
+    expect(refusal.message).toMatch(
+      /this job needs about .* GB .*lower the batch size to \d+ or less/,
+    );
+    expect(h.of('configured')).toEqual([]);
+    expect(h.of('state')).toEqual([]);
+  });
+
+  it('reports the build block by block, and a Reset cancels it at once, leaking nothing', async () => {
+    const h = await loadedHarness();
+    const tensors = tf.memory().numTensors;
+    const building = h.send({
+      type: 'configure',
+      config: { ...PRESETS['micro-resnet20'], architecture: 'resnet56', epochs: 1 },
+      limits: { trainLimit: 64, testLimit: 32 },
+    });
+    await h.until(() => h.of('building').length >= 2);
+    await h.send({ type: 'reset' });
+    await building;
+    expect(h.of('building').at(-1)!.total).toBe(28);
+    expect(h.of('building').length).toBeLessThan(28);
+    expect(h.of('error').at(-1)!.message).toMatch(/cancelled while its network was being built/);
+    expect(h.of('configured')).toEqual([]);
+    expect(h.of('state').at(-1)!.state).toBe('idle');
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
 });

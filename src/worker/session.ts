@@ -21,6 +21,7 @@ import type {
 } from '../protocol';
 import { TEST_SLICE_IMAGES } from '../protocol';
 import { decodeCheckpoint, encodeCheckpoint } from '../train/checkpointFile';
+import { jobTooLarge } from '../train/resources';
 import { Trainer, type EpochReport, type LayerSpectrum } from '../train/trainer';
 import { exportJob, timeInference } from '../train/exporter';
 import type { AutosaveStore } from './autosave';
@@ -105,6 +106,11 @@ export class TrainingSession {
   private autosavedStep: number | null = null;
   /** the step where the loss became non-finite; the job cannot go on from there */
   private divergedAt: number | null = null;
+  /** the backend chosen at init, for the job size guard */
+  private backend: BackendName = 'cpu';
+  /** a job's network is being built; a Reset arriving meanwhile cancels it */
+  private building = false;
+  private buildCancelled = false;
 
   constructor(
     private readonly port: SessionPort,
@@ -113,6 +119,9 @@ export class TrainingSession {
 
   /** Entry point for every incoming message; never throws (errors become error events). */
   receive(message: unknown): Promise<void> {
+    // a Reset must reach a build in progress at once, not wait behind it in the queue
+    if (this.building && (message as { type?: unknown })?.type === 'reset')
+      this.buildCancelled = true;
     let command: Command;
     try {
       command = parseCommand(message);
@@ -251,6 +260,7 @@ export class TrainingSession {
       (message) => this.post({ type: 'backendProgress', message }),
     );
     const gradientCheck = await this.services.gradientCheck();
+    this.backend = choice.backend;
     this.post({
       type: 'ready',
       ...choice,
@@ -313,13 +323,39 @@ export class TrainingSession {
     if (this.state === 'running')
       throw new CommandError('pause or stop the run before configuring a new job', command.type);
     const config: TrainConfig = { ...DEFAULT_CONFIG, ...command.config };
-    this.jobLimits = command.limits ?? {};
-    const trainer = new Trainer(this.dataset, config, this.jobLimits);
-    const baseline =
-      command.compareWithDense && config.mode === 'lowrank'
-        ? new Trainer(this.dataset, { ...config, mode: 'dense' }, command.limits ?? {})
-        : null;
+    const limits = command.limits ?? {};
+    const compare = command.compareWithDense === true && config.mode === 'lowrank';
+    const tooLarge = jobTooLarge(
+      compare ? { ...config, batchSize: 2 * config.batchSize } : config,
+      this.dataset.classNames.length,
+      this.backend,
+    );
+    if (tooLarge) throw new CommandError(tooLarge, command.type);
+    const trainer = await this.build(config, limits);
+    const baseline = compare
+      ? await this.build({ ...config, mode: 'dense' }, limits).catch((error: unknown) => {
+          trainer.dispose();
+          throw error;
+        })
+      : null;
     this.replaceJob(trainer, baseline);
+    this.jobLimits = limits;
+    if (command.start) this.startLoop();
+  }
+
+  /** A trainer built a block at a time, reporting progress; Reset cancels it meanwhile. */
+  private async build(config: TrainConfig, limits: JobLimits): Promise<Trainer> {
+    this.buildCancelled = false;
+    this.building = true;
+    try {
+      return await Trainer.create(this.dataset!, config, limits, {
+        onStep: (done, total, name) => this.post({ type: 'building', done, total, name }),
+        cancelled: () => this.buildCancelled,
+        pause: yieldToEvents,
+      });
+    } finally {
+      this.building = false;
+    }
   }
 
   private async restore(command: CommandOf<'restore'>): Promise<void> {

@@ -18,7 +18,7 @@ const FIELDS: Record<CommandType, readonly string[]> = {
   loadDataset: ['source', 'loadId'],
   listDatasetCache: [],
   clearDatasetCache: [],
-  configure: ['config', 'limits', 'compareWithDense'],
+  configure: ['config', 'limits', 'compareWithDense', 'start'],
   start: [],
   pause: [],
   resume: [],

@@ -16,7 +16,8 @@ export function RunControls() {
   const datasetReady = useStudio(
     (state) => state.dataset !== null && state.datasetLoading === null,
   );
-  const canStart = datasetReady && (runState === 'idle' || runState === 'finished');
+  const building = useStudio((state) => state.building);
+  const canStart = datasetReady && !building && (runState === 'idle' || runState === 'finished');
   const preset = useStudio((state) => state.preset);
   const datasetKind = useStudio((state) => state.dataset?.kind);
   return (
@@ -65,12 +66,17 @@ export function RunControls() {
       <button
         data-testid="reset"
         type="button"
-        disabled={runState === 'idle'}
+        disabled={runState === 'idle' && !building}
         onClick={studioActions.reset}
       >
-        Reset
+        {building ? 'Cancel' : 'Reset'}
       </button>
       <RunStatus />
+      {building && (
+        <p className="muted small" data-testid="building" aria-live="polite">
+          Building the network: {building.name} ({building.done + 1} of {building.total})
+        </p>
+      )}
       <EpochProgress />
       {preset === 'classroom' && runState === 'idle' && (
         <p className="start-hint" data-testid="start-hint">
