@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrainConfig } from '../src/config';
+import { configProblems, type TrainConfig } from '../src/config';
 import type { ImageDataset } from '../src/data/dataset';
 import { exportJob, timeInference } from '../src/train/exporter';
 import type { Trainer } from '../src/train/trainer';
@@ -79,6 +79,8 @@ async function main(): Promise<void> {
   checkOutputFolders(options);
   await startNodeBackend(options.backend);
   const config = { ...baseConfig(options.model), ...options.knobs };
+  const problems = configProblems(config);
+  if (problems.length) throw new UsageError(problems.join('; '));
   const dataset = await loadDatasetArgument(options.data, options.coarse);
   const limits = jobLimits(options);
   console.error(

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrainConfig } from '../src/config';
+import { configProblems, type TrainConfig } from '../src/config';
 import {
   USAGE as EXPERIMENT_USAGE,
   UsageError,
@@ -125,6 +125,8 @@ async function main(): Promise<void> {
     options.out === join('experiments', 'latest') ? join('experiments', 'study') : options.out;
   await startNodeBackend(options.backend);
   const config = { ...baseConfig(options.model), ...options.knobs };
+  const problems = configProblems(config);
+  if (problems.length) throw new UsageError(problems.join('; '));
   const dataset = await loadDatasetArgument(options.data, options.coarse);
   const limits = jobLimits(options);
   const runs: StudyRun[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, knobError, parseKnob, validateConfig } from './config';
+import { configProblems, DEFAULT_CONFIG, knobError, parseKnob, validateConfig } from './config';
 
 describe('the knob table', () => {
   it('a knob with an off value takes it, or a value in its range', () => {
@@ -10,6 +10,23 @@ describe('the knob table', () => {
     );
     expect(parseKnob('targetParamsKept', '0')).toBe(0);
     expect(() => parseKnob('targetParamsKept', '95')).toThrow(/between 10 and 90/);
+  });
+
+  it('finds settings that contradict one another', () => {
+    expect(configProblems(DEFAULT_CONFIG)).toEqual([]);
+    expect(configProblems({ ...DEFAULT_CONFIG, pruneStart: 0.6, pruneEnd: 0.9 })).toEqual([
+      'pruneStart (0.6) is after the end of the pruning window (0.5, the first learning-rate decay): nothing would be pruned',
+    ]);
+    expect(configProblems({ ...DEFAULT_CONFIG, pruning: false, pruneStart: 0.6 })).toEqual([]);
+    expect(configProblems({ ...DEFAULT_CONFIG, minRank: 8, maxRank: 4 })).toEqual([
+      'minRank (8) is above maxRank (4)',
+    ]);
+    expect(configProblems({ ...DEFAULT_CONFIG, minRank: 8, maxRank: 0 })).toEqual([]);
+  });
+
+  it('an empty value is not zero', () => {
+    expect(() => parseKnob('lambdaRank', '')).toThrow('lambdaRank needs a value');
+    expect(() => parseKnob('pruneThreshold', '  ')).toThrow('pruneThreshold needs a value');
   });
 
   it('refuses NaN, unknown names and wrong types, listing every problem', () => {

@@ -3,6 +3,7 @@
 // docs/method.md and docs/results.md.
 import { ARCHITECTURE_NAMES, type ArchitectureName, type ModelMode } from './model/resnet';
 import { RANK_TERMS, type RankTerm } from './lowrank/regularisers';
+import { pruneEndFraction } from './train/schedules';
 
 interface NumberKnob {
   type: 'number';
@@ -330,9 +331,26 @@ export function validateConfig(partial: Record<string, unknown>): Partial<TrainC
   return partial as Partial<TrainConfig>;
 }
 
+/**
+ * Settings that are each in range but contradict one another: a pruning window that ends before
+ * it starts, a rank floor above the rank cap. Empty when the configuration is coherent.
+ */
+export function configProblems(config: TrainConfig): string[] {
+  const problems: string[] = [];
+  const end = pruneEndFraction(config);
+  if (config.pruning && config.mode === 'lowrank' && config.pruneStart > end)
+    problems.push(
+      `pruneStart (${config.pruneStart}) is after the end of the pruning window (${end}${end < config.pruneEnd ? ', the first learning-rate decay' : ''}): nothing would be pruned`,
+    );
+  if (config.maxRank > 0 && config.minRank > config.maxRank)
+    problems.push(`minRank (${config.minRank}) is above maxRank (${config.maxRank})`);
+  return problems;
+}
+
 /** Parses a knob's value from text (CLI flag, URL parameter). */
 export function parseKnob(name: KnobName, text: string): TrainConfig[KnobName] {
   const knob = KNOBS[name];
+  if (text.trim() === '') throw new Error(`${name} needs a value`);
   const value =
     knob.type === 'number'
       ? Number(text)

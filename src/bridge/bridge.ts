@@ -249,8 +249,18 @@ export const studioActions = {
   },
   choosePreset(name: PresetName): void {
     const store = useStudio.getState();
-    store.setPreset(name, presetConfig(name));
+    const config = presetConfig(name);
+    store.setPreset(name, config);
     store.setLimits(PRESET_LIMITS[name]);
+    // a running job takes the preset's live settings now; the network itself at the next Start
+    const job = store.jobConfig;
+    if (store.runState === 'idle' || !job) return;
+    const changed = LIVE_KNOBS.filter((knob) => config[knob] !== job[knob]);
+    if (changed.length)
+      send({
+        type: 'setHyperparameters',
+        values: Object.fromEntries(changed.map((knob) => [knob, config[knob]])),
+      });
   },
   /** Configures a fresh job from the current settings and starts it (once, however many clicks). */
   start(): void {

@@ -2,7 +2,14 @@
 // any knob (?lambdaRank=0.05), job limits (?trainLimit=512) and a forced backend (?backend=webgl).
 // An address with no setup at all (a first visit) opens the classroom demo; settings that start
 // from no preset are written as ?preset=custom, so their link never falls back to the demo.
-import { DEFAULT_CONFIG, KNOBS, parseKnob, type KnobName, type TrainConfig } from '../config';
+import {
+  configProblems,
+  DEFAULT_CONFIG,
+  KNOBS,
+  parseKnob,
+  type KnobName,
+  type TrainConfig,
+} from '../config';
 import { PRESET_LIMITS, PRESET_NAMES, PRESETS, type PresetName } from '../presets';
 import { BACKENDS, type BackendName, type JobLimits } from '../protocol';
 
@@ -49,6 +56,7 @@ export function readUrlState(search: string): UrlState {
       problems.push((error as Error).message);
     }
   }
+  problems.push(...configProblems(config));
   const limits: JobLimits = { ...(preset ? PRESET_LIMITS[preset] : {}) };
   for (const name of LIMIT_NAMES) {
     const text = params.get(name);

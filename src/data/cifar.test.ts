@@ -8,7 +8,7 @@ import {
   tarArchive,
 } from '../testing/cifarFixtures';
 import { loadCifar } from './cifar';
-import { describeDataset } from './dataset';
+import { datasetWarnings, describeDataset, type ImageDataset } from './dataset';
 
 const looseFiles = () =>
   Object.entries(cifar10Files()).map(([path, data]) => sourceFile(path.split('/').pop()!, data));
@@ -150,5 +150,43 @@ describe('loadCifar: bad input gets a specific message', () => {
     await expect(loadCifar([sourceFile('c.tar', tar.slice(0, 3000))])).rejects.toThrow(
       /c\.tar: the archive ends inside cifar-10-batches-bin\/batches.meta.txt|ends inside/,
     );
+  });
+});
+
+describe('sanity of what is loaded', () => {
+  it('refuses a batch file holding more records than an official one, before reading it', async () => {
+    // 2.1 GB of zeros named like a batch: refused from its size alone
+    const huge = { ...sourceFile('data_batch_1.bin', new Uint8Array(0)), size: 698_000 * 3073 };
+    await expect(loadCifar([huge])).rejects.toThrow(
+      'data_batch_1.bin: holds 698,000 records, where an official CIFAR-10 data_batch_1.bin holds 10,000',
+    );
+  });
+
+  it('says a web page is not an archive', async () => {
+    const page = new TextEncoder().encode('<!DOCTYPE html><html><body>Sign in</body></html>');
+    await expect(loadCifar([sourceFile('cifar-10-binary.tar.gz', page)])).rejects.toThrow(
+      /is a web page \(HTML\), not a CIFAR archive/,
+    );
+  });
+
+  it('warns about identical images and a single class', () => {
+    const blank: ImageDataset = {
+      kind: 'cifar10',
+      name: 'CIFAR-10',
+      classNames: ['airplane', 'automobile'],
+      height: 2,
+      width: 2,
+      train: { images: new Uint8Array(3 * 12), labels: new Uint8Array(3), count: 3 },
+      test: {
+        images: Uint8Array.from({ length: 24 }, (_, i) => i),
+        labels: Uint8Array.of(0, 1),
+        count: 2,
+      },
+    };
+    expect(datasetWarnings(blank)).toEqual([
+      "all 3 training images are labelled 'airplane': a network cannot learn to tell classes apart from them",
+      'all 3 training images are identical: the file holds no pictures',
+    ]);
+    expect(datasetWarnings({ ...blank, train: blank.test })).toEqual([]);
   });
 });

@@ -46,6 +46,24 @@ function roleOf(fileName: string): Role | null {
 }
 
 /** Parses records of one .bin file as they stream in. */
+/** Records in an official file: 10,000 a CIFAR-10 batch and a test file, 50,000 CIFAR-100's train.bin. */
+export function officialRecords(fileName: string): number {
+  return fileName === 'train.bin' ? 50_000 : 10_000;
+}
+
+function tooManyRecords(
+  fileName: string,
+  kind: 'cifar10' | 'cifar100',
+  most: number,
+  count?: number,
+): string {
+  const held =
+    count === undefined
+      ? `more than ${most.toLocaleString('en-US')}`
+      : Math.floor(count).toLocaleString('en-US');
+  return `${fileName}: holds ${held} records, where an official ${kind === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100'} ${fileName} holds ${most.toLocaleString('en-US')}: it is not a CIFAR file, or several were joined`;
+}
+
 class RecordSink implements ByteSink {
   private record: Uint8Array;
   private fill = 0;
@@ -54,12 +72,15 @@ class RecordSink implements ByteSink {
   private current: Uint8Array;
   private inCurrent = 0;
   count = 0;
+  /** more than an official file of this name holds is refused, before memory runs out */
+  readonly maxRecords: number;
 
   constructor(
     readonly fileName: string,
     readonly kind: 'cifar10' | 'cifar100',
     private labelChoice: Cifar100Labels,
   ) {
+    this.maxRecords = officialRecords(fileName);
     this.record = new Uint8Array(this.recordSize);
     this.current = new Uint8Array(1000 * IMAGE_BYTES);
   }
@@ -94,6 +115,8 @@ class RecordSink implements ByteSink {
         );
       }
     }
+    if (this.count >= this.maxRecords)
+      throw new DatasetError(tooManyRecords(this.fileName, this.kind, this.maxRecords));
     if (this.inCurrent === 1000) {
       this.images.push(this.current);
       this.current = new Uint8Array(1000 * IMAGE_BYTES);
@@ -173,6 +196,10 @@ class CifarCollector {
     const base = path.split('/').pop()!;
     if ('split' in role) {
       const sink = new RecordSink(base, role.kind, this.labelChoice);
+      if (size !== undefined && size / sink.recordSize > sink.maxRecords)
+        throw new DatasetError(
+          tooManyRecords(base, role.kind, sink.maxRecords, size / sink.recordSize),
+        );
       if (size !== undefined && size % sink.recordSize !== 0) {
         const name = role.kind === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100';
         throw new DatasetError(
@@ -304,6 +331,11 @@ async function pipeAll(stream: ReadableStream<Uint8Array>, sink: ByteSink): Prom
   sink.end();
 }
 
+function looksLikeHtml(head: Uint8Array): boolean {
+  const text = new TextDecoder().decode(head.subarray(0, 256)).trimStart().toLowerCase();
+  return text.startsWith('<!doctype html') || text.startsWith('<html') || text.startsWith('<head');
+}
+
 function gunzip(stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   return stream.pipeThrough(
     new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
@@ -333,6 +365,11 @@ export async function loadCifar(
   for (const file of files) {
     try {
       let { head, whole } = await peek(file.stream(), 512);
+      // a page served instead of an archive (the official folder's readme.html is fine)
+      if (looksLikeHtml(head) && !/\.html?$/i.test(file.name))
+        throw new DatasetError(
+          `${file.name}: is a web page (HTML), not a CIFAR archive: the address may be wrong, or the server answered with an error or sign-in page`,
+        );
       if (head[0] === 0x1f && head[1] === 0x8b) {
         ({ head, whole } = await peek(gunzip(whole), 512));
         if (!looksLikeTar(head))

@@ -81,3 +81,36 @@ export function describeDataset(dataset: ImageDataset) {
     fingerprint: { train: fingerprint(dataset.train), test: fingerprint(dataset.test) },
   };
 }
+
+/**
+ * Signs that a dataset cannot teach anything: a split whose images are all identical (a file of
+ * zeros) or whose labels are all one class. Empty when it looks sound.
+ */
+export function datasetWarnings(dataset: ImageDataset): string[] {
+  const warnings: string[] = [];
+  const imageBytes = dataset.height * dataset.width * CHANNELS;
+  for (const [name, split] of [
+    ['training', dataset.train],
+    ['test', dataset.test],
+  ] as const) {
+    if (split.count < 2) continue;
+    const first = split.labels[0];
+    if (split.labels.every((label) => label === first))
+      warnings.push(
+        `all ${split.count} ${name} images are labelled '${dataset.classNames[first] ?? first}': a network cannot learn to tell classes apart from them`,
+      );
+    const firstImage = split.images.subarray(0, imageBytes);
+    let identical = true;
+    for (let n = 1; n < split.count && identical; n++) {
+      const image = split.images.subarray(n * imageBytes, (n + 1) * imageBytes);
+      for (let i = 0; i < imageBytes; i++)
+        if (image[i] !== firstImage[i]) {
+          identical = false;
+          break;
+        }
+    }
+    if (identical)
+      warnings.push(`all ${split.count} ${name} images are identical: the file holds no pictures`);
+  }
+  return warnings;
+}

@@ -2,7 +2,13 @@
 // steps (CE + lambda_o orth + lambda_r(t) rank), prunes on schedule, evaluates, reports spectra
 // and accounting, takes live hyper-parameter changes, and checkpoints its whole state.
 import * as tf from '@tensorflow/tfjs';
-import { LIVE_KNOBS, validateConfig, type KnobName, type TrainConfig } from '../config';
+import {
+  configProblems,
+  LIVE_KNOBS,
+  validateConfig,
+  type KnobName,
+  type TrainConfig,
+} from '../config';
 import {
   CHANNELS,
   channelStats,
@@ -236,7 +242,10 @@ export class Trainer {
       throw new Error(
         `cannot change ${frozen.join(', ')} while a job runs; reset with a new configuration`,
       );
-    this.config = { ...this.config, ...validateConfig(partial) };
+    const next = { ...this.config, ...validateConfig(partial) };
+    const problems = configProblems(next);
+    if (problems.length) throw new Error(problems.join('; '));
+    this.config = next;
     await this.applyMaxRank();
     await this.applyPlan(this.pruningPolicy.enforceTarget(this.config, await this.policyModel()));
   }

@@ -1,9 +1,9 @@
 // The training session behind the worker: validates each command, owns the dataset and the job,
 // runs the step loop, and streams events at a bounded rate. Free of worker globals (it talks
 // through a port and injected services), so Node tests drive it exactly as the page does.
-import { DEFAULT_CONFIG, type TrainConfig } from '../config';
+import { configProblems, DEFAULT_CONFIG, type TrainConfig } from '../config';
 import { sizeKept } from '../lowrank/accounting';
-import { describeDataset, type ImageDataset } from '../data/dataset';
+import { datasetWarnings, describeDataset, type ImageDataset } from '../data/dataset';
 import type {
   BackendName,
   CachedDataset,
@@ -314,6 +314,9 @@ export class TrainingSession {
       summary: { ...describeDataset(loaded.dataset), fromCache: loaded.fromCache },
       source: this.datasetSource,
     });
+    const warnings = datasetWarnings(loaded.dataset);
+    if (warnings.length)
+      this.post({ type: 'warning', message: `${loaded.dataset.name}: ${warnings.join('; ')}` });
     await this.postCache();
   }
 
@@ -323,6 +326,8 @@ export class TrainingSession {
     if (this.state === 'running')
       throw new CommandError('pause or stop the run before configuring a new job', command.type);
     const config: TrainConfig = { ...DEFAULT_CONFIG, ...command.config };
+    const problems = configProblems(config);
+    if (problems.length) throw new CommandError(problems.join('; '), command.type);
     const limits = command.limits ?? {};
     const compare = command.compareWithDense === true && config.mode === 'lowrank';
     const tooLarge = jobTooLarge(
