@@ -121,7 +121,9 @@ export type Command =
    * half the learning rate (after a divergence). Loads the dataset as load `loadId`.
    */
   | { type: 'resumeSaved'; loadId: number; lowerLearningRate: boolean }
-  | { type: 'discardSaved' };
+  | { type: 'discardSaved' }
+  /** Tensor count and memory of the worker's TF.js engine (for soak tests and diagnostics). */
+  | { type: 'memoryReport' };
 
 export type CommandType = Command['type'];
 
@@ -298,6 +300,13 @@ export type WorkerEvent =
       weights: ArrayBuffer;
       /** the run's full-resolution history, for run-log.json */
       history: RunHistory;
+    }
+  | {
+      type: 'memory';
+      tensors: number;
+      bytes: number;
+      /** the wasm backend's heap, where it runs */
+      heapBytes: number | null;
     }
   /** A job's network is being built, block by block (Reset cancels it). */
   | { type: 'building'; done: number; total: number; name: string }

@@ -16,6 +16,7 @@ import {
 } from './browserMemory';
 import { downloadBytes, modelZip } from './download';
 import { concatSeries } from '../train/stepSeries';
+import { installTestHook, memoryReported } from './testHook';
 
 let worker: Worker | null = null;
 /** the dataset load whose events the page follows; events of other loads are stale */
@@ -55,7 +56,7 @@ function browserStorage(): Storage | undefined {
  * Step metrics arrive about ten times a second; the charts redraw at most this often, from all
  * the steps since their last redraw, so a slow redraw never lets messages pile up.
  */
-export const CHART_REDRAW_MS = 250;
+export const CHART_REDRAW_MS = 500;
 
 let pendingSteps: Extract<WorkerEvent, { type: 'steps' }>[] = [];
 let redrawTimer: ReturnType<typeof setTimeout> | null = null;
@@ -100,6 +101,9 @@ function onEvent(event: WorkerEvent): void {
       return;
     case 'building':
       store.setBuilding(event);
+      return;
+    case 'memory':
+      memoryReported(event);
       return;
     case 'history':
       replay(event.history);
@@ -216,6 +220,7 @@ export function startWorker(preferred?: BackendName): void {
     useStudio.getState().setError({ message: `the training worker failed: ${error.message}` });
   const remembered = preferred ? undefined : loadRememberedBackend(browserStorage());
   send({ type: 'init', preferred, remembered });
+  installTestHook(() => send({ type: 'memoryReport' }));
 }
 
 export const studioActions = {

@@ -32,6 +32,11 @@ function harness(autosave: AutosaveStore = memoryAutosave()) {
       listCache: async () => [],
       clearCache: async () => {},
       autosave,
+      memory: () => ({
+        tensors: tf.memory().numTensors,
+        bytes: tf.memory().numBytes,
+        heapBytes: null,
+      }),
     },
   );
   const of = <T extends WorkerEvent['type']>(type: T) =>

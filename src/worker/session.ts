@@ -57,6 +57,8 @@ export interface SessionServices {
   clearCache(): Promise<void>;
   /** where the running job is saved for a reload or crash */
   autosave: AutosaveStore;
+  /** the TF.js engine's tensors and bytes, and the wasm heap's size where wasm runs */
+  memory(): { tensors: number; bytes: number; heapBytes: number | null };
 }
 
 /** Step metrics are sent at most this often (about 10 messages a second). */
@@ -229,6 +231,11 @@ export class TrainingSession {
     checkpoint: (command) => this.postCheckpoint(command),
     export: (command) => this.exportModel(command),
     resumeSaved: (command) => this.resumeSaved(command),
+    memoryReport: async () => {
+      // step metrics waiting to be read are tensors too: count after reading them
+      await this.flushAll();
+      this.post({ type: 'memory', ...this.services.memory() });
+    },
     discardSaved: async () => {
       await this.services.autosave.discard();
       this.post({ type: 'savedRun', run: null });

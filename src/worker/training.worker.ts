@@ -43,6 +43,15 @@ const session = new TrainingSession(
     listCache: listCached,
     clearCache: clearCached,
     autosave: browserAutosave,
+    memory() {
+      const { numTensors, numBytes } = tf.memory();
+      const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+      return {
+        tensors: numTensors,
+        bytes: numBytes,
+        heapBytes: wasm?.HEAPU8?.buffer.byteLength ?? null,
+      };
+    },
   },
 );
 

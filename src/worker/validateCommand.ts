@@ -33,6 +33,7 @@ const FIELDS: Record<CommandType, readonly string[]> = {
   export: [],
   resumeSaved: ['loadId', 'lowerLearningRate'],
   discardSaved: [],
+  memoryReport: [],
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

@@ -11,6 +11,7 @@ import {
 } from 'recharts';
 import { useStudio } from '../../store/store';
 import { ChartCard } from './ChartCard';
+import { rankChanges } from './downsample';
 import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS } from './chartStyle';
 
 const PALETTE = [
@@ -32,17 +33,19 @@ export function RankChart() {
   const history = useStudio((state) => state.rankHistory);
   const selected = useStudio((state) => state.selectedLayer);
   const currentStep = useStudio((state) => state.step);
+  // ranks only change at prune events: draw those points, not every report
+  const changes = useMemo(() => rankChanges(history), [history]);
   const data = useMemo(() => {
     // ranks hold between reports: extend the last one to the current step
-    const last = history.at(-1);
+    const last = changes.at(-1);
     const points =
       last && currentStep > last.step
-        ? [...history, { step: currentStep, ranks: last.ranks }]
-        : history;
+        ? [...changes, { step: currentStep, ranks: last.ranks }]
+        : changes;
     return points.map(({ step, ranks }) =>
       Object.fromEntries([['step', step], ...ranks.map((rank, i) => [`l${i}`, rank])]),
     );
-  }, [history, currentStep]);
+  }, [changes, currentStep]);
   const breakEven = layers[selected]?.breakEvenRank;
   return (
     <ChartCard

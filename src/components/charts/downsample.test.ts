@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downsample } from './downsample';
+import { downsample, rankChanges } from './downsample';
 
 describe('downsampling for drawing', () => {
   it('keeps short histories whole', () => {
@@ -19,5 +19,16 @@ describe('downsampling for drawing', () => {
     kept.slice(1).forEach((p, i) => expect(p.step).toBeGreaterThan(kept[i].step));
     expect(kept.at(-1)!.step).toBe(10_000);
     expect(kept[0].step).toBe(1);
+  });
+
+  it('keeps only the rank reports where a rank changed', () => {
+    const history = [
+      { step: 1, ranks: [4, 8] },
+      { step: 50, ranks: [4, 8] },
+      { step: 90, ranks: [3, 8] },
+      { step: 120, ranks: [3, 8] },
+      { step: 150, ranks: [3, 6] },
+    ];
+    expect(rankChanges(history).map((p) => p.step)).toEqual([1, 90, 150]);
   });
 });

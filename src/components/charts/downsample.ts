@@ -31,4 +31,13 @@ export function downsample<T>(
 }
 
 /** Points a live chart draws per series. */
-export const CHART_POINTS = 400;
+export const CHART_POINTS = 300;
+
+type RankPoint = { step: number; ranks: number[] };
+
+/** The rank reports where some rank changed (and the first): a step line needs no others. */
+export function rankChanges(history: readonly RankPoint[]): RankPoint[] {
+  return history.filter(
+    (point, i) => i === 0 || point.ranks.some((rank, l) => rank !== history[i - 1].ranks[l]),
+  );
+}

@@ -1,0 +1,199 @@
+// `npm run soak -- [--minutes N] [--sample-s S] [--url query] [--out file.md]`: trains a long run
+// in the production build in headless Chromium and samples, over time, what a long run must keep
+// flat: main-thread long tasks, how long the page takes to answer a script and a Pause, the
+// worker's tensor count and wasm heap, the page's JS heap and the renderer's memory. Prints a
+// markdown table and writes it (and the JSON samples) to --out.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { build, preview } from 'vite';
+import type { MemoryFacts } from '../src/bridge/testHook';
+import { helpRequested, unknownOption } from './lib/cli';
+
+const USAGE = `usage: npm run soak -- [--minutes N] [--sample-s S] [--url query] [--out file.md]
+
+  --minutes N   how long to train (default 60)
+  --sample-s S  seconds between samples (default 60)
+  --url query   the studio address to open (default a long quarter-width micro run on wasm:
+                ?preset=micro&widthMultiplier=0.25&epochs=1000&backend=wasm)
+  --out file    where the table goes (default docs/soak.md; the samples as JSON beside it)`;
+
+interface Sample {
+  minute: number;
+  step: number;
+  /** total and longest main-thread long task (over 50 ms) since the previous sample, ms */
+  longTaskMs: number;
+  longestTaskMs: number;
+  /** a trivial script's round trip, ms */
+  answerMs: number;
+  /** Pause click to the paused state on screen, ms */
+  pauseMs: number;
+  tensors: number;
+  heapMB: number | null;
+  jsHeapMB: number;
+  rendererMB: number | null;
+}
+
+interface Options {
+  minutes: number;
+  sampleS: number;
+  url: string;
+  out: string;
+}
+
+function parseArgs(args: string[]): Options {
+  const options: Options = {
+    minutes: 60,
+    sampleS: 60,
+    url: '?preset=micro&widthMultiplier=0.25&epochs=1000&backend=wasm',
+    out: 'docs/soak.md',
+  };
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    const value = args[++i];
+    if (flag === '--minutes' || flag === '--sample-s') {
+      const number = Number(value);
+      if (!(number > 0)) throw new Error(`${flag} needs a positive number, got ${value}`);
+      options[flag === '--minutes' ? 'minutes' : 'sampleS'] = number;
+    } else if (flag === '--url') options.url = value;
+    else if (flag === '--out') options.out = value;
+    else throw unknownOption(flag, ['--minutes', '--sample-s', '--url', '--out', '--help']);
+  }
+  return options;
+}
+
+/** Resident memory of Chromium's renderer processes, MB (Linux; null elsewhere). */
+function rendererMegabytes(): number | null {
+  try {
+    const listing = execFileSync('ps', ['-eo', 'rss,args'], { encoding: 'utf8' });
+    const kilobytes = listing
+      .split('\n')
+      .filter((line) => line.includes('--type=renderer'))
+      .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0] || 0), 0);
+    return kilobytes / 1024;
+  } catch {
+    return null;
+  }
+}
+
+async function sample(page: Page, minute: number): Promise<Sample> {
+  const asked = Date.now();
+  await page.evaluate(() => 1);
+  const answerMs = Date.now() - asked;
+  const tasks = await page.evaluate(() => {
+    const log = window as unknown as { longTasks: number[] };
+    const taken = log.longTasks;
+    log.longTasks = [];
+    return taken;
+  });
+  const memory = await page.evaluate(() =>
+    (window as unknown as { __studio: { memory(): Promise<MemoryFacts> } }).__studio.memory(),
+  );
+  const jsHeap = await page.evaluate(
+    () =>
+      (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ??
+      0,
+  );
+  const pausedAt = Date.now();
+  await page.getByTestId('pause').click();
+  await page.getByTestId('run-state').filter({ hasText: 'paused' }).waitFor();
+  const pauseMs = Date.now() - pausedAt;
+  const step = Number(await page.getByTestId('step-counter').textContent());
+  await page.getByTestId('resume').click();
+  return {
+    minute,
+    step,
+    longTaskMs: tasks.reduce((a, b) => a + b, 0),
+    longestTaskMs: Math.max(0, ...tasks),
+    answerMs,
+    pauseMs,
+    tensors: memory.tensors,
+    heapMB: memory.heapBytes === null ? null : memory.heapBytes / 2 ** 20,
+    jsHeapMB: jsHeap / 2 ** 20,
+    rendererMB: rendererMegabytes(),
+  };
+}
+
+export function soakTable(samples: readonly Sample[], sampleS: number): string {
+  const mb = (value: number | null) => (value === null ? '–' : value.toFixed(0));
+  return [
+    `| minute | step | long tasks ms / ${sampleS} s | longest task ms | answer ms | Pause ms | tensors | wasm heap MB | JS heap MB | renderer MB |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...samples.map(
+      (s) =>
+        `| ${s.minute.toFixed(1)} | ${s.step} | ${s.longTaskMs.toFixed(0)} | ${s.longestTaskMs.toFixed(0)} | ${s.answerMs} | ${s.pauseMs} | ${s.tensors} | ${mb(s.heapMB)} | ${mb(s.jsHeapMB)} | ${mb(s.rendererMB)} |`,
+    ),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (helpRequested(args)) {
+    console.log(USAGE);
+    return;
+  }
+  const options = parseArgs(args);
+  const outDir = resolve('node_modules/.soak-site');
+  await build({
+    configFile: resolve('vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+  const server = await preview({
+    configFile: resolve('vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { port: 0, host: '127.0.0.1', open: false },
+  });
+  const base = server.resolvedUrls?.local[0];
+  if (!base) throw new Error('the preview server did not report its address');
+  const browser = await chromium.launch({
+    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
+  });
+  const samples: Sample[] = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.addInitScript(() => {
+      const log = window as unknown as { longTasks: number[] };
+      log.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) log.longTasks.push(entry.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(`${base}${options.url}`);
+    await page.getByTestId('start').waitFor();
+    await page.waitForFunction(
+      () => !document.querySelector<HTMLButtonElement>('[data-testid=start]')?.disabled,
+      null,
+      {
+        timeout: 120_000,
+      },
+    );
+    await page.getByTestId('start').click();
+    const started = Date.now();
+    const end = started + options.minutes * 60_000;
+    for (let next = started + options.sampleS * 1000; next <= end; next += options.sampleS * 1000) {
+      await new Promise((done) => setTimeout(done, Math.max(0, next - Date.now())));
+      const taken = await sample(page, (Date.now() - started) / 60_000);
+      samples.push(taken);
+      console.error(soakTable([taken], options.sampleS).split('\n').at(-1));
+    }
+  } finally {
+    await browser.close();
+    server.httpServer.close();
+  }
+  const table = soakTable(samples, options.sampleS);
+  const page = `# Soak: ${options.minutes} minutes\n\n\`npm run soak -- ${args.join(' ')}\` on ${new Date().toISOString().slice(0, 10)}, studio address \`${options.url}\`.\n\n${table}\n`;
+  mkdirSync(dirname(resolve(options.out)), { recursive: true });
+  writeFileSync(options.out, page);
+  writeFileSync(options.out.replace(/\.md$/, '.json'), JSON.stringify(samples, null, 2));
+  console.log(table);
+}
+
+if (process.argv[1]?.endsWith('soak.ts'))
+  main().catch((error: Error) => {
+    console.error(`soak: ${error.message}`);
+    process.exit(1);
+  });
