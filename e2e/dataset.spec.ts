@@ -77,10 +77,12 @@ test('a URL download shows progress, and the second load comes from the cache', 
   expect(downloads).toBe(1);
   await expect(page.getByTestId('dataset-cache')).toContainText('CIFAR-10');
 
+  // a reload selects the cached CIFAR-10 again, without downloading
   await page.reload();
-  await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes 32x32', {
+  await expect(page.getByTestId('dataset-summary')).toContainText('from cache', {
     timeout: 60_000,
   });
+  await expect(page.getByTestId('dataset-select')).toHaveValue('cifar10');
   await load();
   await expect(page.getByTestId('dataset-summary')).toContainText('from cache');
   expect(downloads).toBe(1);

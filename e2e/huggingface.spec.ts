@@ -51,7 +51,10 @@ test('Get CIFAR-10 downloads parquet files, decodes them in the worker and cache
   await expect(page.getByTestId('dataset-cache')).toContainText('CIFAR-10');
   expect(requests.sort()).toEqual(['test.parquet', 'train.parquet']);
 
-  await studio.open();
+  // a reload loads the CIFAR-10 chosen last time from the cache, and Get uses the cache too
+  await studio.open('', 'CIFAR-10');
+  await expect(summary).toContainText('from cache');
+  await expect(page.getByTestId('dataset-select')).toHaveValue('cifar10');
   await getCifar();
   await expect(summary).toContainText('from cache');
   expect(requests).toHaveLength(2);

@@ -4,9 +4,10 @@ import { expect, type Page } from '@playwright/test';
 export class Studio {
   constructor(readonly page: Page) {}
 
-  async open(query = '') {
+  /** Opens the studio and waits for its dataset: the built-in set, unless one was cached last. */
+  async open(query = '', dataset = 'Built-in shapes') {
     await this.page.goto(`/${query}`);
-    await expect(this.page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
+    await expect(this.page.getByTestId('dataset-summary')).toContainText(dataset, {
       timeout: 60_000,
     });
   }

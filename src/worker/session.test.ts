@@ -424,10 +424,16 @@ describe('TrainingSession through the protocol', () => {
     const tensors = tf.memory().numTensors;
     const building = h.send({
       type: 'configure',
-      config: { ...PRESETS['micro-resnet20'], architecture: 'resnet56', epochs: 1 },
+      // full width: each block's SVDs take long enough for the Reset to land mid-build
+      config: {
+        ...PRESETS['micro-resnet20'],
+        architecture: 'resnet56',
+        widthMultiplier: 1,
+        epochs: 1,
+      },
       limits: { trainLimit: 64, testLimit: 32 },
     });
-    await h.until(() => h.of('building').length >= 2);
+    await h.until(() => h.of('building').length >= 1);
     await h.send({ type: 'reset' });
     await building;
     expect(h.of('building').at(-1)!.total).toBe(28);

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { studioActions } from '../../bridge/bridge';
 import { BUILTIN_DEFAULTS } from '../../data/builtin';
+import { useStudio } from '../../store/store';
 import { CifarSourceForm } from './CifarSourceForm';
 import { DatasetCacheList } from './DatasetCacheList';
 import { DatasetProgressBar } from './DatasetProgressBar';
@@ -10,7 +11,14 @@ type Choice = 'builtin' | 'cifar10' | 'cifar100';
 
 /** Where the training images come from: the built-in set, or CIFAR-10/100 archives. */
 export function DatasetPanel() {
-  const [choice, setChoice] = useState<Choice>('builtin');
+  const loadedKind = useStudio((state) => state.dataset?.kind);
+  const [choice, setChoice] = useState<Choice>(loadedKind ?? 'builtin');
+  // a dataset loaded without this panel (last visit's, a resumed run's) shows as the choice
+  const [shownKind, setShownKind] = useState(loadedKind);
+  if (loadedKind !== shownKind) {
+    setShownKind(loadedKind);
+    if (loadedKind) setChoice(loadedKind);
+  }
   const choose = (next: Choice) => {
     setChoice(next);
     if (next === 'builtin') studioActions.loadDataset({ kind: 'builtin', ...BUILTIN_DEFAULTS });
