@@ -11,7 +11,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { StepPoint, TestPoint } from '../../store/store';
-import { useStudio } from '../../store/store';
+import { useStaggeredStudio } from './useStaggeredStudio';
 import { TEST_SLICE_IMAGES } from '../../protocol';
 import { accuracySummary } from './accuracyText';
 import { CHART_POINTS, downsample } from './downsample';
@@ -42,13 +42,19 @@ const percentPoints = (points: TestPoint[]) =>
  * test set at each epoch's end, for the job and the dense baseline.
  */
 export function AccuracyChart() {
-  const steps = useStudio((state) => state.steps);
-  const epochs = useStudio((state) => state.epochs);
-  const slices = useStudio((state) => state.sliceEvaluations);
-  const baselineSteps = useStudio((state) => state.baselineSteps);
-  const baselineEpochs = useStudio((state) => state.baselineEpochs);
-  const baselineSlices = useStudio((state) => state.baselineSliceEvaluations);
-  const latest = useStudio((state) => state.latestTest);
+  const { steps, epochs, slices, baselineSteps, baselineEpochs, baselineSlices, latest } =
+    useStaggeredStudio(
+      (state) => ({
+        steps: state.steps,
+        epochs: state.epochs,
+        slices: state.sliceEvaluations,
+        baselineSteps: state.baselineSteps,
+        baselineEpochs: state.baselineEpochs,
+        baselineSlices: state.baselineSliceEvaluations,
+        latest: state.latestTest,
+      }),
+      1,
+    );
   const train = useMemo(() => downsample(smoothed(steps), (p) => p.value, CHART_POINTS), [steps]);
   const baselineTrain = useMemo(
     () => downsample(smoothed(baselineSteps), (p) => p.value, CHART_POINTS),

@@ -9,7 +9,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { useStudio } from '../../store/store';
+import { useStaggeredStudio } from './useStaggeredStudio';
 import { ChartCard } from './ChartCard';
 import { CHART_MARGIN, COLOURS, formatPercent, STATIC, STEP_AXIS } from './chartStyle';
 
@@ -22,9 +22,11 @@ const SERIES = [
 
 /** Size of the network as a share of the dense one, over time, with the target size. */
 export function CompressionChart() {
-  const history = useStudio((state) => state.compressionHistory);
-  const target = useStudio((state) => state.config.targetParamsKept);
-  const pruning = useStudio((state) => state.config.pruning);
+  const { compressionHistory: history, config } = useStaggeredStudio(
+    (state) => ({ compressionHistory: state.compressionHistory, config: state.config }),
+    4,
+  );
+  const { targetParamsKept: target, pruning } = config;
   const data = history.map((h) => ({
     step: h.step,
     params: 100 * h.paramsKept,

@@ -9,10 +9,10 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { useStudio } from '../../store/store';
 import { ChartCard } from './ChartCard';
 import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS } from './chartStyle';
 import { CHART_POINTS, downsample } from './downsample';
+import { useStaggeredStudio } from './useStaggeredStudio';
 import { logDomain, lossSummary, regulariserPoints } from './lossPoints';
 
 /**
@@ -20,9 +20,16 @@ import { logDomain, lossSummary, regulariserPoints } from './lossPoints';
  * on a log scale, where an orthogonality spike cannot flatten the curve that matters.
  */
 export function LossChart() {
-  const steps = useStudio((state) => state.steps);
-  const baseline = useStudio((state) => state.baselineSteps);
-  const lambdaRank = useStudio((state) => state.jobConfig?.lambdaRank ?? state.config.lambdaRank);
+  const { steps, baseline, jobConfig, config } = useStaggeredStudio(
+    (state) => ({
+      steps: state.steps,
+      baseline: state.baselineSteps,
+      jobConfig: state.jobConfig,
+      config: state.config,
+    }),
+    0,
+  );
+  const lambdaRank = jobConfig?.lambdaRank ?? config.lambdaRank;
   const crossEntropy = useMemo(() => {
     const byStep = new Map(
       steps.map((p) => [

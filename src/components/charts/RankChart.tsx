@@ -9,7 +9,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { useStudio } from '../../store/store';
+import { useStaggeredStudio } from './useStaggeredStudio';
 import { ChartCard } from './ChartCard';
 import { rankChanges } from './downsample';
 import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS } from './chartStyle';
@@ -29,10 +29,20 @@ const PALETTE = [
 
 /** Every layer's rank over time; dashed: the selected layer's break-even rank. */
 export function RankChart() {
-  const layers = useStudio((state) => state.layers);
-  const history = useStudio((state) => state.rankHistory);
-  const selected = useStudio((state) => state.selectedLayer);
-  const currentStep = useStudio((state) => state.step);
+  const {
+    layers,
+    rankHistory: history,
+    selectedLayer: selected,
+    step: currentStep,
+  } = useStaggeredStudio(
+    (state) => ({
+      layers: state.layers,
+      rankHistory: state.rankHistory,
+      selectedLayer: state.selectedLayer,
+      step: state.step,
+    }),
+    3,
+  );
   // ranks only change at prune events: draw those points, not every report
   const changes = useMemo(() => rankChanges(history), [history]);
   const data = useMemo(() => {

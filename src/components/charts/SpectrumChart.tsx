@@ -11,6 +11,7 @@ import {
 } from 'recharts';
 import type { LayerRank } from '../../protocol';
 import { useStudio } from '../../store/store';
+import { useStaggeredStudio } from './useStaggeredStudio';
 import { ChartCard } from './ChartCard';
 import { CHART_MARGIN, COLOURS, STATIC } from './chartStyle';
 import { spectrumPoints } from './spectrumPoints';
@@ -24,9 +25,12 @@ function LayerSpectrum({
   height: number;
   compact: boolean;
 }) {
-  const values = useStudio((state) => state.spectra[index]);
-  const layer = useStudio((state) => state.layers[index]);
-  const config = useStudio((state) => state.config);
+  const { spectra, layers, config } = useStaggeredStudio(
+    (state) => ({ spectra: state.spectra, layers: state.layers, config: state.config }),
+    2,
+  );
+  const values = spectra[index];
+  const layer = layers[index];
   if (!values || !layer) return null;
   const points = spectrumPoints(values, layer.fullRank, config, layer.fading);
   const max = values[0] ?? 1;
@@ -90,12 +94,21 @@ function spectrumSummary(layer: LayerRank | undefined, values: Float32Array | un
 
 /** |s| of one layer (or all, as small multiples) on a log scale, with the pruning cut. */
 export function SpectrumChart() {
-  const layers = useStudio((state) => state.layers);
-  const selected = useStudio((state) =>
-    Math.min(state.selectedLayer, Math.max(0, state.layers.length - 1)),
+  const {
+    layers,
+    selectedLayer,
+    spectrumView: view,
+    spectra,
+  } = useStaggeredStudio(
+    (state) => ({
+      layers: state.layers,
+      selectedLayer: state.selectedLayer,
+      spectrumView: state.spectrumView,
+      spectra: state.spectra,
+    }),
+    2,
   );
-  const view = useStudio((state) => state.spectrumView);
-  const spectra = useStudio((state) => state.spectra);
+  const selected = Math.min(selectedLayer, Math.max(0, layers.length - 1));
   const { selectLayer, setSpectrumView } = useStudio.getState();
   const controls = (
     <span className="chart-controls small">
