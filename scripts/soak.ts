@@ -63,21 +63,46 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-/** Resident memory of Chromium's renderer processes, MB (Linux; null elsewhere). */
-function rendererMegabytes(): number | null {
+/**
+ * Resident memory of the renderer processes of the browser started with the switch `marker`, MB
+ * (Linux; null elsewhere). Other browsers on the machine are not counted.
+ */
+export function rendererMegabytes(marker: string, listing?: string): number | null {
   try {
-    const listing = execFileSync('ps', ['-eo', 'rss,args'], { encoding: 'utf8' });
-    const kilobytes = listing
+    const table = (
+      listing ?? execFileSync('ps', ['-eo', 'pid,ppid,rss,args'], { encoding: 'utf8' })
+    )
       .split('\n')
-      .filter((line) => line.includes('--type=renderer'))
-      .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0] || 0), 0);
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields.length >= 4)
+      .map(([pid, ppid, rss, ...args]) => ({
+        pid: Number(pid),
+        ppid: Number(ppid),
+        kilobytes: Number(rss),
+        args: args.join(' '),
+      }));
+    const browser = table.find((p) => p.args.includes(marker) && !p.args.includes('--type='));
+    if (!browser) return null;
+    const ours = new Set([browser.pid]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const process of table)
+        if (!ours.has(process.pid) && ours.has(process.ppid)) {
+          ours.add(process.pid);
+          grew = true;
+        }
+    }
+    const kilobytes = table
+      .filter((p) => p.args.includes('--type=renderer') && ours.has(p.pid))
+      .reduce((sum, p) => sum + p.kilobytes, 0);
     return kilobytes / 1024;
   } catch {
     return null;
   }
 }
 
-async function sample(page: Page, minute: number): Promise<Sample> {
+async function sample(page: Page, minute: number, marker: string): Promise<Sample> {
   const asked = Date.now();
   await page.evaluate(() => 1);
   const answerMs = Date.now() - asked;
@@ -111,7 +136,7 @@ async function sample(page: Page, minute: number): Promise<Sample> {
     tensors: memory.tensors,
     heapMB: memory.heapBytes === null ? null : memory.heapBytes / 2 ** 20,
     jsHeapMB: jsHeap / 2 ** 20,
-    rendererMB: rendererMegabytes(),
+    rendererMB: rendererMegabytes(marker),
   };
 }
 
@@ -148,9 +173,11 @@ async function main(): Promise<void> {
   });
   const base = server.resolvedUrls?.local[0];
   if (!base) throw new Error('the preview server did not report its address');
+  // an inert switch that tells this browser's processes from any other on the machine
+  const marker = `--soak-run=${process.pid}`;
   const browser = await chromium.launch({
     executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', marker],
   });
   const samples: Sample[] = [];
   try {
@@ -176,7 +203,7 @@ async function main(): Promise<void> {
     const end = started + options.minutes * 60_000;
     for (let next = started + options.sampleS * 1000; next <= end; next += options.sampleS * 1000) {
       await new Promise((done) => setTimeout(done, Math.max(0, next - Date.now())));
-      const taken = await sample(page, (Date.now() - started) / 60_000);
+      const taken = await sample(page, (Date.now() - started) / 60_000, marker);
       samples.push(taken);
       console.error(soakTable([taken], options.sampleS).split('\n').at(-1));
     }

@@ -202,8 +202,10 @@ export class TrainingSession {
     pause: async (command) => {
       this.requireJob(command.type, ['running']);
       await this.flushAll();
-      this.setState('paused');
+      // saved before it says paused: a reload right after a Pause loses nothing
+      this.state = 'paused';
       await this.autosave();
+      this.setState('paused');
     },
     step: async (command) => {
       const trainer = this.requireHealthyJob(command.type, ['ready', 'paused']);
