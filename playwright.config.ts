@@ -26,6 +26,9 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     trace: 'retain-on-failure',
+    // the offline service worker only where a spec asks for it (static-hosting.spec.ts): the
+    // preview server sends the isolation headers itself, and routes stay the page's own
+    serviceWorkers: 'block',
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: chromiumExecutable(),

@@ -1,12 +1,9 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-
-// Cross-origin isolation lets the wasm backend use threads (SharedArrayBuffer) later on.
-const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
+import { VitePWA } from 'vite-plugin-pwa';
+import { isolationHeaders } from './src/offline/isolation.ts';
+import { wasmThreadsPlugin } from './scripts/lib/wasmThreadsPlugin.ts';
 
 /**
  * What the built studio may load and run: its own scripts and wasm, workers from its own origin
@@ -40,9 +37,60 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * The installable, offline app: a web app manifest, and a service worker (src/offline) that
+ * precaches every file of the build and adds the isolation headers on hosts that do not send them.
+ */
+function offlineApp() {
+  return VitePWA({
+    strategies: 'injectManifest',
+    srcDir: 'src/offline',
+    filename: 'serviceWorker.ts',
+    injectRegister: false,
+    injectManifest: {
+      globPatterns: ['**/*.{js,css,html,wasm,svg,png,webmanifest}'],
+      maximumFileSizeToCacheInBytes: 32 * 2 ** 20,
+    },
+    manifest: {
+      name: 'Low-rank CNN studio',
+      short_name: 'Low-rank studio',
+      description:
+        'Train CNNs that shrink while they learn (dynamic parameter rank pruning), in the browser.',
+      start_url: './',
+      scope: './',
+      display: 'standalone',
+      background_color: '#f6f7fb',
+      theme_color: '#2d4a8a',
+      icons: [
+        { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        { src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' },
+      ],
+    },
+  });
+}
+
+/**
+ * Names the deployment in the page itself (`<meta name="studio-build">`), so a visit can say that
+ * the studio was updated since the last, and the service worker's copy of the page carries it.
+ */
+function buildIdentity(): Plugin {
+  const id = process.env.STUDIO_BUILD_ID ?? new Date().toISOString().slice(0, 16).replace('T', ' ');
+  return {
+    name: 'build-identity',
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { name: 'studio-build', content: id }, injectTo: 'head' },
+    ],
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy()],
-  worker: { format: 'es' },
+  // relative addresses: the site works from any folder of any static host
+  base: './',
+  plugins: [react(), contentSecurityPolicy(), buildIdentity(), wasmThreadsPlugin(), offlineApp()],
+  worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
+  optimizeDeps: { rolldownOptions: { plugins: [wasmThreadsPlugin()] } },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },

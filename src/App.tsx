@@ -13,6 +13,7 @@ import { DatasetPanel } from './components/dataset/DatasetPanel';
 import { ExportPanel } from './components/ExportPanel';
 import { DivergenceBanner } from './components/run/DivergenceBanner';
 import { SavedRunBanner } from './components/run/SavedRunBanner';
+import { SiteNotice } from './components/SiteNotice';
 import { GuidedTour, TourButton } from './components/tour/GuidedTour';
 import { useStudio } from './store/store';
 
@@ -34,6 +35,7 @@ export function App() {
           <PresentationToggle />
         </div>
       </header>
+      <SiteNotice />
       <ErrorBanner />
       <DivergenceBanner />
       <SavedRunBanner />

@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { registerOffline } from './offline/registerOffline';
 import { startWorker } from './bridge/bridge';
 import { readUrlState, writeUrlState } from './bridge/urlState';
 import { useStudio } from './store/store';
@@ -17,14 +18,22 @@ if (initial.problems.length)
 useStudio.subscribe((state, previous) => {
   if (state.config === previous.config && state.limits === previous.limits) return;
   const { preset, config, limits } = state;
-  const search = writeUrlState({ preset, config, limits, backend: initial.backend });
+  const search = writeUrlState({
+    preset,
+    config,
+    limits,
+    backend: initial.backend,
+    threads: initial.threads,
+  });
   history.replaceState(null, '', `${location.pathname}${search}`);
 });
 
-startWorker(initial.backend);
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+// a first visit may reload at once to become cross-origin isolated: start nothing before it
+if (!registerOffline()) {
+  startWorker(initial.backend, initial.threads);
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

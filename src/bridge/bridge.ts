@@ -17,6 +17,7 @@ import {
 import { downloadBytes, modelZip } from './download';
 import { concatSeries } from '../train/stepSeries';
 import { installTestHook, memoryReported } from './testHook';
+import { workerName } from '../worker/threads';
 
 let worker: Worker | null = null;
 /** the dataset load whose events the page follows; events of other loads are stale */
@@ -211,10 +212,14 @@ function send(command: Command): void {
 }
 
 /** Starts the worker once; `preferred` comes from the URL (?backend=webgl) for forcing one. */
-export function startWorker(preferred?: BackendName): void {
+export function startWorker(preferred?: BackendName, threads?: number): void {
   if (worker) return;
   forcedBackend = preferred;
-  worker = new Worker(new URL('../worker/training.worker.ts', import.meta.url), { type: 'module' });
+  // the worker sizes its wasm thread pool as it loads, before any message: tell it by its name
+  worker = new Worker(new URL('../worker/training.worker.ts', import.meta.url), {
+    type: 'module',
+    name: workerName(threads),
+  });
   worker.onmessage = (message: MessageEvent<WorkerEvent>) => onEvent(message.data);
   worker.onerror = (error) =>
     useStudio.getState().setError({ message: `the training worker failed: ${error.message}` });

@@ -1,5 +1,6 @@
 // The configuration in the address bar, so a shared link reproduces a setup: ?preset=micro plus
-// any knob (?lambdaRank=0.05), job limits (?trainLimit=512) and a forced backend (?backend=webgl).
+// any knob (?lambdaRank=0.05), job limits (?trainLimit=512), a forced backend (?backend=webgl)
+// and a wasm thread count (?threads=1, for comparisons).
 // An address with no setup at all (a first visit) opens the classroom demo; settings that start
 // from no preset are written as ?preset=custom, so their link never falls back to the demo.
 import {
@@ -12,12 +13,15 @@ import {
 } from '../config';
 import { PRESET_LIMITS, PRESET_NAMES, PRESETS, type PresetName } from '../presets';
 import { BACKENDS, type BackendName, type JobLimits } from '../protocol';
+import { MAX_WASM_THREADS } from '../worker/threads';
 
 export interface UrlState {
   preset: PresetName | null;
   config: TrainConfig;
   limits: JobLimits;
   backend?: BackendName;
+  /** wasm threads asked for (else every core) */
+  threads?: number;
   /** parameters that were present but invalid, with why */
   problems: string[];
 }
@@ -69,7 +73,17 @@ export function readUrlState(search: string): UrlState {
   const backend = BACKENDS.includes(backendParam as BackendName)
     ? (backendParam as BackendName)
     : undefined;
-  return { preset, config, limits, backend, problems };
+  const threadsParam = params.get('threads');
+  let threads: number | undefined;
+  if (threadsParam !== null) {
+    const value = Number(threadsParam);
+    if (Number.isInteger(value) && value >= 1 && value <= MAX_WASM_THREADS) threads = value;
+    else
+      problems.push(
+        `threads must be a whole number from 1 to ${MAX_WASM_THREADS}, got ${threadsParam}`,
+      );
+  }
+  return { preset, config, limits, backend, threads, problems };
 }
 
 /** The query string for a config: the preset plus only the knobs that differ from it. */
@@ -86,6 +100,7 @@ export function writeUrlState(state: Omit<UrlState, 'problems'>): string {
     if (value && value !== baseLimits[name]) params.set(name, String(value));
   }
   if (state.backend) params.set('backend', state.backend);
+  if (state.threads) params.set('threads', String(state.threads));
   const text = params.toString();
   return text ? `?${text}` : '';
 }

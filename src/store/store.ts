@@ -146,6 +146,18 @@ export interface ExportSlice {
   setInferenceTiming: (timing: InferenceTiming) => void;
 }
 
+/** What the page says about the site itself: offline copy, a new version. */
+export type SiteNotice =
+  | { kind: 'offline-ready' }
+  | { kind: 'update-ready' }
+  | { kind: 'isolation-ready' }
+  | { kind: 'updated'; builtAt: string };
+
+export interface SiteSlice {
+  siteNotice: SiteNotice | null;
+  setSiteNotice: (notice: SiteNotice | null) => void;
+}
+
 export interface UiSlice {
   /** layer shown in the spectrum chart (index into layers) */
   selectedLayer: number;
@@ -180,6 +192,7 @@ export type StudioState = ExportSlice &
   ConfigSlice &
   RunSlice &
   MetricsSlice &
+  SiteSlice &
   UiSlice;
 
 const emptyMetrics = {
@@ -361,6 +374,9 @@ export const useStudio = create<StudioState>()((set) => ({
   selectLayer: (selectedLayer) => set({ selectedLayer }),
   setSpectrumView: (spectrumView) => set({ spectrumView }),
   setPresentation: (presentation) => set({ presentation }),
+  siteNotice: null,
+  setSiteNotice: (siteNotice) => set({ siteNotice }),
+
   error: null,
   warning: null,
   setError: (error) =>

@@ -1,18 +1,32 @@
-// Loads the wasm backend from this site's own files (no CDN) and adds its training kernels.
-// Threads stay off: TF.js builds the pthread workers of its threaded binary from the source text
-// of a bundled function (Function.toString), which a minifying bundler breaks ("e is not
-// defined" in every pthread), and an unminified build still ran one thread here. SIMD is used.
+// Loads the wasm backend from this site's own files (no CDN), with threads where the page is
+// cross-origin isolated, and adds its training kernels.
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+// the factory's own file, unbundled: each pthread worker loads it (scripts/lib/wasmThreadsPlugin.ts)
+import threadedScript from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
 import { registerWasmTrainingKernels } from '../kernels/wasmTraining';
+import { threadsAsked, wasmThreads } from './threads';
 
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+const threads = wasmThreads(
+  typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated,
+  navigator.hardwareConcurrency,
+  threadsAsked((globalThis as { name?: string }).name),
+);
+const fixes = globalThis as Record<string, unknown>;
+fixes.__TFJS_WASM_THREADED_SCRIPT__ = new URL(threadedScript, self.location.href).href;
+// the backend's pool takes half the cores it is told of
+fixes.__TFJS_WASM_LOGICAL_CORES__ = 2 * threads.count;
+if (threads.count > 1) setThreadsCount(threads.count);
+else tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 setWasmPaths({
   'tfjs-backend-wasm.wasm': plainWasm,
   'tfjs-backend-wasm-simd.wasm': simdWasm,
   'tfjs-backend-wasm-threaded-simd.wasm': threadedWasm,
 });
 registerWasmTrainingKernels();
+
+/** Why the wasm backend runs on one thread, or null when it uses several. */
+export const singleThreadReason = threads.reason;
