@@ -1,10 +1,13 @@
-"""Reference: one ResNet-20 (option-A shortcuts) training step in PyTorch on the CPU.
+"""Reference: one ResNet-20 (option-A shortcuts) training step in PyTorch, as its users run it:
+on the CPU with every core (PyTorch's own default can be one OpenMP thread), or on a CUDA GPU.
 
-Prints one JSON line per batch size: {"batch": B, "imagesPerSecond": ..., "stepMs": ...}.
-Usage: python3 bench/pytorch_resnet20.py --batches 32,128 --steps 5
+Prints one JSON line per batch size: {"batch": B, "imagesPerSecond": ..., "stepMs": ...,
+"threads": T, "device": ...}.
+Usage: python3 bench/pytorch_resnet20.py --batches 32,128 --steps 5 [--threads N] [--device cuda]
 """
 import argparse
 import json
+import os
 import time
 
 import torch
@@ -56,14 +59,20 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--batches", default="32,128")
     parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                        help="CPU threads (default: every core)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model = ResNet()
+    device = torch.device(args.device)
+    synchronise = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    model = ResNet().to(device)
     optimiser = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True,
                                 weight_decay=5e-4)
     for batch in (int(b) for b in args.batches.split(",")):
-        images = torch.randn(batch, 3, 32, 32)
-        labels = torch.randint(0, 10, (batch,))
+        images = torch.randn(batch, 3, 32, 32, device=device)
+        labels = torch.randint(0, 10, (batch,), device=device)
 
         def step():
             optimiser.zero_grad()
@@ -73,12 +82,15 @@ def main():
 
         for _ in range(2):
             step()
+        synchronise()
         started = time.perf_counter()
         for _ in range(args.steps):
             step()
+        synchronise()
         step_ms = 1000 * (time.perf_counter() - started) / args.steps
         print(json.dumps({"batch": batch, "stepMs": step_ms, "imagesPerSecond": 1000 * batch / step_ms,
-                          "threads": torch.get_num_threads(), "torch": torch.__version__}))
+                          "threads": torch.get_num_threads(), "device": str(device),
+                          "torch": torch.__version__}))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 import { build, preview } from 'vite';
-import { NODE_BACKENDS, startNodeBackend } from '../scripts/lib/nodeBackend';
+import { startNodeBackend } from '../scripts/lib/nodeBackend';
 import type { BenchReply, BenchRequest, BenchState } from './browser/protocol';
 import { planItems, runPlan, type PlanItem, type PlanOptions, type PlanResults } from './lib/plan';
 import { helpRequested, unknownOption } from '../scripts/lib/cli';
@@ -73,8 +73,17 @@ function collect(results: BenchResults, environment: Environment, plan: PlanResu
 
 const progress = (message: string) => console.error(`  ${message}`);
 
+/** The results under another backend name (the same backend with another thread count). */
+function relabel(plan: PlanResults, backend: string): PlanResults {
+  return {
+    training: plan.training.map((r) => ({ ...r, backend })),
+    inference: plan.inference.map((r) => ({ ...r, backend })),
+    skipped: plan.skipped.map((r) => ({ ...r, backend })),
+  };
+}
+
 async function runNode(args: Args, results: BenchResults): Promise<void> {
-  for (const backend of NODE_BACKENDS) {
+  for (const backend of ['wasm', 'cpu'] as const) {
     await startNodeBackend(backend);
     // the cpu backend is pure JavaScript: minutes a step at batch 128
     const budgetS = args.budgetS ?? (backend === 'cpu' ? (args.quick ? 60 : 600) : 3600);
@@ -103,9 +112,17 @@ async function runChromium(args: Args, results: BenchResults): Promise<void> {
   });
   results.machine.chromium = browser.version();
   try {
-    for (const backend of ['webgpu', 'webgl', 'wasm']) {
+    // wasm twice: on every core (what the studio uses) and on one thread, in the same run
+    const cores = cpus().length;
+    const runs: { backend: string; threads?: number; label: string }[] = [
+      { backend: 'webgpu', label: 'webgpu' },
+      { backend: 'webgl', label: 'webgl' },
+      { backend: 'wasm', label: `wasm, ${cores} thread${cores === 1 ? '' : 's'}` },
+      ...(cores > 1 ? [{ backend: 'wasm', threads: 1, label: 'wasm, 1 thread' }] : []),
+    ];
+    for (const { backend, threads, label } of runs) {
       const budgetS = args.budgetS ?? (args.quick ? 60 : backend === 'wasm' ? 1800 : 480);
-      const request: BenchRequest = { backend, items: itemsFor(args.quick), options: options(args.quick, budgetS) };
+      const request: BenchRequest = { backend, threads, items: itemsFor(args.quick), options: options(args.quick, budgetS) };
       const page = await browser.newPage();
       await page.goto(`${base}bench/browser/index.html?request=${encodeURIComponent(JSON.stringify(request))}`);
       let shown = 0;
@@ -119,10 +136,10 @@ async function runChromium(args: Args, results: BenchResults): Promise<void> {
         await new Promise((done) => setTimeout(done, 1000));
       }
       const reply: BenchReply | undefined = state.reply;
-      if (reply?.type === 'done') collect(results, 'chromium', reply.results);
+      if (reply?.type === 'done') collect(results, 'chromium', relabel(reply.results, label));
       else {
         const reason = reply?.type === 'error' ? reply.message : 'timed out';
-        results.skipped.push(...request.items.map((item) => ({ environment: 'chromium' as const, backend, item, reason })));
+        results.skipped.push(...request.items.map((item) => ({ environment: 'chromium' as const, backend: label, item, reason })));
       }
       await page.close();
     }

@@ -48,6 +48,8 @@ test('on a header-less static host: isolated by the service worker, wasm on ever
   const studio = new Studio(page);
   await page.goto(`${site.url}?preset=classroom&backend=wasm`);
   await expect.poll(() => isolated(page), { timeout: 60_000 }).toBe(true);
+  // the first visit made the offline copy, then reloaded itself once to be isolated
+  await expect(page.getByTestId('site-notice')).toHaveAttribute('data-kind', 'offline-ready');
   await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
     timeout: 60_000,
   });

@@ -5,6 +5,7 @@
 // markdown table and writes it (and the JSON samples) to --out.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { build, preview } from 'vite';
@@ -140,6 +141,27 @@ async function sample(page: Page, minute: number, marker: string): Promise<Sampl
   };
 }
 
+const COLUMNS = `- *long tasks*: main-thread tasks over 50 ms (the browser's Long Tasks API) since the previous
+  sample, summed, and the longest of them: the page must never block for more than 50 ms;
+- *answer*: how long the page takes to run a trivial script; *Pause*: from a click on Pause to
+  the paused state on screen (the run resumes right after);
+- *tensors*, *wasm heap*: the training worker's TF.js tensor count and wasm memory;
+- *JS heap*: the page's used JavaScript heap; *renderer*: resident memory of this browser's
+  renderer processes (the page and its workers).`;
+
+function soakPage(options: Options, args: string[], table: string, version: string): string {
+  return [
+    `# Soak: ${options.minutes} minutes`,
+    '',
+    `\`npm run soak -- ${args.join(' ')}\` on ${new Date().toISOString().slice(0, 10)}: the production build in headless Chromium ${version} on a ${cpus().length}-core machine without a GPU, studio address \`${options.url}\`, one sample every ${options.sampleS} s.`,
+    '',
+    COLUMNS,
+    '',
+    table,
+    '',
+  ].join('\n');
+}
+
 export function soakTable(samples: readonly Sample[], sampleS: number): string {
   const mb = (value: number | null) => (value === null ? '–' : value.toFixed(0));
   return [
@@ -179,6 +201,7 @@ async function main(): Promise<void> {
     executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', marker],
   });
+  const version = browser.version();
   const samples: Sample[] = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -212,7 +235,7 @@ async function main(): Promise<void> {
     server.httpServer.close();
   }
   const table = soakTable(samples, options.sampleS);
-  const page = `# Soak: ${options.minutes} minutes\n\n\`npm run soak -- ${args.join(' ')}\` on ${new Date().toISOString().slice(0, 10)}, studio address \`${options.url}\`.\n\n${table}\n`;
+  const page = soakPage(options, args, table, version);
   mkdirSync(dirname(resolve(options.out)), { recursive: true });
   writeFileSync(options.out, page);
   writeFileSync(options.out.replace(/\.md$/, '.json'), JSON.stringify(samples, null, 2));

@@ -3,6 +3,8 @@ import type { PlanItem, PlanOptions, PlanResults } from '../lib/plan';
 
 export interface BenchRequest {
   backend: string;
+  /** wasm threads (else every core), given to the worker by its name */
+  threads?: number;
   items: PlanItem[];
   options: PlanOptions;
 }

@@ -1,10 +1,11 @@
 // TF.js backends for Node scripts: wasm (XNNPACK, with this project's training kernels) by
-// default, or TF.js's pure-JavaScript cpu backend.
+// default, TF.js's pure-JavaScript cpu backend, or WebGPU on a GPU server (Dawn's Node binding).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../src/kernels/wasmTraining';
+import { installNodeWebgpu } from './nodeWebgpu';
 
-export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
+export const NODE_BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 export function parseNodeBackend(value: string): NodeBackend {
@@ -18,6 +19,7 @@ export async function startNodeBackend(backend: NodeBackend): Promise<void> {
   // silences the 'install tfjs-node' banner: these backends are deliberate
   tf.env().set('PROD', true);
   registerWasmTrainingKernels();
+  if (backend === 'webgpu') await installNodeWebgpu();
   if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did not start`);
   await tf.ready();
 }

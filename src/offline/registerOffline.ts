@@ -5,6 +5,8 @@ import { useStudio } from '../store/store';
 import { needsIsolationReload, SEEN_BUILD_KEY, versionNotice } from './siteVersion';
 
 const RELOADED_KEY = 'studio:isolation-reload';
+/** the offline copy was made just before a reload: say so on the reloaded page */
+const OFFLINE_READY_KEY = 'studio:offline-ready';
 let workbox: Workbox | null = null;
 
 function browserStorage(kind: 'localStorage' | 'sessionStorage'): Storage | undefined {
@@ -38,20 +40,32 @@ export function registerOffline(): boolean {
   const notice = versionNotice(local?.getItem(SEEN_BUILD_KEY) ?? null, build);
   local?.setItem(SEEN_BUILD_KEY, build);
   if (notice) setSiteNotice(notice);
+  const session = browserStorage('sessionStorage');
+  if (session?.getItem(OFFLINE_READY_KEY) === '1') {
+    session.removeItem(OFFLINE_READY_KEY);
+    setSiteNotice({ kind: 'offline-ready' });
+  }
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return false;
   if (reloadForIsolation()) return true;
 
   workbox = new Workbox(new URL('serviceWorker.js', document.baseURI).href);
   workbox.addEventListener('installed', (event) => {
-    if (!event.isUpdate) setSiteNotice({ kind: 'offline-ready' });
+    if (event.isUpdate) return;
+    setSiteNotice({ kind: 'offline-ready' });
+    session?.setItem(OFFLINE_READY_KEY, '1'); // in case the isolation reload comes next
   });
   workbox.addEventListener('waiting', () => setSiteNotice({ kind: 'update-ready' }));
   workbox.addEventListener('controlling', (event) => {
     // asked to switch: load the new version whole, never half of each
-    if (event.isUpdate) location.reload();
+    if (event.isUpdate) {
+      location.reload();
+      return;
+    }
     // a first visit's worker took over: isolate now, unless a run has already started
-    else if (useStudio.getState().runState === 'idle') reloadForIsolation();
-    else setSiteNotice({ kind: 'isolation-ready' });
+    const idle = useStudio.getState().runState === 'idle';
+    if (idle && reloadForIsolation()) return;
+    session?.removeItem(OFFLINE_READY_KEY); // no reload: this page already said it
+    if (!idle && !globalThis.crossOriginIsolated) setSiteNotice({ kind: 'isolation-ready' });
   });
   workbox.register().catch((error: Error) => {
     console.warn(`the studio will not work offline: ${error.message}`);

@@ -53,7 +53,7 @@ export function AccuracyChart() {
         baselineSlices: state.baselineSliceEvaluations,
         latest: state.latestTest,
       }),
-      1,
+      2,
     );
   const train = useMemo(() => downsample(smoothed(steps), (p) => p.value, CHART_POINTS), [steps]);
   const baselineTrain = useMemo(

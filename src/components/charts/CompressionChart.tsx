@@ -24,7 +24,7 @@ const SERIES = [
 export function CompressionChart() {
   const { compressionHistory: history, config } = useStaggeredStudio(
     (state) => ({ compressionHistory: state.compressionHistory, config: state.config }),
-    4,
+    5,
   );
   const { targetParamsKept: target, pruning } = config;
   const data = history.map((h) => ({

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -42,10 +42,6 @@ export function LossChart() {
     const merged = [...byStep.values()].sort((a, b) => a.step - b.step);
     return downsample(merged, (p) => p.crossEntropy ?? p.baseline, CHART_POINTS);
   }, [steps, baseline]);
-  const regularisers = useMemo(
-    () => downsample(regulariserPoints(steps), (p) => p.orth ?? 0, CHART_POINTS),
-    [steps],
-  );
   return (
     <ChartCard
       title="Loss"
@@ -94,23 +90,35 @@ export function LossChart() {
           )}
         </LineChart>
       </ResponsiveContainer>
-      <ResponsiveContainer width="100%" height={110}>
-        <LineChart data={regularisers} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis {...STEP_AXIS} />
-          <YAxis
-            width={48}
-            scale="log"
-            domain={logDomain(regularisers)}
-            allowDataOverflow
-            tickFormatter={(v: number) => v.toExponential(0)}
-          />
-          <Tooltip formatter={(v) => Number(v).toExponential(2)} />
-          <Legend />
-          <Line dataKey="orth" name="orthogonality" stroke={COLOURS.orth} dot={false} {...STATIC} />
-          <Line dataKey="rank" name="rank term" stroke={COLOURS.rank} dot={false} {...STATIC} />
-        </LineChart>
-      </ResponsiveContainer>
+      <RegulariserPanel />
     </ChartCard>
   );
 }
+
+/** The regulariser terms on a log scale; drawn in its own turn (it is a chart of its own). */
+const RegulariserPanel = memo(function RegulariserPanel() {
+  const { steps } = useStaggeredStudio((state) => ({ steps: state.steps }), 1);
+  const regularisers = useMemo(
+    () => downsample(regulariserPoints(steps), (p) => p.orth ?? 0, CHART_POINTS),
+    [steps],
+  );
+  return (
+    <ResponsiveContainer width="100%" height={110}>
+      <LineChart data={regularisers} margin={CHART_MARGIN}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis {...STEP_AXIS} />
+        <YAxis
+          width={48}
+          scale="log"
+          domain={logDomain(regularisers)}
+          allowDataOverflow
+          tickFormatter={(v: number) => v.toExponential(0)}
+        />
+        <Tooltip formatter={(v) => Number(v).toExponential(2)} />
+        <Legend />
+        <Line dataKey="orth" name="orthogonality" stroke={COLOURS.orth} dot={false} {...STATIC} />
+        <Line dataKey="rank" name="rank term" stroke={COLOURS.rank} dot={false} {...STATIC} />
+      </LineChart>
+    </ResponsiveContainer>
+  );
+});

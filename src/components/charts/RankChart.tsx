@@ -41,7 +41,7 @@ export function RankChart() {
       selectedLayer: state.selectedLayer,
       step: state.step,
     }),
-    3,
+    4,
   );
   // ranks only change at prune events: draw those points, not every report
   const changes = useMemo(() => rankChanges(history), [history]);

@@ -27,7 +27,7 @@ function LayerSpectrum({
 }) {
   const { spectra, layers, config } = useStaggeredStudio(
     (state) => ({ spectra: state.spectra, layers: state.layers, config: state.config }),
-    2,
+    3,
   );
   const values = spectra[index];
   const layer = layers[index];
@@ -106,7 +106,7 @@ export function SpectrumChart() {
       spectrumView: state.spectrumView,
       spectra: state.spectra,
     }),
-    2,
+    3,
   );
   const selected = Math.min(selectedLayer, Math.max(0, layers.length - 1));
   const { selectLayer, setSpectrumView } = useStudio.getState();
