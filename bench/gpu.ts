@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describeItem, runPlan, type PlanItem } from './lib/plan';
 import { INFERENCE_VARIANTS, TRAINING_VARIANTS, VARIANT_LABELS } from './lib/cases';
 import { describeAdapter, installNodeWebgpu } from '../scripts/lib/nodeWebgpu';
+import { watchGpuErrors } from '../src/worker/gpuErrors';
 
 const USAGE = `usage: bench:gpu [--batches 128,512] [--steps N] [--budget-s S] [--out file]
 
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
   const adapter = await installNodeWebgpu();
   if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not start');
   await tf.ready();
+  const gpuErrors: string[] = [];
+  watchGpuErrors((message) => gpuErrors.push(message));
   console.error(`webgpu on ${describeAdapter(adapter)}, TF.js ${tf.version.tfjs}, Node ${process.version}`);
   const results = await runPlan(
     'webgpu',
@@ -83,6 +86,8 @@ async function main(): Promise<void> {
     ...results.skipped.map((s) => `- skipped ${describeItem(s.item)}: ${s.reason}`),
   ];
   console.log(lines.join('\n'));
+  if (gpuErrors.length)
+    throw new Error(`${gpuErrors.length} WebGPU errors, the first: ${gpuErrors[0]}`);
   writeFileSync(
     args.out,
     JSON.stringify({ adapter, tfjs: tf.version.tfjs, node: process.version, ...results }, null, 2),

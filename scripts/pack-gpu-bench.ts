@@ -46,6 +46,14 @@ cp "$here/bench.mjs" "$work/bench.mjs"
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
   [ -d "$here/lib" ] && export LD_LIBRARY_PATH="$here/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
+# NVIDIA containers often mount the driver without its Vulkan manifest: write one
+if [ -z "$VK_ICD_FILENAMES" ] && ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1; then
+  glx=$(ldconfig -p 2>/dev/null | awk '/libGLX_nvidia.so.0 /{print $NF; exit}')
+  if [ -n "$glx" ]; then
+    printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"1.3.0"}}\n' "$glx" > "$work/nvidia_icd.json"
+    export VK_ICD_FILENAMES="$work/nvidia_icd.json"
+  fi
+fi
 pytorch=0
 for arg in "$@"; do [ "$arg" = --pytorch ] && pytorch=1; done
 args=$(for arg in "$@"; do [ "$arg" = --pytorch ] || printf '%s ' "$arg"; done)

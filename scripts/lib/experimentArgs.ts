@@ -26,6 +26,7 @@ export const USAGE = `usage: npm run experiment -- --data <archive|folder|builti
                 model.weights.bin) with its report.json (one subfolder per mode with --mode both)
   --coarse      CIFAR-100 coarse labels
   --backend     wasm (default: XNNPACK with this project's training kernels) | cpu (pure JavaScript)
+                | webgpu (a GPU server: Dawn's Node binding, Vulkan; see npm run bench:gpu)
   any setting of the studio as --name value, e.g. --lambda-rank 0.05 --prune-threshold 0.03`;
 
 /** A problem with the command line itself: the usage is worth showing with it. */

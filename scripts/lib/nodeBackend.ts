@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../src/kernels/wasmTraining';
 import { installNodeWebgpu } from './nodeWebgpu';
+import { watchGpuErrors } from '../../src/worker/gpuErrors';
 
 export const NODE_BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
@@ -22,4 +23,9 @@ export async function startNodeBackend(backend: NodeBackend): Promise<void> {
   if (backend === 'webgpu') await installNodeWebgpu();
   if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did not start`);
   await tf.ready();
+  // a kernel the GPU rejected leaves wrong numbers behind: stop rather than report them
+  watchGpuErrors((message) => {
+    console.error(message);
+    process.exit(1);
+  });
 }

@@ -90,7 +90,10 @@ export function regularisation(
       );
       if (term) rankTerms.push(term);
     }
-    const rank = rankTerms.length ? tf.div(tf.addN(rankTerms), rankTerms.length) : tf.scalar(0);
+    // added one by one, not with tf.addN: WebGPU's AddN binds every input at once, and a deep
+    // net's twenty terms exceed the eight storage buffers a shader stage may have
+    const rankSum = rankTerms.reduce<tf.Scalar>((sum, term) => tf.add(sum, term), tf.scalar(0));
+    const rank = rankTerms.length ? tf.div(rankSum, rankTerms.length) : tf.scalar(0);
     return { orth: tf.mul(orth, settings.lambdaOrth), rank: tf.mul(rank, settings.lambdaRank) };
   });
 }

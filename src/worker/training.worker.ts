@@ -3,7 +3,7 @@
 import '@tensorflow/tfjs-backend-webgpu';
 import './wasmSetup';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../protocol';
+import type { BackendName, WorkerEvent } from '../protocol';
 import {
   convGradientCheck,
   DEFAULT_ORDER,
@@ -15,6 +15,7 @@ import { browserAutosave } from './autosave';
 import { clearCached, listCached } from './datasetCache';
 import { loadDataset } from './datasetLoader';
 import { TrainingSession } from './session';
+import { watchGpuErrors } from './gpuErrors';
 
 function backendOrder(preferred?: BackendName): readonly BackendName[] {
   return preferred ? [preferred, ...DEFAULT_ORDER.filter((b) => b !== preferred)] : DEFAULT_ORDER;
@@ -29,13 +30,13 @@ const session = new TrainingSession(
         !preferred && remembered
           ? await rememberedBackend(remembered, fingerprint, onProgress)
           : null;
-      if (known) return { ...known, fingerprint, fromMemory: true };
-      const choice = await selectBackend(
-        backendOrder(preferred),
-        preferred !== undefined,
-        onProgress,
+      const choice =
+        known ??
+        (await selectBackend(backendOrder(preferred), preferred !== undefined, onProgress));
+      watchGpuErrors((message) =>
+        self.postMessage({ type: 'error', message } satisfies WorkerEvent),
       );
-      return { ...choice, fingerprint, fromMemory: false };
+      return { ...choice, fingerprint, fromMemory: known !== null };
     },
     tfVersion: tf.version.tfjs,
     gradientCheck: convGradientCheck,
