@@ -56,11 +56,23 @@ test('on a header-less static host: isolated by the service worker, wasm on ever
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   const threads = Math.min(8, cores);
   await expect(page.getByTestId('backend-detail')).toContainText(
-    threads > 1 ? `${threads} threads` : '1 thread',
+    threads > 1 ? `${threads} threads (cross-origin isolated)` : '1 thread',
   );
   test
     .info()
     .annotations.push({ type: 'measured', description: `${cores} cores, ${threads} threads` });
+  // installable: Chromium finds nothing missing in the manifest, icons or service worker
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  expect(installabilityErrors).toEqual([]);
+  const manifest = (await (await page.request.get(`${site.url}manifest.webmanifest`)).json()) as {
+    name: string;
+    display: string;
+    icons: { src: string }[];
+  };
+  expect(manifest).toMatchObject({ name: 'Low-rank CNN studio', display: 'standalone' });
+  for (const icon of manifest.icons)
+    expect((await page.request.get(`${site.url}${icon.src}`)).ok(), icon.src).toBe(true);
   await page.getByTestId('start').click();
   await studio.waitForSteps(20);
   await page.getByTestId('pause').click();

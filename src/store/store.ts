@@ -25,7 +25,7 @@ import type {
 import type { StepMetrics } from '../train/trainer';
 import { appendBounded } from './ringBuffer';
 
-/** Step points kept for the charts. */
+/** Points of each series (steps, epochs, evaluations, sizes) kept for the charts. */
 export const STEP_HISTORY = 2000;
 
 /** One training step's metrics, as the charts keep them. */
@@ -296,9 +296,9 @@ export const useStudio = create<StudioState>()((set) => ({
   addEpoch: (run, summary) =>
     set((state) =>
       run === 'baseline'
-        ? { baselineEpochs: [...state.baselineEpochs, summary] }
+        ? { baselineEpochs: appendBounded(state.baselineEpochs, [summary], STEP_HISTORY) }
         : {
-            epochs: [...state.epochs, summary],
+            epochs: appendBounded(state.epochs, [summary], STEP_HISTORY),
             latestTest: {
               step: summary.step,
               accuracy: summary.testAccuracy,
@@ -307,10 +307,11 @@ export const useStudio = create<StudioState>()((set) => ({
             },
             epoch: summary.epoch,
             size: summary.size,
-            compressionHistory: [
-              ...state.compressionHistory,
-              { step: summary.step, ...summary.size },
-            ],
+            compressionHistory: appendBounded(
+              state.compressionHistory,
+              [{ step: summary.step, ...summary.size }],
+              STEP_HISTORY,
+            ),
           },
     ),
   addEvaluation: ({ run, scope, step, count, testAccuracy }) =>
@@ -345,9 +346,17 @@ export const useStudio = create<StudioState>()((set) => ({
     })),
   addPruneEvents: (step, events, size) =>
     set((state) => ({
-      pruneEvents: [...state.pruneEvents, ...events.map((e) => ({ ...e, step }))],
+      pruneEvents: appendBounded(
+        state.pruneEvents,
+        events.map((e) => ({ ...e, step })),
+        STEP_HISTORY,
+      ),
       size,
-      compressionHistory: [...state.compressionHistory, { step, ...size }],
+      compressionHistory: appendBounded(
+        state.compressionHistory,
+        [{ step, ...size }],
+        STEP_HISTORY,
+      ),
     })),
   clearMetrics: () => set(emptyMetrics),
 

@@ -163,13 +163,13 @@ async function describe(backend: BackendName, renderer: string | null) {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
     const reason =
-      threads === 1
-        ? wasmThreads(
+      threads > 1
+        ? 'cross-origin isolated'
+        : wasmThreads(
             isolated,
             navigator.hardwareConcurrency,
             threadsAsked((globalThis as { name?: string }).name),
-          ).reason
-        : null;
+          ).reason;
     return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${reason ? ` (${reason})` : ''}`;
   }
   return renderer ? `software: ${renderer}` : undefined;

@@ -12,13 +12,17 @@ import {
 } from 'recharts';
 import type { StepPoint, TestPoint } from '../../store/store';
 import { useStaggeredStudio } from './useStaggeredStudio';
-import { TEST_SLICE_IMAGES } from '../../protocol';
+import { TEST_SLICE_IMAGES, type EpochSummary } from '../../protocol';
 import { accuracySummary } from './accuracyText';
 import { CHART_POINTS, downsample } from './downsample';
 import { ChartCard } from './ChartCard';
 import { CHART_MARGIN, COLOURS, formatPercent, STATIC, STEP_AXIS } from './chartStyle';
 
 const WINDOW = 10;
+/** Drawn as dots up to this many points; a long run's hundreds of dots would only blur. */
+const DOTS_UP_TO = 60;
+/** Whole-test-set points drawn at most: one symbol each. */
+const EPOCH_POINTS = 100;
 
 /** Moving average of per-step train accuracy: single batches are noisy. */
 function smoothed(points: StepPoint[]): { step: number; value: number }[] {
@@ -35,6 +39,13 @@ const percentPoints = (points: TestPoint[]) =>
     points.map((p) => ({ step: p.step, value: 100 * p.accuracy })),
     (p) => p.value,
     CHART_POINTS,
+  );
+
+const epochPoints = (epochs: readonly EpochSummary[]) =>
+  downsample(
+    epochs.map((e) => ({ step: e.step, value: 100 * e.testAccuracy })),
+    (p) => p.value,
+    EPOCH_POINTS,
   );
 
 /**
@@ -60,10 +71,10 @@ export function AccuracyChart() {
     () => downsample(smoothed(baselineSteps), (p) => p.value, CHART_POINTS),
     [baselineSteps],
   );
-  const test = epochs.map((e) => ({ step: e.step, value: 100 * e.testAccuracy }));
+  const test = epochPoints(epochs);
   const slice = percentPoints(slices);
   const baselineSlice = percentPoints(baselineSlices);
-  const baselineTest = baselineEpochs.map((e) => ({ step: e.step, value: 100 * e.testAccuracy }));
+  const baselineTest = epochPoints(baselineEpochs);
   const compare = baselineSteps.length > 0;
   return (
     <ChartCard
@@ -100,7 +111,7 @@ export function AccuracyChart() {
             dataKey="value"
             name={`test (${TEST_SLICE_IMAGES}-image slice)`}
             stroke={COLOURS.testSlice}
-            dot={{ r: 2 }}
+            dot={slice.length <= DOTS_UP_TO ? { r: 2 } : false}
             {...STATIC}
           />
           <Scatter

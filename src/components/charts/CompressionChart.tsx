@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -10,6 +11,7 @@ import {
   YAxis,
 } from 'recharts';
 import { useStaggeredStudio } from './useStaggeredStudio';
+import { CHART_POINTS, downsample } from './downsample';
 import { ChartCard } from './ChartCard';
 import { CHART_MARGIN, COLOURS, formatPercent, STATIC, STEP_AXIS } from './chartStyle';
 
@@ -27,13 +29,21 @@ export function CompressionChart() {
     5,
   );
   const { targetParamsKept: target, pruning } = config;
-  const data = history.map((h) => ({
-    step: h.step,
-    params: 100 * h.paramsKept,
-    factorised: 100 * h.factorisedParamsKept,
-    rank: 100 * h.rankKept,
-    macs: 100 * h.macsKept,
-  }));
+  const data = useMemo(
+    () =>
+      downsample(
+        history.map((h) => ({
+          step: h.step,
+          params: 100 * h.paramsKept,
+          factorised: 100 * h.factorisedParamsKept,
+          rank: 100 * h.rankKept,
+          macs: 100 * h.macsKept,
+        })),
+        (d) => d.params,
+        CHART_POINTS,
+      ),
+    [history],
+  );
   const top = Math.max(100, ...data.map((d) => d.factorised));
   const last = history.at(-1);
   const targetText = target > 0 && pruning ? ` (target ${target}%)` : '';
