@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
-import { build, preview } from 'vite';
+import { previewBuild } from '../scripts/lib/previewSite';
 import { startNodeBackend } from '../scripts/lib/nodeBackend';
 import type { BenchReply, BenchRequest, BenchState } from './browser/protocol';
 import { planItems, runPlan, type PlanItem, type PlanOptions, type PlanResults } from './lib/plan';
@@ -92,20 +92,8 @@ async function runNode(args: Args, results: BenchResults): Promise<void> {
 }
 
 async function runChromium(args: Args, results: BenchResults): Promise<void> {
-  const outDir = resolve('node_modules/.bench-site');
-  await build({
-    configFile: resolve('vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, rollupOptions: { input: resolve('bench/browser/index.html') } },
-  });
-  const server = await preview({
-    configFile: resolve('vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { port: 0, host: '127.0.0.1', open: false },
-  });
-  const base = server.resolvedUrls?.local[0];
-  if (!base) throw new Error('the preview server did not report its address');
+  const site = await previewBuild(resolve('node_modules/.bench-site'), 'bench/browser/index.html');
+  const base = site.base;
   const browser = await chromium.launch({
     executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
     args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking'],
@@ -145,7 +133,7 @@ async function runChromium(args: Args, results: BenchResults): Promise<void> {
     }
   } finally {
     await browser.close();
-    await server.close();
+    await site.close();
   }
 }
 

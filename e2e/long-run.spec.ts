@@ -20,6 +20,16 @@ async function pauseLatency(page: Page): Promise<number> {
   return Date.now() - clicked;
 }
 
+/** A long micro run, started and paused (which autosaves it) after `steps` steps. */
+async function pausedAfter(page: Page, steps: number): Promise<Studio> {
+  const studio = new Studio(page);
+  await studio.open(LONG_MICRO);
+  await page.getByTestId('start').click();
+  await studio.waitForSteps(steps);
+  await pauseLatency(page);
+  return studio;
+}
+
 test('a long micro run keeps Pause under a second and the main thread free', async ({ page }) => {
   test.setTimeout(180_000);
   await page.addInitScript(() => {
@@ -66,11 +76,7 @@ test('a long micro run keeps Pause under a second and the main thread free', asy
 
 test('a reload offers the run back and resumes it exactly where it stopped', async ({ page }) => {
   test.setTimeout(180_000);
-  const studio = new Studio(page);
-  await studio.open(LONG_MICRO);
-  await page.getByTestId('start').click();
-  await studio.waitForSteps(60);
-  await pauseLatency(page); // Pause autosaves
+  const studio = await pausedAfter(page, 60);
   const step = await studio.stepCount();
   const lossSummary = await page.getByTestId('loss-chart-summary').getAttribute('aria-label');
   const accuracy = await page.getByTestId('test-accuracy').textContent();
@@ -100,11 +106,7 @@ test('a diverging run pauses, export refuses it, and it goes back to its last au
   page,
 }) => {
   test.setTimeout(180_000);
-  const studio = new Studio(page);
-  await studio.open(LONG_MICRO);
-  await page.getByTestId('start').click();
-  await studio.waitForSteps(20);
-  await pauseLatency(page);
+  const studio = await pausedAfter(page, 20);
   const saved = await studio.stepCount();
   const learningRate = Number(await page.getByTestId('slider-lr').getAttribute('aria-valuetext'));
   await studio.sliderToMax('slider-lr');
@@ -152,11 +154,7 @@ test('a checkpoint of another network or dataset, or a damaged one, changes noth
   page,
 }) => {
   test.setTimeout(180_000);
-  const studio = new Studio(page);
-  await studio.open(LONG_MICRO);
-  await page.getByTestId('start').click();
-  await studio.waitForSteps(30);
-  await pauseLatency(page);
+  const studio = await pausedAfter(page, 30);
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Save checkpoint' }).click();
   const good = readFileSync(await (await download).path());

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { build, preview } from 'vite';
+import { previewBuild } from './lib/previewSite';
 import type { MemoryFacts } from '../src/bridge/testHook';
 import { helpRequested, unknownOption } from './lib/cli';
 
@@ -181,20 +181,8 @@ async function main(): Promise<void> {
     return;
   }
   const options = parseArgs(args);
-  const outDir = resolve('node_modules/.soak-site');
-  await build({
-    configFile: resolve('vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-  });
-  const server = await preview({
-    configFile: resolve('vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { port: 0, host: '127.0.0.1', open: false },
-  });
-  const base = server.resolvedUrls?.local[0];
-  if (!base) throw new Error('the preview server did not report its address');
+  const site = await previewBuild(resolve('node_modules/.soak-site'));
+  const base = site.base;
   // an inert switch that tells this browser's processes from any other on the machine
   const marker = `--soak-run=${process.pid}`;
   const browser = await chromium.launch({
@@ -232,7 +220,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser.close();
-    server.httpServer.close();
+    await site.close();
   }
   const table = soakTable(samples, options.sampleS);
   const page = soakPage(options, args, table, version);

@@ -8,6 +8,7 @@ import type { BackendName, Command, DatasetSource, RunHistory, WorkerEvent } fro
 import { useStudio } from '../store/store';
 import { decodeCheckpoint, encodeCheckpoint } from '../train/checkpointFile';
 import {
+  browserStorage,
   forgetBackend,
   loadLastDataset,
   loadRememberedBackend,
@@ -44,14 +45,6 @@ function replay(history: RunHistory): void {
 }
 /** a backend forced by the address (?backend=), which is never remembered */
 let forcedBackend: BackendName | undefined;
-
-function browserStorage(): Storage | undefined {
-  try {
-    return globalThis.localStorage;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Step metrics arrive about ten times a second; the charts redraw at most this often, from all

@@ -3,6 +3,17 @@
 // racing backends), and the dataset loaded last (a cached CIFAR set is loaded again).
 import { BACKENDS, type DatasetSource, type RememberedBackend } from '../protocol';
 
+/** This browser's local or session storage; undefined where it is blocked (private modes). */
+export function browserStorage(
+  kind: 'localStorage' | 'sessionStorage' = 'localStorage',
+): Storage | undefined {
+  try {
+    return globalThis[kind];
+  } catch {
+    return undefined;
+  }
+}
+
 const KEY = 'lowrank-studio.backend';
 const DATASET_KEY = 'lowrank-studio.dataset';
 

@@ -1,6 +1,7 @@
 // The page's side of the offline app: registers the service worker, reloads a first visit once
 // so the worker's isolation headers apply, and tells the store what to say about versions.
 import { Workbox } from 'workbox-window';
+import { browserStorage } from '../bridge/browserMemory';
 import { useStudio } from '../store/store';
 import { needsIsolationReload, SEEN_BUILD_KEY, versionNotice } from './siteVersion';
 
@@ -8,14 +9,6 @@ const RELOADED_KEY = 'studio:isolation-reload';
 /** the offline copy was made just before a reload: say so on the reloaded page */
 const OFFLINE_READY_KEY = 'studio:offline-ready';
 let workbox: Workbox | null = null;
-
-function browserStorage(kind: 'localStorage' | 'sessionStorage'): Storage | undefined {
-  try {
-    return globalThis[kind];
-  } catch {
-    return undefined;
-  }
-}
 
 /** Reloads the page when the service worker's headers would isolate it; true when it does. */
 function reloadForIsolation(): boolean {

@@ -5,7 +5,7 @@
 // every working candidate is timed on a small training probe and the fastest wins.
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { threadsAsked, wasmThreads } from './threads';
+import { singleThreadReason } from './wasmSetup';
 import type { BackendName, SkippedBackend } from '../protocol';
 
 export const DEFAULT_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -161,15 +161,7 @@ async function describe(backend: BackendName, renderer: string | null) {
   if (backend === 'wasm') {
     const threads = getThreadsCount();
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
-    const reason =
-      threads > 1
-        ? 'cross-origin isolated'
-        : wasmThreads(
-            isolated,
-            navigator.hardwareConcurrency,
-            threadsAsked((globalThis as { name?: string }).name),
-          ).reason;
+    const reason = threads > 1 ? 'cross-origin isolated' : singleThreadReason;
     return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${reason ? ` (${reason})` : ''}`;
   }
   return renderer ? `software: ${renderer}` : undefined;
