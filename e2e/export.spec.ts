@@ -31,6 +31,12 @@ test('the downloaded model loads with plain tf.loadLayersModel, and a checkpoint
   const modelJson = JSON.parse(strFromU8(files['model.json']));
   const report = JSON.parse(strFromU8(files['report.json']));
   const weights = files['model.weights.bin'];
+  const runLog = strFromU8(files['run-log.jsonl']);
+  expect(JSON.parse(runLog.split('\n')[0])).toMatchObject({
+    type: 'header',
+    format: 'lowrank-studio-run-log',
+    config: { architecture: 'resnet8' },
+  });
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: modelJson.modelTopology,
@@ -61,6 +67,14 @@ test('the downloaded model loads with plain tf.loadLayersModel, and a checkpoint
 
   await page.getByTestId('reset').click();
   await expect(page.getByTestId('step-counter')).toHaveText('0');
+  // the run log inside the zip opens in the studio and shows the run up to the download
+  await page.getByTestId('run-log-file').setInputFiles({
+    name: 'run-log.jsonl',
+    mimeType: 'application/jsonl',
+    buffer: Buffer.from(runLog),
+  });
+  await expect(page.getByTestId('run-log-step')).toHaveText(String(pausedAt));
+  await expect(page.getByTestId('run-log-view')).toContainText('Low-rank studio (TF.js');
   await page.getByTestId('checkpoint-file').setInputFiles(checkpointPath);
   await expect(studio.runState()).toHaveText('paused');
   await expect(page.getByTestId('step-counter')).toHaveText(String(pausedAt));

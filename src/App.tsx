@@ -13,6 +13,7 @@ import { DatasetPanel } from './components/dataset/DatasetPanel';
 import { ExportPanel } from './components/ExportPanel';
 import { DivergenceBanner } from './components/run/DivergenceBanner';
 import { SavedRunBanner } from './components/run/SavedRunBanner';
+import { RunLogPanel } from './components/runlog/RunLogPanel';
 import { SiteNotice } from './components/SiteNotice';
 import { GuidedTour, TourButton } from './components/tour/GuidedTour';
 import { useStudio } from './store/store';
@@ -46,6 +47,7 @@ export function App() {
           <RunSummary />
           <SettingsPanel />
           <ExportPanel />
+          <RunLogPanel />
           <DatasetPanel />
         </div>
         <div className="column charts-column">

@@ -146,12 +146,14 @@ export type HistoryEvent = Extract<
 /**
  * Everything the charts showed of a run, at full resolution: every step's metrics per run, the
  * other chart events in order, and the last singular values. Saved with autosaves, replayed on
- * resume, and written as run-log.json beside an exported model.
+ * resume, and written as run-log.jsonl beside an exported model.
  */
 export interface RunHistory {
   steps: Partial<Record<RunName, StepSeries>>;
   events: HistoryEvent[];
   spectra: Extract<WorkerEvent, { type: 'spectra' }> | null;
+  /** the job as it was configured (layers at full rank, sizes), for a run log's header */
+  job?: Extract<WorkerEvent, { type: 'configured' }>;
 }
 
 /** Test images in the slice evaluated every few seconds while a job runs: the first ones. */
@@ -298,7 +300,7 @@ export type WorkerEvent =
       report: ExportReport;
       modelJson: string;
       weights: ArrayBuffer;
-      /** the run's full-resolution history, for run-log.json */
+      /** the run's full-resolution history, for run-log.jsonl (src/runLog.ts) */
       history: RunHistory;
     }
   | {

@@ -16,6 +16,8 @@ import {
   rememberLastDataset,
 } from './browserMemory';
 import { downloadBytes, modelZip } from './download';
+import { recipeFor } from '../recipe';
+import { studioRunLog } from '../runLog';
 import { concatSeries } from '../train/stepSeries';
 import { installTestHook, memoryReported } from './testHook';
 import { workerName } from '../worker/threads';
@@ -33,8 +35,8 @@ let starting = false;
 
 const BUILTIN_SOURCE: DatasetSource = { kind: 'builtin', ...BUILTIN_DEFAULTS };
 
-/** Puts a resumed run's charts back: its steps at once, then its other events in order. */
-function replay(history: RunHistory): void {
+/** Puts a run's charts back (a resumed run, a run log): its steps at once, then its other events. */
+export function replay(history: RunHistory): void {
   const store = useStudio.getState();
   for (const run of ['main', 'baseline'] as const) {
     const series = history.steps[run];
@@ -123,6 +125,7 @@ function onEvent(event: WorkerEvent): void {
     case 'configured':
       starting = false;
       store.setBuilding(null);
+      store.closeRunLogView();
       store.setJob(event);
       // a restored or resumed job brings its own settings: they become the page's
       if (adoptJobSettings) store.setPreset(null, event.config);
@@ -158,9 +161,23 @@ function onEvent(event: WorkerEvent): void {
       return;
     case 'export': {
       const { report } = event;
+      const { dataset, tfVersion, backend } = store;
+      const runLog =
+        event.history &&
+        studioRunLog(event.history, {
+          producer: `Low-rank studio (TF.js ${tfVersion ?? '?'}, ${backend ?? '?'})`,
+          dataset: dataset
+            ? {
+                name: dataset.name,
+                trainCount: dataset.train.count,
+                testCount: dataset.test.count,
+                classNames: dataset.classNames,
+              }
+            : { name: report.dataset },
+        });
       downloadBytes(
         `${report.model}-${report.mode}-step${report.step}.zip`,
-        modelZip(event.modelJson, event.weights, report, event.history),
+        modelZip(event.modelJson, event.weights, report, runLog),
         'application/zip',
       );
       store.setExportReport(report);
@@ -269,8 +286,10 @@ export const studioActions = {
   start(): void {
     if (starting) return;
     starting = true;
-    const { config, limits, compareWithDense, setError, clearMetrics } = useStudio.getState();
+    const { config, limits, compareWithDense, setError, clearMetrics, closeRunLogView } =
+      useStudio.getState();
     setError(null);
+    closeRunLogView();
     clearMetrics();
     send({ type: 'configure', config, limits, compareWithDense, start: true });
   },
@@ -287,6 +306,17 @@ export const studioActions = {
   exportModel(): void {
     useStudio.getState().setExporting('model');
     send({ type: 'export' });
+  },
+  /** Downloads recipe.json: the job's settings (the page's before a job) for the PyTorch twin. */
+  exportRecipe(): void {
+    const { jobConfig, config, limits, dataset } = useStudio.getState();
+    const recipe = recipeFor(jobConfig ?? config, {
+      name: dataset?.name ?? 'CIFAR-10',
+      kind: dataset?.kind ?? 'cifar10',
+      ...limits,
+    });
+    const text = `${JSON.stringify(recipe, null, 2)}\n`;
+    downloadBytes('recipe.json', new TextEncoder().encode(text), 'application/json');
   },
   saveCheckpoint(): void {
     useStudio.getState().setExporting('checkpoint');

@@ -1,6 +1,5 @@
 // Saves bytes as a file through the browser's download mechanism (main thread only: workers
 // have no document).
-import type { RunHistory } from '../protocol';
 import { strToU8, zipSync } from 'fflate';
 
 export function downloadBytes(
@@ -18,26 +17,17 @@ export function downloadBytes(
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** One zip holding model.json, model.weights.bin and report.json. */
+/** One zip holding model.json, model.weights.bin, report.json and the run log (src/runLog.ts). */
 export function modelZip(
   modelJson: string,
   weights: ArrayBuffer,
   report: unknown,
-  history?: RunHistory,
+  runLog?: string,
 ): Uint8Array {
   return zipSync({
     'model.json': strToU8(modelJson),
     'model.weights.bin': new Uint8Array(weights),
     'report.json': strToU8(JSON.stringify(report, null, 2)),
-    ...(history ? { 'run-log.json': strToU8(JSON.stringify(runLog(history))) } : {}),
+    ...(runLog ? { 'run-log.jsonl': strToU8(runLog) } : {}),
   });
-}
-
-/** The run's history as plain JSON: typed arrays become number arrays. */
-export function runLog(history: RunHistory): unknown {
-  return JSON.parse(
-    JSON.stringify(history, (_, value: unknown) =>
-      ArrayBuffer.isView(value) ? Array.from(value as Float32Array) : value,
-    ),
-  );
 }

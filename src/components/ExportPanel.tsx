@@ -1,5 +1,6 @@
 import { studioActions } from '../bridge/bridge';
 import { useStudio } from '../store/store';
+import { RecipeExport } from './runlog/RecipeExport';
 
 const thousands = (n: number) => n.toLocaleString('en-US');
 
@@ -73,6 +74,7 @@ export function ExportPanel() {
           )}
         </div>
       )}
+      <RecipeExport />
     </section>
   );
 }

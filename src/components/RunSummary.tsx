@@ -9,7 +9,8 @@ export function RunSummary() {
   const latestTest = useStudio((state) => state.latestTest);
   const baselineEpoch = useStudio((state) => state.baselineEpochs.at(-1));
   const size = useStudio((state) => state.size);
-  const backend = useStudio((state) => state.backend);
+  // an opened run log trained elsewhere: its speed was measured there
+  const backend = useStudio((state) => state.runLogView?.device ?? state.backend);
   const step = useStudio((state) => state.step);
   const epoch = useStudio((state) => state.epoch);
   const jobConfig = useStudio((state) => state.jobConfig);

@@ -1,6 +1,6 @@
 // A run's chart history at full resolution, recorded from the events the session posts: every
 // step's metrics, epochs, prune events, test evaluations and ranks. The charts keep a bounded
-// picture; this keeps the whole run, for autosave, resume and run-log.json.
+// picture; this keeps the whole run, for autosave, resume and run-log.jsonl.
 import type { HistoryEvent, RunHistory, RunName, StepSeries, WorkerEvent } from '../protocol';
 import { concatSeries } from '../train/stepSeries';
 
@@ -8,6 +8,8 @@ export class RunJournal {
   private steps: Record<RunName, StepSeries[]> = { main: [], baseline: [] };
   private events: HistoryEvent[] = [];
   private spectra: RunHistory['spectra'] = null;
+  /** the job's configured event (its first, for a resumed run) */
+  job: RunHistory['job'];
 
   /** Continues a saved history (a resumed run). */
   static from(history: RunHistory): RunJournal {
@@ -18,6 +20,7 @@ export class RunJournal {
     }
     journal.events = [...history.events];
     journal.spectra = history.spectra;
+    journal.job = history.job;
     return journal;
   }
 
@@ -33,6 +36,9 @@ export class RunJournal {
       case 'spectra':
         this.spectra = { ...event, values: event.values.map((v) => v.slice()) };
         this.events.push({ ...event, values: [] });
+        return;
+      case 'configured':
+        this.job ??= event;
         return;
       case 'epoch':
       case 'pruned':
@@ -54,7 +60,7 @@ export class RunJournal {
         steps[run] = this.steps[run][0];
       }
     }
-    return { steps, events: [...this.events], spectra: this.spectra };
+    return { steps, events: [...this.events], spectra: this.spectra, job: this.job };
   }
 
   /** The last step recorded for the main run (0 before any). */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../presets';
+import { decodeRunLog, studioRunLog } from '../runLog';
 import type { Command, WorkerEvent } from '../protocol';
 import { memoryAutosave, type AutosaveStore } from './autosave';
 import { loadDataset } from './datasetLoader';
@@ -238,6 +239,13 @@ describe('TrainingSession through the protocol', () => {
     expect(report.layers.length).toBe(7);
     expect(report.paramsKeptPercent).toBeGreaterThan(0);
     expect(report.testAccuracy).toBeGreaterThanOrEqual(0);
+    // the history carries its job, so the page can write a run log the studio opens again
+    const { history } = h.of('export')[0];
+    const text = studioRunLog(history, { producer: 'test', dataset: { name: 'shapes' } });
+    const log = decodeRunLog(text!);
+    expect(log.header.layers.map((l) => l.name)).toEqual(report.layers.map((l) => l.name));
+    expect(log.header.stepsPerEpoch).toBe(h.of('configured').at(-1)!.stepsPerEpoch);
+    expect(Array.from(log.history.steps.main!.step)).toEqual([2]);
   });
 
   it('evaluates a fixed test slice every few seconds while a job runs', async () => {

@@ -72,8 +72,9 @@ const SLICE_TIME_SHARE = 0.1;
 /** A running job is autosaved at every epoch end, on Pause, and at least this often. */
 export const AUTOSAVE_INTERVAL_MS = 2 * 60 * 1000;
 
-/** The events the charts draw: a job's history keeps them. */
+/** The events a job's history keeps: its configuration and what the charts draw. */
 const CHART_EVENTS = new Set<WorkerEvent['type']>([
+  'configured',
   'steps',
   'epoch',
   'spectra',
@@ -400,7 +401,9 @@ export class TrainingSession {
     const trainer = Trainer.restore(this.dataset, checkpoint);
     this.replaceJob(trainer, baseline ? Trainer.restore(this.dataset, baseline) : null);
     this.jobLimits = saved.limits;
+    const configured = this.journal.job;
     this.journal = RunJournal.from(saved.history);
+    this.journal.job ??= configured;
     this.autosavedStep = saved.summary.step;
     this.port.post({ type: 'history', history: saved.history });
     await this.postSpectra(trainer);

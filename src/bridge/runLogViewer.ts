@@ -1,0 +1,100 @@
+// Shows a run log (src/runLog.ts) in the live charts: the whole run at once, any step of it, or a
+// replay from the start, through the same store updates a running job makes. The log stays here,
+// on the page; the worker and its job are not involved.
+import { decodeRunLog, historyBetween, type RunLog } from '../runLog';
+import { useStudio } from '../store/store';
+import { replay } from './bridge';
+
+/** A replay shows the whole run in about this long, whatever its length. */
+export const REPLAY_MS = 20_000;
+const REPLAY_TICK_MS = 100;
+
+let log: RunLog | null = null;
+let replayTimer: ReturnType<typeof setInterval> | null = null;
+
+function stopReplay(): void {
+  if (replayTimer !== null) clearInterval(replayTimer);
+  replayTimer = null;
+  useStudio.getState().updateRunLogView({ replaying: false });
+}
+
+/** Draws the log's steps after `from` up to `to` on top of what the charts show. */
+function drawBetween(from: number, to: number): void {
+  if (!log) return;
+  replay(historyBetween(log.history, from, to));
+  const store = useStudio.getState();
+  const last = store.steps.at(-1);
+  store.setRunState({ state: store.runState, step: to, epoch: last ? Math.floor(last.epoch) : 0 });
+  store.updateRunLogView({ shownStep: to });
+}
+
+function drawUpTo(step: number): void {
+  useStudio.getState().clearMetrics();
+  drawBetween(-Infinity, step);
+}
+
+function describe(decoded: RunLog): { source: string; device: string } {
+  const { producer, world } = decoded.header;
+  if (!world) return { source: producer, device: producer };
+  const processes = world.processes === 1 ? '1 process' : `${world.processes} processes`;
+  return { source: `${producer}, ${processes} on ${world.device}`, device: world.device };
+}
+
+export const runLogActions = {
+  /** Opens a log file and shows the whole run; a bad file leaves the page as it was. */
+  async open(file: File): Promise<void> {
+    const store = useStudio.getState();
+    let decoded: RunLog;
+    try {
+      decoded = decodeRunLog(await file.text());
+    } catch (error) {
+      store.setError({ message: `${file.name}: ${(error as Error).message}` });
+      return;
+    }
+    if (replayTimer !== null) clearInterval(replayTimer);
+    replayTimer = null;
+    log = decoded;
+    store.setError(null);
+    const { config, stepsPerEpoch } = decoded.header;
+    store.openRunLogView(
+      {
+        fileName: file.name,
+        ...describe(decoded),
+        lastStep: decoded.lastStep,
+        shownStep: 0,
+        replaying: false,
+      },
+      config,
+      stepsPerEpoch,
+    );
+    drawUpTo(decoded.lastStep);
+  },
+  /** Shows the run as it stood at `step`. */
+  showStep(step: number): void {
+    stopReplay();
+    drawUpTo(step);
+  },
+  /** Replays the run from its start (or goes on from where a paused replay stopped). */
+  replay(): void {
+    const view = useStudio.getState().runLogView;
+    if (!log || !view) return;
+    if (view.shownStep >= view.lastStep) drawUpTo(0);
+    const stride = Math.max(1, Math.ceil((view.lastStep * REPLAY_TICK_MS) / REPLAY_MS));
+    useStudio.getState().updateRunLogView({ replaying: true });
+    replayTimer = setInterval(() => {
+      const current = useStudio.getState().runLogView;
+      // closed, or replaced by a job: the replay ends with it
+      if (!current || !log) return stopReplay();
+      const next = Math.min(current.lastStep, current.shownStep + stride);
+      drawBetween(current.shownStep, next);
+      if (next >= current.lastStep) stopReplay();
+    }, REPLAY_TICK_MS);
+  },
+  pauseReplay: stopReplay,
+  close(): void {
+    if (replayTimer !== null) clearInterval(replayTimer);
+    replayTimer = null;
+    log = null;
+    useStudio.getState().closeRunLogView();
+  },
+};
