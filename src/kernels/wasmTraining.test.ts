@@ -69,6 +69,24 @@ for (const stride of [1, 2]) {
 CASES.push({ input: [4, 16, 16, 16], kernel: [3, 3, 16, 32], stride: 2, padding: 'same' });
 CASES.push({ input: [1, 5, 5, 2], kernel: [5, 5, 2, 3], stride: 1, padding: 'valid' });
 CASES.push({ input: [2, 9, 7, 3], kernel: [3, 2, 3, 4], stride: 2, padding: 'same' });
+// ResNet-20's convs (stem, stages, stride-2 entries), the factorised nets' 1x1 expansion and
+// ResNet-18's 1x1 stride-2 projection, at batch 2
+CASES.push({ input: [2, 32, 32, 3], kernel: [3, 3, 3, 16], stride: 1, padding: 'same' });
+CASES.push({ input: [2, 32, 32, 16], kernel: [3, 3, 16, 16], stride: 1, padding: 'same' });
+CASES.push({ input: [2, 32, 32, 16], kernel: [3, 3, 16, 32], stride: 2, padding: 'same' });
+CASES.push({ input: [2, 16, 16, 32], kernel: [3, 3, 32, 64], stride: 2, padding: 'same' });
+CASES.push({ input: [2, 8, 8, 64], kernel: [3, 3, 64, 64], stride: 1, padding: 'same' });
+CASES.push({ input: [2, 8, 8, 12], kernel: [1, 1, 12, 64], stride: 1, padding: 'valid' });
+CASES.push({ input: [2, 8, 8, 16], kernel: [1, 1, 16, 32], stride: 2, padding: 'same' });
+// kernels larger than the image
+CASES.push({ input: [2, 2, 3, 2], kernel: [5, 5, 2, 3], stride: 1, padding: 'same' });
+CASES.push({ input: [2, 3, 3, 2], kernel: [5, 5, 2, 3], stride: 2, padding: 'same' });
+// wide enough that the filter gradient sums one matrix product per image
+const CHUNKED: Case[] = [
+  { input: [3, 8, 8, 2], kernel: [3, 3, 2, 1024], stride: 1, padding: 'same' },
+  { input: [3, 9, 9, 2], kernel: [3, 3, 2, 2048], stride: 2, padding: 'same' },
+];
+CASES.push(...CHUNKED);
 
 describe('wasm training kernels', () => {
   beforeAll(async () => {
@@ -122,6 +140,37 @@ describe('wasm training kernels', () => {
     );
   });
 
+  it('fused batch norm stays accurate for activations far from zero mean', async () => {
+    // the backward pass forms sum(dy * xhat) from sum(dy * x) - mean * sum(dy)
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf
+          .tensor4d(randomValues(4 * 6 * 6 * 8, 21), [4, 6, 6, 8])
+          .mul(0.05)
+          .add(40);
+        const gamma = tf.tensor1d(randomValues(8, 22));
+        const beta = tf.tensor1d(randomValues(8, 23));
+        const probe = tf.tensor4d(randomValues(4 * 6 * 6 * 8, 24), [4, 6, 6, 8]);
+        const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              batchStatisticsNorm(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D).y,
+              probe,
+            ),
+          );
+        return tf
+          .grads(loss)([x, gamma, beta])
+          .map((t) => t.dataSync());
+      });
+    await tf.setBackend('cpu');
+    const reference = run();
+    await tf.setBackend('wasm');
+    const actual = run();
+    actual.forEach((values, i) =>
+      expect(maxRelativeError(values, reference[i])).toBeLessThan(2e-3),
+    );
+  });
+
   it('frees every intermediate buffer', async () => {
     await tf.setBackend('wasm');
     const testCase: Case = {
@@ -133,7 +182,7 @@ describe('wasm training kernels', () => {
     convAndGradients(testCase);
     const buffers = tf.engine().backend.numDataIds();
     const tensors = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) convAndGradients(testCase);
+    for (let i = 0; i < 3; i++) [testCase, ...CHUNKED].forEach(convAndGradients);
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
     expect(tf.memory().numTensors).toBe(tensors);
   });

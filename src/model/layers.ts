@@ -135,7 +135,7 @@ export function batchStatisticsNorm(
   ) => {
     if (tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend())) {
       // the same computation as below, fused (the wasm backend registers these kernels)
-      const [y, xhat, mean, variance, inverseSigma] = tf
+      const [y, mean, variance, inverseSigma] = tf
         .engine()
         .runKernel(
           BATCH_NORM_TRAIN,
@@ -143,14 +143,15 @@ export function batchStatisticsNorm(
           { epsilon: BN_EPSILON },
         ) as tf.Tensor[];
       statistics = [tf.keep(mean), tf.keep(variance)] as tf.Tensor1D[];
-      save([xhat, scale, inverseSigma]);
+      save([input, mean, scale, inverseSigma]);
       return {
         value: y,
         gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-          const [savedXhat, savedScale, savedInverseSigma] = saved;
+          const [savedInput, savedMean, savedScale, savedInverseSigma] = saved;
           return tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, {
             dy,
-            xhat: savedXhat,
+            x: savedInput,
+            mean: savedMean,
             gamma: savedScale,
             inverseSigma: savedInverseSigma,
           }) as tf.Tensor[];
