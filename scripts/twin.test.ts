@@ -1,0 +1,91 @@
+// The PyTorch twin (python/) from the TypeScript side: a recipe from src/recipe.ts trains there,
+// its run log reads with src/runLog.ts, and its model loads in TF.js and scores the test split
+// exactly as PyTorch scored it. Skipped with a message where no python3 can import torch.
+import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCifar } from '../src/data/cifar';
+import { resizeSplit } from '../src/data/resize';
+import { presetConfig } from '../src/presets';
+import { recipeFor } from '../src/recipe';
+import { decodeRunLog } from '../src/runLog';
+import { cifar10Records } from '../src/testing/cifarFixtures';
+import { sourcesFromPath } from './lib/files';
+
+const python = ['python3', '/usr/bin/python3'].find(
+  (candidate) => spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+);
+if (!python) console.warn('skipping the PyTorch twin round trip: no python3 here can import torch');
+
+const labels = (count: number) => Array.from({ length: count }, (_, i) => (i * 7) % 10);
+
+describe.skipIf(!python)('the PyTorch twin', () => {
+  it('trains an exported recipe into a run log and a TF.js model that agree with it', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'twin-'));
+    const data = join(folder, 'data');
+    mkdirSync(data);
+    writeFileSync(join(data, 'data_batch_1.bin'), cifar10Records(labels(64), 1));
+    writeFileSync(join(data, 'test_batch.bin'), cifar10Records(labels(40), 2));
+    const config = {
+      ...presetConfig('micro'),
+      widthMultiplier: 0.25,
+      inputSize: 8,
+      epochs: 2,
+      batchSize: 16,
+    };
+    const recipe = recipeFor(config, { name: 'CIFAR-10', kind: 'cifar10' });
+    writeFileSync(join(folder, 'recipe.json'), JSON.stringify(recipe));
+    const out = join(folder, 'out');
+    const run = spawnSync(
+      python!,
+      [
+        '-m',
+        'lowrank_studio',
+        '--recipe',
+        join(folder, 'recipe.json'),
+        '--data',
+        data,
+        '--out',
+        out,
+        '--device',
+        'cpu',
+      ],
+      { cwd: 'python', encoding: 'utf8', timeout: 300_000 },
+    );
+    expect(run.status, run.stderr).toBe(0);
+
+    const log = decodeRunLog(readFileSync(join(out, 'run-log.jsonl'), 'utf8'));
+    expect(log.header.config).toEqual(config);
+    expect(log.header.stepsPerEpoch).toBe(4);
+    expect(log.lastStep).toBe(8);
+    expect(log.history.steps.main!.step.length).toBe(8);
+
+    const report = JSON.parse(readFileSync(join(out, 'export-report.json'), 'utf8'));
+    const modelJson = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const weights = readFileSync(join(out, 'model.weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0].weights,
+        weightData: weights.buffer.slice(
+          weights.byteOffset,
+          weights.byteOffset + weights.byteLength,
+        ),
+      }),
+    );
+    expect(model.countParams()).toBe(report.params.exported);
+    const dataset = await loadCifar(sourcesFromPath(data));
+    const test = resizeSplit(dataset.test, dataset.height, config.inputSize);
+    const predicted = tf.tidy(() => {
+      const images = tf.tensor4d(test.images, [test.count, 8, 8, 3], 'float32').div(255);
+      return (model.predict(images) as tf.Tensor2D).argMax(1).dataSync();
+    });
+    const correct = predicted.filter((label, i) => label === test.labels[i]).length;
+    expect(correct / test.count).toBeCloseTo(report.testAccuracy, 6);
+    model.dispose();
+    rmSync(folder, { recursive: true });
+  }, 300_000);
+});
