@@ -58,8 +58,17 @@ test("a PyTorch twin's run log opens in the charts, goes to any step and replays
     'aria-label',
     /cross-entropy/i,
   );
-  expect(await studio.marks('loss-chart')).toBeGreaterThan(0);
-  expect(await studio.marks('rank-chart')).toBeGreaterThan(0);
+  await expect(view).toContainText('resnet8 lowrank ×0.5, 16 px, 4 epochs, batch 32, target 50%');
+  await expect(page.getByTestId('epoch-counter')).toHaveText('4');
+  // the charts redraw one after another, 70 ms apart
+  for (const chart of [
+    'loss-chart',
+    'accuracy-chart',
+    'spectrum-chart',
+    'rank-chart',
+    'compression-chart',
+  ])
+    await expect.poll(() => studio.marks(chart), { message: chart }).toBeGreaterThan(0);
 
   // before the first prune event nothing is cut yet
   const scrub = page.getByTestId('run-log-scrub');

@@ -2,7 +2,7 @@
 // replay from the start, through the same store updates a running job makes. The log stays here,
 // on the page; the worker and its job are not involved.
 import { decodeRunLog, historyBetween, type RunLog } from '../runLog';
-import { useStudio } from '../store/store';
+import { useStudio, type RunLogView } from '../store/store';
 import { replay } from './bridge';
 
 /** A replay shows the whole run in about this long, whatever its length. */
@@ -23,8 +23,8 @@ function drawBetween(from: number, to: number): void {
   if (!log) return;
   replay(historyBetween(log.history, from, to));
   const store = useStudio.getState();
-  const last = store.steps.at(-1);
-  store.setRunState({ state: store.runState, step: to, epoch: last ? Math.floor(last.epoch) : 0 });
+  const epoch = Math.floor(to / Math.max(1, store.stepsPerEpoch));
+  store.setRunState({ state: store.runState, step: to, epoch });
   store.updateRunLogView({ shownStep: to });
 }
 
@@ -33,11 +33,18 @@ function drawUpTo(step: number): void {
   drawBetween(-Infinity, step);
 }
 
-function describe(decoded: RunLog): { source: string; device: string } {
-  const { producer, world } = decoded.header;
-  if (!world) return { source: producer, device: producer };
+function describe(decoded: RunLog): Pick<RunLogView, 'source' | 'device' | 'recipe'> {
+  const { producer, world, config: c, dataset } = decoded.header;
+  const size =
+    c.mode === 'dense'
+      ? ''
+      : c.targetParamsKept
+        ? `, target ${c.targetParamsKept}%`
+        : ', threshold rule';
+  const recipe = `${c.architecture} ${c.mode} ×${c.widthMultiplier}, ${c.inputSize} px, ${c.epochs} epochs, batch ${c.batchSize}${size}, on ${dataset.name}`;
+  if (!world) return { source: producer, device: producer, recipe };
   const processes = world.processes === 1 ? '1 process' : `${world.processes} processes`;
-  return { source: `${producer}, ${processes} on ${world.device}`, device: world.device };
+  return { source: `${producer}, ${processes} on ${world.device}`, device: world.device, recipe };
 }
 
 export const runLogActions = {

@@ -193,6 +193,8 @@ export interface RunLogView {
   source: string;
   /** the device it trained on, for the speed readout */
   device: string;
+  /** network, length and size target in a line */
+  recipe: string;
   lastStep: number;
   /** the charts show the run up to this step */
   shownStep: number;

@@ -48,8 +48,10 @@ function RunLogControls() {
   return (
     <div data-testid="run-log-view">
       <p className="small">
-        <strong>{view.fileName}</strong>: {view.source}. Step{' '}
-        <span data-testid="run-log-step">{view.shownStep}</span> of {view.lastStep}.
+        <strong>{view.fileName}</strong>: {view.source}.
+        <br />
+        {view.recipe}. Step <span data-testid="run-log-step">{view.shownStep}</span> of{' '}
+        {view.lastStep}.
       </p>
       <input
         type="range"
