@@ -146,7 +146,7 @@ function runPytorch(args: Args, results: BenchResults): void {
     return;
   }
   progress(`pytorch (${python})`);
-  const run = spawnSync(python, ['bench/pytorch_resnet20.py', '--batches', '32,128', '--steps', args.quick ? '3' : '10'], { encoding: 'utf8' });
+  const run = spawnSync(python, ['-m', 'lowrank_studio.reference', '--batches', '32,128', '--steps', args.quick ? '3' : '10'], { cwd: 'python', encoding: 'utf8' });
   if (run.status !== 0) {
     results.pytorch = { available: false, reason: `the PyTorch script failed: ${run.stderr.trim().split('\n').pop()}`, results: [] };
     return;

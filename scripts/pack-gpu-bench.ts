@@ -28,7 +28,7 @@ const USAGE = `usage: npm run pack:gpu-bench -- [--out folder] [--node-version V
   --node-version V   the Node release to pack (default 20.19.5)
 
 Then, on the GPU machine: sh <folder>/run.sh [--batches 128,512] [--steps N] [--pytorch]
-(--pytorch also times bench/pytorch_resnet20.py on CUDA with the python3 there).`;
+(--pytorch also times python/lowrank_studio/reference.py on CUDA with the python3 there).`;
 
 const RUN_SH = `#!/bin/sh
 # The GPU benchmark: TF.js WebGPU (Dawn, Vulkan) under Node, no browser, no network.
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
       console.error(
         'no Vulkan loader packed (apt-get download libvulkan1 failed): the GPU machine needs its own',
       );
-    copyFileSync(resolve('bench/pytorch_resnet20.py'), join(out, 'pytorch_resnet20.py'));
+    copyFileSync(resolve('python/lowrank_studio/reference.py'), join(out, 'pytorch_resnet20.py'));
     writeFileSync(join(out, 'run.sh'), RUN_SH, { mode: 0o755 });
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -3,7 +3,9 @@ on the CPU with every core (PyTorch's own default can be one OpenMP thread), or 
 
 Prints one JSON line per batch size: {"batch": B, "imagesPerSecond": ..., "stepMs": ...,
 "threads": T, "device": ...}.
-Usage: python3 bench/pytorch_resnet20.py --batches 32,128 --steps 5 [--threads N] [--device cuda]
+Usage (from python/): python3 -m lowrank_studio.reference --batches 32,128 --steps 5 [--threads N]
+[--device cuda]. Plain PyTorch on purpose: it is the yardstick `npm run bench` compares the studio
+with, written as a PyTorch user writes a ResNet-20, not the twin's factorised model.
 """
 import argparse
 import json
@@ -88,7 +90,8 @@ def main():
             step()
         synchronise()
         step_ms = 1000 * (time.perf_counter() - started) / args.steps
-        print(json.dumps({"batch": batch, "stepMs": step_ms, "imagesPerSecond": 1000 * batch / step_ms,
+        print(json.dumps({"batch": batch, "stepMs": step_ms,
+                          "imagesPerSecond": 1000 * batch / step_ms,
                           "threads": torch.get_num_threads(), "device": str(device),
                           "torch": torch.__version__}))
 
