@@ -64,8 +64,7 @@ def _title(kind: str) -> str:
 def _too_many(file_name: str, kind: str, most: int, count: Optional[float] = None) -> str:
     held = f"more than {most:,}" if count is None else f"{int(count):,}"
     return (f"{file_name}: holds {held} records, where an official {_title(kind)} {file_name} "
-            f"holds "
-            f"{most:,}: it is not a CIFAR file, or several were joined")
+            f"holds {most:,}: it is not a CIFAR file, or several were joined")
 
 
 def _records(file_name: str, kind: str, data: bytes, label_choice: str) -> Split:

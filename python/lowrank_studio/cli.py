@@ -4,6 +4,7 @@ the exported model (model.json, model.weights.bin, export-report.json) and check
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -26,13 +27,10 @@ CHECKPOINT = "checkpoint.pt"
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python3 -m lowrank_studio",
-        description="Trains a low-rank studio recipe (DPRP on a factorised CIFAR ResNet) "
-                    "with PyTorch. "
-                    "Under torchrun the recipe's batchSize is the GLOBAL batch: each of the N "
-                    "processes "
-                    "takes a 1/N share of every batch, in the order a single process would see "
-                    "them, "
-                    "so N processes train as one does.")
+        description="Trains a low-rank studio recipe (DPRP on a factorised CIFAR ResNet) with "
+                    "PyTorch. Under torchrun the recipe's batchSize is the GLOBAL batch: each of "
+                    "the N processes takes a 1/N share of every batch, in the order a single "
+                    "process would see them, so N processes train as one does.")
     p.add_argument("--recipe", required=True, help="recipe.json exported by the studio")
     p.add_argument("--data", required=True,
                    help="cifar-10/100-binary.tar.gz, its .tar, a .bin or a folder")
@@ -93,14 +91,12 @@ def train(trainer: Trainer, log: RunLog, out: str, log_every: int, state: Dict[s
         steps = 0
         while True:
             metrics = trainer.train_step()
-            if not all(map(lambda v: v == v and abs(v) != float("inf"), (metrics["total"],))):
+            if not math.isfinite(metrics["total"]):
                 raise RuntimeError(
                     f"the {config['mode']} run diverged at step {metrics['step']}: the loss "
-                    f"became NaN or "
-                    f"infinite. Lower the learning rate (now {config['learningRate']}) or the "
-                    f"regulariser "
-                    f"weights (lambdaOrth {config['lambdaOrth']}, lambdaRank "
-                    f"{config['lambdaRank']}).")
+                    f"became NaN or infinite. Lower the learning rate (now "
+                    f"{config['learningRate']}) or the regulariser weights (lambdaOrth "
+                    f"{config['lambdaOrth']}, lambdaRank {config['lambdaRank']}).")
             loss_sum += metrics["crossEntropy"]
             accuracy_sum += metrics["trainAccuracy"]
             steps += 1
@@ -116,8 +112,8 @@ def train(trainer: Trainer, log: RunLog, out: str, log_every: int, state: Dict[s
         test = trainer.evaluate()
         summary = summary_of(trainer, test)
         log.write({"type": "evaluation", "run": "main", "scope": "full", "step": trainer.step,
-                   "count": test["count"], "testAccuracy": test["accuracy"], "testLoss": test[
-                       "loss"]})
+                   "count": test["count"], "testAccuracy": test["accuracy"],
+                   "testLoss": test["loss"]})
         log.write({"type": "epoch", "run": "main", "summary": summary})
         log.write(spectra_event(trainer))
         state["history"].append(history_entry(summary, loss_sum / steps, accuracy_sum / steps,
@@ -125,11 +121,9 @@ def train(trainer: Trainer, log: RunLog, out: str, log_every: int, state: Dict[s
         trainer.epoch_prune_events = []
         state["lastTest"] = test
         if leader:
-            print(f"epoch {trainer.epoch}/{config['epochs']}: loss {loss_sum / steps:.4f}, test "
-                  f"accuracy "
-                  f"{100 * test['accuracy']:.2f}%, params kept "
-                  f"{100 * summary['size']['paramsKept']:.1f}%",
-                  file=sys.stderr)
+            print(f"epoch {trainer.epoch}/{config['epochs']}: loss {loss_sum / steps:.4f}, "
+                  f"test accuracy {100 * test['accuracy']:.2f}%, "
+                  f"params kept {100 * summary['size']['paramsKept']:.1f}%", file=sys.stderr)
             save_checkpoint(trainer, state, out)
     return test
 
@@ -217,10 +211,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                        trainer.layer_ranks(), costs["params"], costs["macs"])
         if world.leader:
             print(f"{dataset.name}: {trainer.train.count} train / {trainer.test.count} test "
-                  f"images; "
-                  f"{trainer.config['architecture']} {trainer.config['mode']} on {world.size} "
-                  f"{device} "
-                  f"process(es), global batch {trainer.config['batchSize']}", file=sys.stderr)
+                  f"images; {trainer.config['architecture']} {trainer.config['mode']} on "
+                  f"{world.size} {device} process(es), global batch "
+                  f"{trainer.config['batchSize']}", file=sys.stderr)
         stop_after = positive("stop-after-epochs", args.stop_after_epochs)
         epochs = trainer.config["epochs"]
         last_epoch = min(epochs, trainer.epoch + stop_after) if stop_after else epochs

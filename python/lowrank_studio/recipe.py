@@ -100,8 +100,7 @@ def config_problems(config: Dict[str, Any]) -> List[str]:
         decay = ", the first learning-rate decay" if end < config["pruneEnd"] else ""
         problems.append(
             f"pruneStart ({js_number(config['pruneStart'])}) is after the end of the pruning "
-            f"window "
-            f"({js_number(end)}{decay}): nothing would be pruned")
+            f"window ({js_number(end)}{decay}): nothing would be pruned")
     if config["maxRank"] > 0 and config["minRank"] > config["maxRank"]:
         problems.append(
             f"minRank ({js_number(config['minRank'])}) is above maxRank "
