@@ -2,26 +2,34 @@
 // ResNet-20 training step spends its time on the wasm backend in Node. Prints (a) per conv shape
 // the forward conv and both gradients, and (b) the share of a dense and a lowrank step taken by
 // batch norm, the conv gradients, the forward convs and the rest, from every wasm kernel timed.
+// --no-simd runs the JavaScript loops in place of the SIMD kernels (src/kernels/simd), to compare.
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { benchTrainer, type Variant } from './lib/cases';
 import { helpRequested, unknownOption } from '../scripts/lib/cli';
 import { startNodeBackend } from '../scripts/lib/nodeBackend';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../src/kernels/wasmBatchNorm';
+import { setSimdKernelsEnabled } from '../src/kernels/wasmSimd';
 
 const USAGE = `usage: npx tsx bench/profile-step.ts [--batch 128] [--threads 1] [--reps 7] [--steps 3]
+       [--no-simd]
 
   --batch B    batch size, or a list (32,128): conv table for each, step profile for the last
   --threads N  wasm threads; TF.js runs wasm on one thread in Node (tfjs issue 3830), so only 1
   --reps R     timed repetitions of each conv kernel (the median is shown)
-  --steps S    timed training steps per model after one warm-up step`;
+  --steps S    timed training steps per model after one warm-up step
+  --no-simd    the JavaScript loops instead of the SIMD kernels (batch norm, im2col)`;
 
-const FLAGS = ['--batch', '--threads', '--reps', '--steps', '--help'];
+const FLAGS = ['--batch', '--threads', '--reps', '--steps', '--no-simd', '--help'];
 
 function parseArgs(argv: string[]) {
-  const args = { batches: [128], threads: 1, reps: 7, steps: 3 };
+  const args = { batches: [128], threads: 1, reps: 7, steps: 3, simd: true };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1] ?? '';
+    if (argv[i] === '--no-simd') {
+      args.simd = false;
+      continue;
+    }
     if (argv[i] === '--batch') args.batches = value.split(',').map(Number);
     else if (argv[i] === '--threads') args.threads = Number(value);
     else if (argv[i] === '--reps') args.reps = Number(value);
@@ -176,7 +184,11 @@ async function main(): Promise<void> {
   }
   const args = parseArgs(argv);
   await startNodeBackend('wasm');
-  console.log(`TF.js ${tf.getBackend()}, ${getThreadsCount()} thread(s), Node ${process.version}`);
+  setSimdKernelsEnabled(args.simd);
+  const kernels = args.simd ? 'SIMD kernels' : 'JavaScript loops (--no-simd)';
+  console.log(
+    `TF.js ${tf.getBackend()}, ${getThreadsCount()} thread(s), Node ${process.version}, ${kernels}`,
+  );
   for (const batch of args.batches) convTable(batch, args.reps);
   wrapWasmKernels();
   const batch = args.batches[args.batches.length - 1];

@@ -48,3 +48,35 @@ test('a forced software WebGPU adapter is kept although wasm is faster', async (
   await expect(page.getByTestId('backend')).toHaveText('webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('backend-detail')).toContainText('software: google swiftshader');
 });
+
+test('wasm on two threads (shared heap, SIMD kernels) trains the same numbers as on one', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const lossAfterThreeSteps = async (threads: number) => {
+    const page = await browser.newPage();
+    // one epoch of three steps, then the job finishes
+    await page.goto(
+      `/?preset=micro&epochs=1&trainLimit=96&testLimit=32&backend=wasm&threads=${threads}`,
+    );
+    await expect(page.getByTestId('backend-detail')).toContainText(
+      threads === 1 ? '1 thread' : `${threads} threads`,
+      { timeout: 60_000 },
+    );
+    await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
+      timeout: 60_000,
+    });
+    await page.getByTestId('start').click();
+    await expect(page.getByTestId('run-state')).toHaveText('finished', { timeout: 60_000 });
+    const summary = page.getByTestId('loss-chart-summary');
+    await expect(summary).toHaveAttribute('aria-label', /Loss at step 3:/);
+    const label = (await summary.getAttribute('aria-label'))!;
+    await page.close();
+    return Number(/cross-entropy ([\d.]+)/.exec(label)![1]);
+  };
+  const one = await lossAfterThreeSteps(1);
+  const two = await lossAfterThreeSteps(2);
+  console.log(`cross-entropy after three steps: ${one} on one thread, ${two} on two`);
+  expect(one).toBeGreaterThan(0);
+  expect(two).toBeCloseTo(one, 3);
+});

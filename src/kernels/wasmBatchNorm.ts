@@ -2,17 +2,20 @@
 // normalisation) and backward, two passes over the activations each; the backward pass reads the
 // layer's input rather than a saved xhat (one tensor fewer written and kept per layer). Composed from TF.js ops,
 // batch norm costs about fifteen full passes a layer (moments, broadcasts, reductions), which was
-// a quarter of a ResNet-20 step on wasm. Plain JavaScript over the backend's heap; channels last.
+// a quarter of a ResNet-20 step on wasm. Channels last, on the backend's heap: the SIMD loops of
+// simd/batchNorm.wat where the engine has WebAssembly SIMD, else plain JavaScript.
 import * as tf from '@tensorflow/tfjs';
+import { batchNormSimd, type BatchNormSimd } from './wasmSimd';
 
 export const BATCH_NORM_TRAIN = 'LowrankBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'LowrankBatchNormTrainGrad';
 
 type TensorInfo = tf.TensorInfo;
 
-interface HeapBackend {
+interface HeapBackend extends tf.KernelBackend {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): tf.TypedArray;
+  disposeData(dataId: object, force?: boolean): boolean;
 }
 
 function heap(backend: HeapBackend, info: TensorInfo): Float32Array {
@@ -182,6 +185,171 @@ function backward(
   return outputs;
 }
 
+/** Pixels whose mean centres the forward sums (see forwardSimd). */
+const CENTRE_PIXELS = 16;
+
+/**
+ * Per-channel working memory on the heap for the SIMD kernels: float64 sums [2, C], then
+ * `arrays` float32 arrays of C values.
+ */
+class Scratch {
+  private readonly info: TensorInfo;
+  /** Byte offsets of the sums and of the first float32 array (set by views). */
+  private sums = 0;
+  private floats = 0;
+
+  constructor(
+    private readonly backend: HeapBackend,
+    private readonly channels: number,
+    arrays: number,
+  ) {
+    // two spare floats: room to align the float64 sums to 8 bytes
+    this.info = backend.makeOutput([(4 + arrays) * channels + 2], 'float32');
+  }
+
+  /** Zeroed sums and float32 array k; call after the kernel's last allocation (see forward). */
+  views(): { sums: Float64Array; array: (k: number) => Float32Array } {
+    const { buffer, byteOffset } = heap(this.backend, this.info);
+    this.sums = Math.ceil(byteOffset / 8) * 8;
+    this.floats = this.sums + 16 * this.channels;
+    const sums = new Float64Array(buffer, this.sums, 2 * this.channels);
+    sums.fill(0);
+    return { sums, array: (k) => new Float32Array(buffer, this.pointer(k), this.channels) };
+  }
+
+  get sumsPointer(): number {
+    return this.sums;
+  }
+
+  pointer(k: number): number {
+    return this.floats + 4 * k * this.channels;
+  }
+
+  dispose(): void {
+    this.backend.disposeData(this.info.dataId);
+  }
+}
+
+const pointerOf = (backend: HeapBackend, info: TensorInfo) =>
+  backend.typedArrayFromHeap(info).byteOffset;
+
+/**
+ * The forward pass with the SIMD kernels. The sums run in float32 within blocks of pixels, over
+ * x minus a per-channel centre (the mean of the first pixels), so that the sum of squares does not
+ * cancel for activations far from zero (mean 40, spread 0.05 keeps about 5 digits); blocks add
+ * up in float64.
+ */
+function forwardSimd(
+  simd: BatchNormSimd,
+  backend: HeapBackend,
+  x: TensorInfo,
+  gamma: TensorInfo,
+  beta: TensorInfo,
+  epsilon: number,
+): TensorInfo[] {
+  const channels = x.shape[x.shape.length - 1];
+  const count = tf.util.sizeFromShape(x.shape) / channels;
+  const outputs = [
+    backend.makeOutput(x.shape, 'float32'),
+    ...[0, 1, 2].map(() => backend.makeOutput([channels], 'float32')),
+  ];
+  const scratch = new Scratch(backend, channels, 3);
+  try {
+    const { sums, array } = scratch.views();
+    const [mean, variance, inverseSigma] = outputs.slice(1).map((info) => heap(backend, info));
+    const input = heap(backend, x);
+    const [scale, shift] = [heap(backend, gamma), heap(backend, beta)];
+    const [centre, factor, offset] = [0, 1, 2].map(array);
+    // (the heap is not zeroed: the arrays hold whatever was there)
+    const first = Math.min(count, CENTRE_PIXELS);
+    for (let c = 0; c < channels; c++) {
+      let total = 0;
+      for (let p = 0; p < first; p++) total += input[p * channels + c];
+      centre[c] = total / first;
+    }
+    const [xAt, centreAt] = [pointerOf(backend, x), scratch.pointer(0)];
+    simd.moments(xAt, centreAt, xAt, centreAt, count, channels, scratch.sumsPointer);
+    // y = (x - centre) * gamma/sigma + (beta - (mean - centre) * gamma/sigma)
+    for (let c = 0; c < channels; c++) {
+      const shiftToMean = sums[c] / count;
+      const spread = Math.max(0, sums[channels + c] / count - shiftToMean * shiftToMean);
+      const inverse = 1 / Math.sqrt(spread + epsilon);
+      [mean[c], variance[c], inverseSigma[c]] = [centre[c] + shiftToMean, spread, inverse];
+      factor[c] = scale[c] * inverse;
+      offset[c] = shift[c] - shiftToMean * scale[c] * inverse;
+    }
+    simd.scaleShift(
+      pointerOf(backend, outputs[0]),
+      xAt,
+      centreAt,
+      scratch.pointer(1),
+      scratch.pointer(2),
+      count,
+      channels,
+    );
+  } finally {
+    scratch.dispose();
+  }
+  return outputs;
+}
+
+/**
+ * The backward pass with the SIMD kernels: sum(dy * xhat) as sigma * sum(dy * (x - mean)), the
+ * subtraction done per value (no cancellation of sum(dy * x) against mean * sum(dy)).
+ */
+function backwardSimd(
+  simd: BatchNormSimd,
+  backend: HeapBackend,
+  dy: TensorInfo,
+  x: TensorInfo,
+  mean: TensorInfo,
+  gamma: TensorInfo,
+  inverseSigma: TensorInfo,
+): TensorInfo[] {
+  const channels = dy.shape[dy.shape.length - 1];
+  const count = tf.util.sizeFromShape(dy.shape) / channels;
+  const outputs = [
+    backend.makeOutput(dy.shape, 'float32'),
+    backend.makeOutput([channels], 'float32'),
+    backend.makeOutput([channels], 'float32'),
+  ];
+  // arrays: zero (dy's centre), then the coefficients of dx = dy * a + (x - mean) * b + d
+  const scratch = new Scratch(backend, channels, 4);
+  try {
+    const { sums, array } = scratch.views();
+    const [scaleGradient, shiftGradient] = outputs.slice(1).map((info) => heap(backend, info));
+    const [scale, sigma] = [gamma, inverseSigma].map((info) => heap(backend, info));
+    const [zero, a, b, d] = [0, 1, 2, 3].map(array);
+    zero.fill(0);
+    const [dyAt, xAt, meanAt] = [dy, x, mean].map((info) => pointerOf(backend, info));
+    simd.moments(dyAt, scratch.pointer(0), xAt, meanAt, count, channels, scratch.sumsPointer);
+    for (let c = 0; c < channels; c++) {
+      const dySum = sums[c];
+      const dyXhatSum = sums[channels + c] * sigma[c];
+      shiftGradient[c] = dySum;
+      scaleGradient[c] = dyXhatSum;
+      const k = scale[c] * sigma[c];
+      a[c] = k;
+      b[c] = -k * (dyXhatSum / count) * sigma[c];
+      d[c] = -k * (dySum / count);
+    }
+    simd.scaleShift2(
+      pointerOf(backend, outputs[0]),
+      dyAt,
+      scratch.pointer(1),
+      xAt,
+      meanAt,
+      scratch.pointer(2),
+      scratch.pointer(3),
+      count,
+      channels,
+    );
+  } finally {
+    scratch.dispose();
+  }
+  return outputs;
+}
+
 export function registerWasmBatchNorm(): void {
   tf.registerKernel({
     kernelName: BATCH_NORM_TRAIN,
@@ -189,7 +357,11 @@ export function registerWasmBatchNorm(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
       const { epsilon } = attrs as unknown as { epsilon: number };
-      return forward(backend as unknown as HeapBackend, x, gamma, beta, epsilon);
+      const heapBackend = backend as unknown as HeapBackend;
+      const simd = batchNormSimd(heapBackend);
+      return simd
+        ? forwardSimd(simd, heapBackend, x, gamma, beta, epsilon)
+        : forward(heapBackend, x, gamma, beta, epsilon);
     },
   });
   tf.registerKernel({
@@ -197,7 +369,11 @@ export function registerWasmBatchNorm(): void {
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
       const { dy, x, mean, gamma, inverseSigma } = inputs as Record<string, TensorInfo>;
-      return backward(backend as unknown as HeapBackend, dy, x, mean, gamma, inverseSigma);
+      const heapBackend = backend as unknown as HeapBackend;
+      const simd = batchNormSimd(heapBackend);
+      return simd
+        ? backwardSimd(simd, heapBackend, dy, x, mean, gamma, inverseSigma)
+        : backward(heapBackend, dy, x, mean, gamma, inverseSigma);
     },
   });
 }

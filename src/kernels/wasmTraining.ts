@@ -1,10 +1,13 @@
 // Training kernels for TF.js's wasm backend. It ships a fast XNNPACK Conv2D but no
 // Conv2DBackpropFilter (so it cannot train a CNN) and a slow Conv2DBackpropInput. Both gradients
 // are rewritten here on the backend's own XNNPACK kernels: the filter gradient as matrix
-// products, the input gradient as a Conv2D over flipped and zero-dilated tensors. Not in any
-// library: TF.js leaves these kernels out.
+// products, the input gradient as a Conv2D over flipped and zero-dilated tensors (strided convs:
+// a Conv2D per output phase). The data movement around them (im2col, phase interleave) runs in
+// the SIMD kernels of ./simd where the engine has WebAssembly SIMD. Not in any library: TF.js
+// leaves these kernels out.
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmBatchNorm } from './wasmBatchNorm';
+import { patchesSimd, phasesSimd, type PatchesSimd } from './wasmSimd';
 
 type TensorInfo = tf.TensorInfo;
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
@@ -97,6 +100,63 @@ function explicitPad(top: number, bottom: number, left: number, right: number): 
 }
 
 /**
+ * The outputs [first, last] of one axis whose filter tap at `offset` reads inside the input
+ * (clamped, last = first - 1 when none do: a kernel can outgrow the image).
+ */
+function insideRange(offset: number, stride: number, size: number, outSize: number) {
+  const first = Math.min(outSize, Math.max(0, Math.ceil(-offset / stride)));
+  const last = Math.max(first - 1, Math.min(outSize - 1, Math.floor((size - 1 - offset) / stride)));
+  return [first, last];
+}
+
+/**
+ * transposedPatches built by simd/patches.wat from x as it lies ([N, H, W, C]), one filter tap
+ * at a time: no channel-major copy of x, and four values a vector in every row.
+ */
+function channelsLastPatches(
+  simd: PatchesSimd,
+  backend: WasmBackendLike,
+  x: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  [first, batch]: [first: number, count: number],
+): TensorInfo {
+  const [, height, width, channels] = x.shape;
+  const { filterHeight, filterWidth, outHeight, outWidth, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  const columns = batch * outHeight * outWidth;
+  const out = backend.makeOutput([filterHeight * filterWidth * channels, columns], 'float32');
+  // byte offsets, taken after the allocation
+  const target = backend.typedArrayFromHeap(out).byteOffset;
+  const source = backend.typedArrayFromHeap(x).byteOffset + 4 * first * height * width * channels;
+  for (let kh = 0; kh < filterHeight; kh++) {
+    const [firstOy, lastOy] = insideRange(kh - top, strideHeight, height, outHeight);
+    for (let kw = 0; kw < filterWidth; kw++) {
+      const [firstOx, lastOx] = insideRange(kw - left, strideWidth, width, outWidth);
+      simd.tapRows(
+        target + 4 * (kh * filterWidth + kw) * channels * columns,
+        source,
+        batch,
+        channels,
+        height,
+        width,
+        outHeight,
+        outWidth,
+        strideHeight,
+        strideWidth,
+        kh - top,
+        kw - left,
+        firstOy,
+        lastOy,
+        firstOx,
+        lastOx,
+        columns,
+      );
+    }
+  }
+  return out;
+}
+
+/**
  * The transposed im2col matrix of x: P[(kh,kw,ci), (n,oy,ox)] = x[n, oy*sy + kh - top,
  * ox*sx + kw - left, ci], zero outside x. `planes` is x channel-major ([C, N, H, W]), so every
  * row is read and written in runs; where the conv keeps the image size at stride 1 (ResNet's
@@ -123,19 +183,10 @@ function transposedPatches(
   let row = target.byteOffset / 4;
   for (let kh = 0; kh < filterHeight; kh++) {
     const offsetY = kh - top;
-    // the output rows [firstOy, lastOy] read inside the image (clamped: a kernel can outgrow it)
-    const firstOy = Math.min(outHeight, Math.max(0, Math.ceil(-offsetY / strideHeight)));
-    const lastOy = Math.max(
-      firstOy - 1,
-      Math.min(outHeight - 1, Math.floor((height - 1 - offsetY) / strideHeight)),
-    );
+    const [firstOy, lastOy] = insideRange(offsetY, strideHeight, height, outHeight);
     for (let kw = 0; kw < filterWidth; kw++) {
       const offsetX = kw - left;
-      const firstOx = Math.min(outWidth, Math.max(0, Math.ceil(-offsetX / strideWidth)));
-      const lastOx = Math.max(
-        firstOx - 1,
-        Math.min(outWidth - 1, Math.floor((width - 1 - offsetX) / strideWidth)),
-      );
+      const [firstOx, lastOx] = insideRange(offsetX, strideWidth, width, outWidth);
       for (let ci = 0; ci < channels; ci++, row += columns) {
         const channel = source + (ci * images + first) * height * width;
         if (wholePlanes) {
@@ -202,7 +253,9 @@ const DY_VALUES_PER_CHUNK = 65536;
  * dW[kh,kw,ci,co] = sum over n,oy,ox of x[n, oy*sy+kh-top, ox*sx+kw-left, ci] * dy[n,oy,ox,co],
  * i.e. P dy with P the transposed im2col matrix of x ([(kh,kw,ci), (n,oy,ox)]) and dy as it lies
  * ([(n,oy,ox), co]): XNNPACK matrix products, one per chunk of images, whose summed result is
- * already in [kh,kw,ci,co] order. XNNPACK packs its right operand on every call: here that is
+ * already in [kh,kw,ci,co] order. The patches come from simd/patches.wat (straight from x, four
+ * values a vector) or, without WebAssembly SIMD or under four channels, from a channel-major copy
+ * of x (transposedPatches). XNNPACK packs its right operand on every call: here that is
  * dy, packed straight from its [K, N] layout. The earlier form, a Conv2D with dy folded into a
  * [Ho, 1, N*Wo, Cout] filter, had the backend transpose that big filter before packing it and
  * needed folded copies of both operands; it took 2.1-3.5x a forward conv at batch 128.
@@ -218,7 +271,10 @@ export function filterGradient(
   const info = convInfo(x.shape, filterShape, attrs);
   const [batch, outHeight, outWidth, outChannels] = dy.shape;
   const pixels = outHeight * outWidth;
-  const planes = calls.transpose(x, [3, 0, 1, 2]);
+  // patches.wat moves four channels a vector: for the 3-channel stem the channel-major copy and
+  // whole-row copies of transposedPatches were faster
+  const simd = x.dtype === 'float32' && x.shape[3] >= 4 ? patchesSimd(calls.backend) : null;
+  const planes = simd ? x : calls.transpose(x, [3, 0, 1, 2]);
   const rows = calls.reshape(dy, [batch * pixels, outChannels]);
   const chunk = Math.max(1, Math.floor(dyValuesPerChunk / (pixels * outChannels)));
   const size = tf.util.sizeFromShape(filterShape);
@@ -226,7 +282,11 @@ export function filterGradient(
   for (let first = 0; first < batch; first += chunk) {
     const count = Math.min(chunk, batch - first);
     const part = new KernelCalls(calls.backend);
-    const patches = part.track(transposedPatches(calls.backend, planes, info, [first, count]));
+    const patches = part.track(
+      simd
+        ? channelsLastPatches(simd, calls.backend, x, info, [first, count])
+        : transposedPatches(calls.backend, planes, info, [first, count]),
+    );
     const b =
       count === batch
         ? rows
@@ -266,6 +326,97 @@ function dilateWithZeros(calls: KernelCalls, dy: TensorInfo, strideY: number, st
   return calls.reshape(tall, [batch, outHeight * strideY, outWidth * strideX, channels]);
 }
 
+/** Per output phase p (position mod stride) of one axis: its taps [k, d], dx[i] += dy[i + d] W[k]. */
+function phaseTaps(size: number, pad: number, stride: number) {
+  const taps: [number, number][][] = [];
+  let [low, high] = [Infinity, -Infinity];
+  for (let p = 0; p < stride; p++) {
+    taps.push([]);
+    for (let k = 0; k < size; k++) {
+      if ((((p + pad - k) % stride) + stride) % stride !== 0) continue;
+      const d = (p + pad - k) / stride;
+      taps[p].push([k, d]);
+      [low, high] = [Math.min(low, d), Math.max(high, d)];
+    }
+  }
+  return { taps, low, high };
+}
+
+/**
+ * dx of a strided conv as one stride-1 conv of dy and a stride-by-stride DepthToSpace: output
+ * phase (py, px) (y mod sy, x mod sx) of dx only meets the taps of W whose offsets match it, so
+ * the s*s phases are the output channels of a conv with a small kernel ([T, T], T = 2 for a
+ * 3x3 kernel at stride 2), interleaved into dx by simd/phases.wat. Correlating the zero-dilated
+ * dy with the whole kernel instead does 4x a forward conv's work at stride 2 (and took 3.8x its
+ * time); this does 16/9 of it. Returns null where it does not apply (unequal strides, a tap that
+ * skips dy's first rows, no WebAssembly SIMD).
+ */
+function phasedInputGradient(
+  calls: KernelCalls,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  inputShape: number[],
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo | null {
+  const { strideHeight: stride, strideWidth, filterHeight, filterWidth } = info;
+  if (stride !== strideWidth || stride < 2 || filter.dtype !== 'float32') return null;
+  const simd = phasesSimd(calls.backend);
+  if (!simd) return null;
+  const [batch, height, width, inChannels] = inputShape;
+  const [, outHeight, outWidth, outChannels] = dy.shape;
+  const rows = phaseTaps(filterHeight, info.padInfo.top, stride);
+  const columns = phaseTaps(filterWidth, info.padInfo.left, stride);
+  if (rows.low > 0 || columns.low > 0) return null;
+  const [tall, wide] = [rows.high - rows.low + 1, columns.high - columns.low + 1];
+  const phases = stride * stride;
+  // F[ty, tx, co, (py * s + px) * Cin + ci] = W[kh, kw, ci, co] for the phase's taps, else 0
+  const combined = calls.track(
+    calls.backend.makeOutput([tall, wide, outChannels, phases * inChannels], 'float32'),
+  );
+  const target = calls.backend.typedArrayFromHeap(combined) as Float32Array;
+  const weights = calls.backend.typedArrayFromHeap(filter) as Float32Array;
+  target.fill(0);
+  for (let py = 0; py < stride; py++) {
+    for (const [kh, dyOffset] of rows.taps[py]) {
+      for (let px = 0; px < stride; px++) {
+        for (const [kw, dxOffset] of columns.taps[px]) {
+          const tap = ((dyOffset - rows.low) * wide + (dxOffset - columns.low)) * outChannels;
+          const channel = (py * stride + px) * inChannels;
+          for (let ci = 0; ci < inChannels; ci++) {
+            const from = ((kh * filterWidth + kw) * inChannels + ci) * outChannels;
+            for (let co = 0; co < outChannels; co++) {
+              target[(tap + co) * phases * inChannels + channel + ci] = weights[from + co];
+            }
+          }
+        }
+      }
+    }
+  }
+  // phase row i reads dy rows i + low .. i + high: pad before by -low, after to cover the last
+  const [phaseRows, phaseColumns] = [Math.ceil(height / stride), Math.ceil(width / stride)];
+  const pad = explicitPad(
+    -rows.low,
+    Math.max(0, phaseRows + rows.high - outHeight),
+    -columns.low,
+    Math.max(0, phaseColumns + columns.high - outWidth),
+  );
+  const phased = calls.conv(dy, combined, pad, [1, 1]);
+  const out = calls.backend.makeOutput(inputShape, 'float32');
+  const [, phaseRowsOut, phaseColumnsOut] = phased.shape;
+  simd.interleave(
+    calls.backend.typedArrayFromHeap(out).byteOffset,
+    calls.backend.typedArrayFromHeap(phased).byteOffset,
+    batch,
+    phaseRowsOut,
+    phaseColumnsOut,
+    stride,
+    inChannels,
+    height,
+    width,
+  );
+  return calls.track(out);
+}
+
 /**
  * dx = the full correlation of dy (zero-dilated by the stride) with W flipped in space and with
  * its channel axes swapped. Returns null where the padding would be negative (an explicit pad
@@ -279,6 +430,8 @@ export function inputGradient(
   attrs: ConvAttrs,
 ): TensorInfo | null {
   const info = convInfo(inputShape, filter.shape, attrs);
+  const phased = phasedInputGradient(calls, dy, filter, inputShape, info);
+  if (phased) return phased;
   const [strideY, strideX] = stridesOf(attrs.strides);
   const [, height, width] = inputShape;
   const { filterHeight, filterWidth } = info;

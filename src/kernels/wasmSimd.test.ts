@@ -1,0 +1,410 @@
+import { readFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Random } from '../lowrank/random';
+import { batchStatisticsNorm } from '../model/layers';
+import { compileKernels, GENERATED_FILE, generatedModule } from './simd/compile';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './wasmBatchNorm';
+import { registerWasmTrainingKernels } from './wasmTraining';
+import {
+  backendMemory,
+  batchNormSimd,
+  instantiateSimd,
+  setSimdKernelsEnabled,
+  type BatchNormSimd,
+  type PatchesSimd,
+  type PhasesSimd,
+} from './wasmSimd';
+
+function randomValues(size: number, seed: number, spread = 1, offset = 0): Float32Array {
+  const random = new Random(seed);
+  return Float32Array.from({ length: size }, () => offset + spread * random.normal());
+}
+
+function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  let scale = 1e-6;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) {
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / scale);
+  }
+  return worst;
+}
+
+describe('SIMD kernel module', () => {
+  it('kernels.wasm.ts is the build of the .wat sources (run npm run build:kernels)', async () => {
+    const committed = await readFile(GENERATED_FILE, 'utf8');
+    expect(committed).toBe(generatedModule(await compileKernels()));
+  });
+
+  it('gives null (the JavaScript loops) where the engine lacks WebAssembly SIMD', () => {
+    const validate = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
+    try {
+      expect(instantiateSimd('batchNorm', new WebAssembly.Memory({ initial: 1 }))).toBeNull();
+    } finally {
+      validate.mockRestore();
+    }
+    expect(backendMemory({})).toBeNull();
+  });
+
+  // the threaded build's heap is a shared memory: Node can make one without threads
+  it.each([false, true])('batch-norm loops match float64 sums (shared memory: %s)', (shared) => {
+    const memory = new WebAssembly.Memory(
+      shared ? { initial: 4, maximum: 65536, shared: true } : { initial: 4 },
+    );
+    const simd = instantiateSimd<BatchNormSimd>('batchNorm', memory);
+    expect(simd).not.toBeNull();
+    for (const [pixels, channels] of [
+      [70, 16],
+      [33, 7],
+      [5, 1],
+      [1, 12],
+      [64, 3],
+    ]) {
+      const size = pixels * channels;
+      // float32 arrays at byte offsets 4 (unaligned for vectors), then float64 sums
+      const [a, b, out] = [4, 4 + 4 * size, 4 + 8 * size];
+      const [ca, cb, ka, kb, m] = [0, 1, 2, 3, 4].map((k) => 4 + 12 * size + 4 * k * channels);
+      const sums = 8 * Math.ceil((4 + 12 * size + 20 * channels) / 8);
+      const heap = new Float32Array(memory.buffer);
+      heap.set(randomValues(size, 1, 2, 3), a / 4);
+      heap.set(randomValues(size, 2), b / 4);
+      for (const at of [ca, cb, ka, kb, m]) heap.set(randomValues(channels, at), at / 4);
+      const sumsView = new Float64Array(memory.buffer, sums, 2 * channels);
+      sumsView.fill(0);
+      const at = (base: number, k: number) => heap[base / 4 + k];
+      simd!.moments(a, ca, b, cb, pixels, channels, sums);
+      const expected = new Float64Array(2 * channels);
+      for (let i = 0; i < size; i++) {
+        const c = i % channels;
+        const u = at(a, i) - at(ca, c);
+        expected[c] += u;
+        expected[channels + c] += u * (at(b, i) - at(cb, c));
+      }
+      expect(maxRelativeError(sumsView, expected)).toBeLessThan(1e-6);
+      simd!.scaleShift(out, a, ca, ka, m, pixels, channels);
+      const first = Array.from({ length: size }, (_, i) => {
+        const c = i % channels;
+        return (at(a, i) - at(ca, c)) * at(ka, c) + at(m, c);
+      });
+      expect(maxRelativeError(heap.subarray(out / 4, out / 4 + size), first)).toBeLessThan(1e-6);
+      simd!.scaleShift2(out, a, ka, b, cb, kb, m, pixels, channels);
+      const second = Array.from({ length: size }, (_, i) => {
+        const c = i % channels;
+        return at(a, i) * at(ka, c) + (at(b, i) - at(cb, c)) * at(kb, c) + at(m, c);
+      });
+      expect(maxRelativeError(heap.subarray(out / 4, out / 4 + size), second)).toBeLessThan(1e-6);
+      // nothing written past the output
+      expect(heap[out / 4 + size]).toBe(at(ca, 0));
+    }
+  });
+
+  /** The outputs of one axis whose tap at `offset` reads inside the input (as wasmTraining.ts). */
+  function inside(offset: number, stride: number, size: number, outSize: number) {
+    const first = Math.min(outSize, Math.max(0, Math.ceil(-offset / stride)));
+    const last = Math.max(
+      first - 1,
+      Math.min(outSize - 1, Math.floor((size - 1 - offset) / stride)),
+    );
+    return [first, last];
+  }
+
+  // [images, height, width, channels, kernel, stride, top, left]
+  const TAPS = [
+    [2, 7, 6, 3, 3, 1, 1, 1],
+    [2, 7, 6, 6, 3, 2, 1, 1],
+    [3, 8, 9, 4, 3, 2, 0, 0],
+    [2, 32, 32, 16, 3, 2, 0, 0],
+    [2, 9, 11, 16, 3, 1, 1, 1],
+    [3, 9, 9, 13, 3, 2, 1, 1],
+    [2, 2, 3, 8, 5, 1, 2, 2],
+    [2, 3, 3, 2, 5, 2, 2, 2],
+    [2, 8, 8, 16, 1, 2, 0, 0],
+    [2, 9, 7, 5, 3, 2, 1, 0],
+  ];
+  it.each([false, true])('im2col rows match a plain gather (shared memory: %s)', (shared) => {
+    const memory = new WebAssembly.Memory(
+      shared ? { initial: 8, maximum: 65536, shared: true } : { initial: 8 },
+    );
+    const simd = instantiateSimd<PatchesSimd>('patches', memory);
+    expect(simd).not.toBeNull();
+    for (const [images, height, width, channels, k, stride, top, left] of TAPS) {
+      const [outHeight, outWidth] = [Math.ceil(height / stride), Math.ceil(width / stride)];
+      const columns = images * outHeight * outWidth;
+      const size = images * height * width * channels;
+      // x at byte 64, the matrix after a gap, both inside guard values
+      const [xAt, outAt] = [64, 64 + 4 * size + 64];
+      const heap = new Float32Array(memory.buffer);
+      heap.fill(-7);
+      heap.set(randomValues(size, 5), xAt / 4);
+      for (let kh = 0; kh < k; kh++) {
+        for (let kw = 0; kw < k; kw++) {
+          const [firstOy, lastOy] = inside(kh - top, stride, height, outHeight);
+          const [firstOx, lastOx] = inside(kw - left, stride, width, outWidth);
+          const row = (kh * k + kw) * channels;
+          simd!.tapRows(
+            outAt + 4 * row * columns,
+            xAt,
+            images,
+            channels,
+            height,
+            width,
+            outHeight,
+            outWidth,
+            stride,
+            stride,
+            kh - top,
+            kw - left,
+            firstOy,
+            lastOy,
+            firstOx,
+            lastOx,
+            columns,
+          );
+        }
+      }
+      const expected = new Float32Array(k * k * channels * columns);
+      let at = 0;
+      for (let kh = 0; kh < k; kh++) {
+        for (let kw = 0; kw < k; kw++) {
+          for (let c = 0; c < channels; c++) {
+            for (let n = 0; n < images; n++) {
+              for (let oy = 0; oy < outHeight; oy++) {
+                for (let ox = 0; ox < outWidth; ox++, at++) {
+                  const [iy, ix] = [oy * stride + kh - top, ox * stride + kw - left];
+                  if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
+                  expected[at] = heap[xAt / 4 + ((n * height + iy) * width + ix) * channels + c];
+                }
+              }
+            }
+          }
+        }
+      }
+      expect(heap.slice(outAt / 4, outAt / 4 + expected.length)).toEqual(expected);
+      // guards between x and the matrix and after the matrix
+      const end = outAt / 4 + expected.length;
+      expect(heap.slice(xAt / 4 + size, outAt / 4).every((v) => v === -7)).toBe(true);
+      expect(heap.slice(end, end + 64).every((v) => v === -7)).toBe(true);
+    }
+  });
+
+  it.each([false, true])('phase interleave matches DepthToSpace (shared memory: %s)', (shared) => {
+    const memory = new WebAssembly.Memory(
+      shared ? { initial: 2, maximum: 65536, shared: true } : { initial: 2 },
+    );
+    const simd = instantiateSimd<PhasesSimd>('phases', memory);
+    expect(simd).not.toBeNull();
+    // [images, phase rows, phase columns, stride, channels, height, width]
+    for (const [images, rows, columns, stride, channels, height, width] of [
+      [2, 4, 3, 2, 16, 8, 6],
+      [2, 4, 4, 2, 6, 7, 7],
+      [1, 3, 3, 3, 5, 9, 8],
+      [3, 2, 2, 2, 1, 3, 4],
+    ]) {
+      const size = images * rows * columns * stride * stride * channels;
+      const [phasesAt, outAt] = [8, 8 + 4 * size + 64];
+      const outSize = images * height * width * channels;
+      const heap = new Float32Array(memory.buffer);
+      heap.fill(-7);
+      heap.set(randomValues(size, 6), phasesAt / 4);
+      simd!.interleave(outAt, phasesAt, images, rows, columns, stride, channels, height, width);
+      const expected = new Float32Array(outSize);
+      for (let n = 0, at = 0; n < images; n++) {
+        for (let y = 0; y < height; y++) {
+          for (let x = 0; x < width; x++) {
+            const pixel = (n * rows + Math.floor(y / stride)) * columns + Math.floor(x / stride);
+            const phase = (y % stride) * stride + (x % stride);
+            for (let c = 0; c < channels; c++, at++) {
+              expected[at] = heap[phasesAt / 4 + (pixel * stride * stride + phase) * channels + c];
+            }
+          }
+        }
+      }
+      expect(heap.slice(outAt / 4, outAt / 4 + outSize)).toEqual(expected);
+      expect(heap.slice(outAt / 4 + outSize, outAt / 4 + outSize + 64).every((v) => v === -7)).toBe(
+        true,
+      );
+    }
+  });
+});
+
+describe('conv gradients on the wasm backend, SIMD kernels and without', () => {
+  beforeAll(async () => {
+    registerWasmTrainingKernels();
+  });
+  afterAll(async () => {
+    setSimdKernelsEnabled(true);
+    await tf.setBackend('cpu');
+  });
+
+  type Padding = 'same' | 'valid';
+  /** dx and dW of sum(conv(x, W) * probe). */
+  const gradients = (shape: number[], filterShape: number[], stride: number, pad: Padding) =>
+    tf.tidy(() => {
+      const size = (dims: number[]) => dims.reduce((p, q) => p * q);
+      const x = tf.tensor4d(
+        randomValues(size(shape), 51),
+        shape as [number, number, number, number],
+      );
+      const w = tf.tensor4d(
+        randomValues(size(filterShape), 52),
+        filterShape as [number, number, number, number],
+      );
+      const conv = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad);
+      const probe = tf.tensor(randomValues(conv(x, w).size, 53), conv(x, w).shape);
+      return tf
+        .grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), probe)))([x, w])
+        .map((t) => t.dataSync());
+    });
+
+  // [x shape, kernel size, out channels, stride, padding]: ResNet-20's widths, leftover channels
+  // (C mod 4), odd sizes (a cropped last phase), stride 3, a 1x1 stride-2 projection, a kernel
+  // larger than the image, an asymmetric kernel
+  const CASES: [number[], number[], number, Padding][] = [
+    [[2, 8, 8, 16], [3, 3, 16, 16], 1, 'same'],
+    [[2, 9, 9, 16], [3, 3, 16, 32], 2, 'same'],
+    [[2, 8, 8, 16], [3, 3, 16, 32], 2, 'same'],
+    [[3, 7, 6, 6], [3, 3, 6, 5], 2, 'same'],
+    [[2, 8, 9, 13], [3, 3, 13, 4], 2, 'valid'],
+    [[2, 8, 8, 16], [1, 1, 16, 32], 2, 'same'],
+    [[2, 3, 3, 8], [5, 5, 8, 3], 2, 'same'],
+    [[2, 10, 9, 4], [3, 3, 4, 6], 3, 'valid'],
+    [[2, 9, 7, 5], [3, 2, 5, 4], 2, 'same'],
+    [[3, 8, 8, 4], [3, 3, 4, 1024], 1, 'same'],
+  ];
+  it.each(CASES.map((c) => [JSON.stringify(c), c] as const))(
+    'match the cpu backend with SIMD on and off, and im2col agrees exactly: %s',
+    async (_, [shape, filterShape, stride, pad]) => {
+      await tf.setBackend('cpu');
+      const [dxReference, dwReference] = gradients(shape, filterShape, stride, pad);
+      await tf.setBackend('wasm');
+      const [dxSimd, dwSimd] = gradients(shape, filterShape, stride, pad);
+      setSimdKernelsEnabled(false);
+      const [dxPlain, dwPlain] = gradients(shape, filterShape, stride, pad);
+      setSimdKernelsEnabled(true);
+      // the same patches either way, so the same products
+      expect(dwSimd).toEqual(dwPlain);
+      for (const [actual, expected] of [
+        [dwSimd, dwReference],
+        [dxSimd, dxReference],
+        [dxPlain, dxReference],
+      ]) {
+        expect(maxRelativeError(actual, expected)).toBeLessThan(1e-5);
+      }
+    },
+  );
+});
+
+describe('batch norm on the wasm backend, SIMD and JavaScript loops', () => {
+  beforeAll(async () => {
+    registerWasmTrainingKernels();
+  });
+  afterAll(async () => {
+    setSimdKernelsEnabled(true);
+    await tf.setBackend('cpu');
+  });
+
+  it('finds the heap and runs the SIMD kernels in Node', async () => {
+    await tf.setBackend('wasm');
+    expect(backendMemory(tf.engine().backend)).not.toBeNull();
+    expect(batchNormSimd(tf.engine().backend)).not.toBeNull();
+  });
+
+  /** y, statistics and the three gradients of sum(y * probe). */
+  const run = (shape: [number, number, number, number], spread: number, offset: number) =>
+    tf.tidy(() => {
+      const size = shape.reduce((p, q) => p * q);
+      const channels = shape[3];
+      const x = tf.tensor4d(randomValues(size, 31, spread, offset), shape);
+      const gamma = tf.tensor1d(randomValues(channels, 32));
+      const beta = tf.tensor1d(randomValues(channels, 33));
+      const probe = tf.tensor4d(randomValues(size, 34), shape);
+      const { y, mean, variance } = batchStatisticsNorm(x, gamma, beta);
+      const gradients = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            batchStatisticsNorm(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D).y,
+            probe,
+          ),
+        ),
+      )([x, gamma, beta]);
+      return [y, mean, variance, ...gradients].map((t) => t.dataSync());
+    });
+
+  // ResNet-20's widths, odd widths (C mod 4 leftovers), a single channel, odd pixel counts
+  const SHAPES: [number, number, number, number][] = [
+    [2, 8, 8, 16],
+    [3, 5, 7, 32],
+    [2, 3, 3, 64],
+    [3, 5, 4, 6],
+    [2, 7, 5, 3],
+    [1, 9, 7, 1],
+    [2, 4, 4, 13],
+  ];
+  for (const simd of [true, false]) {
+    it.each(SHAPES.map((shape) => [JSON.stringify(shape), shape] as const))(
+      `matches the composed ops on cpu (SIMD ${simd ? 'on' : 'off'}): %s`,
+      async (_, shape) => {
+        await tf.setBackend('cpu');
+        const reference = run(shape, 2, 1);
+        await tf.setBackend('wasm');
+        setSimdKernelsEnabled(simd);
+        const actual = run(shape, 2, 1);
+        setSimdKernelsEnabled(true);
+        actual.forEach((values, i) =>
+          expect(maxRelativeError(values, reference[i])).toBeLessThan(1e-4),
+        );
+      },
+    );
+
+    it(`stays accurate far from zero mean (SIMD ${simd ? 'on' : 'off'})`, async () => {
+      const shape: [number, number, number, number] = [4, 6, 6, 12];
+      await tf.setBackend('cpu');
+      const reference = run(shape, 0.05, 40);
+      await tf.setBackend('wasm');
+      setSimdKernelsEnabled(simd);
+      const actual = run(shape, 0.05, 40);
+      setSimdKernelsEnabled(true);
+      // y, mean, variance, dx, dgamma, dbeta
+      [1e-3, 1e-6, 1e-3, 2e-3, 2e-3, 1e-5].forEach((tolerance, i) =>
+        expect(maxRelativeError(actual[i], reference[i])).toBeLessThan(tolerance),
+      );
+    });
+  }
+
+  it('does not rely on fresh heap memory being zero', async () => {
+    await tf.setBackend('wasm');
+    const shape: [number, number, number, number] = [3, 5, 7, 32];
+    const clean = run(shape, 2, 1);
+    for (let i = 0; i < 4; i++) tf.dispose(tf.fill([4096 << i], NaN));
+    const reused = run(shape, 2, 1);
+    reused.forEach((values, i) => expect(values).toEqual(clean[i]));
+  });
+
+  it('frees its working memory', async () => {
+    await tf.setBackend('wasm');
+    const shape: [number, number, number, number] = [2, 4, 4, 6];
+    const call = () => {
+      const x = tf.tensor4d(randomValues(192, 41), shape);
+      const [gamma, beta] = [tf.ones([6]), tf.zeros([6])];
+      const outputs = tf
+        .engine()
+        .runKernel(BATCH_NORM_TRAIN, { x, gamma, beta }, { epsilon: 1e-3 }) as tf.Tensor[];
+      const gradients = tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, {
+        dy: x,
+        x,
+        mean: outputs[1],
+        gamma,
+        inverseSigma: outputs[3],
+      }) as tf.Tensor[];
+      tf.dispose([x, gamma, beta, ...outputs, ...gradients]);
+    };
+    call();
+    const buffers = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 3; i++) call();
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+  });
+});

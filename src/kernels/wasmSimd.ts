@@ -1,0 +1,164 @@
+// Loads this project's hand-written SIMD kernels (src/kernels/simd/*.wat) into TF.js's wasm
+// backend: each module imports the backend's own WebAssembly.Memory, so the kernels read and
+// write tensors where they lie. The threaded build's heap is a shared memory, which needs the
+// module's shared-memory variant. Where WebAssembly SIMD is missing, or the backend's memory
+// cannot be found, callers get null and keep their JavaScript loops.
+import * as tf from '@tensorflow/tfjs';
+import { SIMD_WASM } from './simd/kernels.wasm';
+
+/** The exports of batchNorm.wat; pointers are byte offsets into the heap. */
+export interface BatchNormSimd {
+  moments(
+    a: number,
+    ca: number,
+    b: number,
+    cb: number,
+    pixels: number,
+    channels: number,
+    out: number,
+  ): void;
+  scaleShift(
+    out: number,
+    a: number,
+    ca: number,
+    ka: number,
+    m: number,
+    pixels: number,
+    channels: number,
+  ): void;
+  scaleShift2(
+    out: number,
+    a: number,
+    ka: number,
+    b: number,
+    cb: number,
+    kb: number,
+    m: number,
+    pixels: number,
+    channels: number,
+  ): void;
+}
+
+/** The export of patches.wat: one filter tap's rows of the transposed im2col matrix. */
+export interface PatchesSimd {
+  tapRows(
+    out: number,
+    x: number,
+    images: number,
+    channels: number,
+    height: number,
+    width: number,
+    outHeight: number,
+    outWidth: number,
+    strideY: number,
+    strideX: number,
+    offsetY: number,
+    offsetX: number,
+    firstOy: number,
+    lastOy: number,
+    firstOx: number,
+    lastOx: number,
+    columns: number,
+  ): void;
+}
+
+/** The export of phases.wat: a strided conv's input-gradient phases interleaved into dx. */
+export interface PhasesSimd {
+  interleave(
+    out: number,
+    phases: number,
+    images: number,
+    phaseRows: number,
+    phaseColumns: number,
+    stride: number,
+    channels: number,
+    height: number,
+    width: number,
+  ): void;
+}
+
+/** The parts of tfjs-backend-wasm's Emscripten module used here. */
+interface EmscriptenModule {
+  HEAPU8: Uint8Array;
+  /** Set by the threaded build, which creates its (shared) memory in JavaScript. */
+  wasmMemory?: WebAssembly.Memory;
+  /** The instance's exports; the single-threaded builds export their memory. */
+  asm?: { memory?: WebAssembly.Memory };
+}
+
+let enabled = true;
+
+/** Turns the SIMD kernels off (or back on), e.g. to compare them with the JavaScript loops. */
+export function setSimdKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/**
+ * Instantiates the module `name` over `memory` (its shared variant for a shared memory), or
+ * null where this engine cannot (no WebAssembly SIMD, or no shared memory support).
+ */
+export function instantiateSimd<T>(name: string, memory: WebAssembly.Memory): T | null {
+  const sources = SIMD_WASM[name];
+  if (!sources || typeof WebAssembly !== 'object') return null;
+  const bytes = decode(isShared(memory) ? sources.sharedMemory : sources.memory);
+  if (!WebAssembly.validate(bytes)) return null;
+  try {
+    // synchronous: a few KB (engines limit synchronous compiles of large modules on a page's
+    // main thread, and kernels must run synchronously)
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    return instance.exports as unknown as T;
+  } catch {
+    return null;
+  }
+}
+
+/** The backend's heap as a WebAssembly.Memory, or null where it is not exposed as expected. */
+export function backendMemory(backend: object): WebAssembly.Memory | null {
+  const module = (backend as { wasm?: EmscriptenModule }).wasm;
+  if (!module?.HEAPU8) return null;
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (typeof WebAssembly !== 'object' || !(memory instanceof WebAssembly.Memory)) return null;
+  // the memory the backend's own views read (a shared memory hands out a new buffer object)
+  if (isShared(memory)) {
+    return memory.buffer.byteLength >= module.HEAPU8.byteLength ? memory : null;
+  }
+  return memory.buffer === module.HEAPU8.buffer ? memory : null;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, Map<string, unknown>>();
+
+function simdFor<T>(name: string, backend: tf.KernelBackend): T | null {
+  if (!enabled) return null;
+  const memory = backendMemory(backend);
+  if (!memory) return null;
+  let modules = instances.get(memory);
+  if (!modules) instances.set(memory, (modules = new Map()));
+  if (!modules.has(name)) modules.set(name, instantiateSimd<T>(name, memory));
+  return modules.get(name) as T | null;
+}
+
+/** The batch-norm kernels over this wasm backend's heap, or null (use the JavaScript loops). */
+export function batchNormSimd(backend: tf.KernelBackend): BatchNormSimd | null {
+  return simdFor<BatchNormSimd>('batchNorm', backend);
+}
+
+/** The im2col row kernel over this wasm backend's heap, or null (use the JavaScript loop). */
+export function patchesSimd(backend: tf.KernelBackend): PatchesSimd | null {
+  return simdFor<PatchesSimd>('patches', backend);
+}
+
+/** The phase interleave over this wasm backend's heap, or null (keep the zero-dilated route). */
+export function phasesSimd(backend: tf.KernelBackend): PhasesSimd | null {
+  return simdFor<PhasesSimd>('phases', backend);
+}
