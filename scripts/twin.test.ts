@@ -1,18 +1,21 @@
 // The PyTorch twin (python/) from the TypeScript side: a recipe from src/recipe.ts trains there,
-// its run log reads with src/runLog.ts, and its model loads in TF.js and scores the test split
-// exactly as PyTorch scored it. Skipped with a message where no python3 can import torch.
+// its run log reads with src/runLog.ts, its model loads in TF.js and scores the test split exactly
+// as PyTorch scored it, and its steps follow the TypeScript Trainer's on the same data. Skipped
+// with a message where no python3 can import torch.
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TrainConfig } from '../src/config';
 import { loadCifar } from '../src/data/cifar';
 import { resizeSplit } from '../src/data/resize';
 import { presetConfig } from '../src/presets';
 import { recipeFor } from '../src/recipe';
 import { decodeRunLog } from '../src/runLog';
 import { cifar10Records } from '../src/testing/cifarFixtures';
+import { Trainer } from '../src/train/trainer';
 import { sourcesFromPath } from './lib/files';
 
 const python = ['python3', '/usr/bin/python3'].find(
@@ -20,45 +23,54 @@ const python = ['python3', '/usr/bin/python3'].find(
 );
 if (!python) console.warn('skipping the PyTorch twin round trip: no python3 here can import torch');
 
+const folder = mkdtempSync(join(tmpdir(), 'twin-'));
+const data = join(folder, 'data');
+mkdirSync(data);
 const labels = (count: number) => Array.from({ length: count }, (_, i) => (i * 7) % 10);
+writeFileSync(join(data, 'data_batch_1.bin'), cifar10Records(labels(64), 1));
+writeFileSync(join(data, 'test_batch.bin'), cifar10Records(labels(40), 2));
+afterAll(() => rmSync(folder, { recursive: true }));
+
+const tinyConfig: TrainConfig = {
+  ...presetConfig('micro'),
+  widthMultiplier: 0.25,
+  inputSize: 8,
+  epochs: 2,
+  batchSize: 16,
+};
+
+/** Trains `config` in the twin; returns its output folder. */
+function trainInTwin(name: string, config: TrainConfig): string {
+  writeFileSync(
+    join(folder, `${name}.json`),
+    JSON.stringify(recipeFor(config, { name: 'CIFAR-10', kind: 'cifar10' })),
+  );
+  const out = join(folder, name);
+  const run = spawnSync(
+    python!,
+    [
+      '-m',
+      'lowrank_studio',
+      '--recipe',
+      join(folder, `${name}.json`),
+      '--data',
+      data,
+      '--out',
+      out,
+      '--device',
+      'cpu',
+    ],
+    { cwd: 'python', encoding: 'utf8', timeout: 300_000 },
+  );
+  expect(run.status, run.stderr).toBe(0);
+  return out;
+}
 
 describe.skipIf(!python)('the PyTorch twin', () => {
   it('trains an exported recipe into a run log and a TF.js model that agree with it', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'twin-'));
-    const data = join(folder, 'data');
-    mkdirSync(data);
-    writeFileSync(join(data, 'data_batch_1.bin'), cifar10Records(labels(64), 1));
-    writeFileSync(join(data, 'test_batch.bin'), cifar10Records(labels(40), 2));
-    const config = {
-      ...presetConfig('micro'),
-      widthMultiplier: 0.25,
-      inputSize: 8,
-      epochs: 2,
-      batchSize: 16,
-    };
-    const recipe = recipeFor(config, { name: 'CIFAR-10', kind: 'cifar10' });
-    writeFileSync(join(folder, 'recipe.json'), JSON.stringify(recipe));
-    const out = join(folder, 'out');
-    const run = spawnSync(
-      python!,
-      [
-        '-m',
-        'lowrank_studio',
-        '--recipe',
-        join(folder, 'recipe.json'),
-        '--data',
-        data,
-        '--out',
-        out,
-        '--device',
-        'cpu',
-      ],
-      { cwd: 'python', encoding: 'utf8', timeout: 300_000 },
-    );
-    expect(run.status, run.stderr).toBe(0);
-
+    const out = trainInTwin('pruned', tinyConfig);
     const log = decodeRunLog(readFileSync(join(out, 'run-log.jsonl'), 'utf8'));
-    expect(log.header.config).toEqual(config);
+    expect(log.header.config).toEqual(tinyConfig);
     expect(log.header.stepsPerEpoch).toBe(4);
     expect(log.lastStep).toBe(8);
     expect(log.history.steps.main!.step.length).toBe(8);
@@ -78,7 +90,7 @@ describe.skipIf(!python)('the PyTorch twin', () => {
     );
     expect(model.countParams()).toBe(report.params.exported);
     const dataset = await loadCifar(sourcesFromPath(data));
-    const test = resizeSplit(dataset.test, dataset.height, config.inputSize);
+    const test = resizeSplit(dataset.test, dataset.height, tinyConfig.inputSize);
     const predicted = tf.tidy(() => {
       const images = tf.tensor4d(test.images, [test.count, 8, 8, 3], 'float32').div(255);
       return (model.predict(images) as tf.Tensor2D).argMax(1).dataSync();
@@ -86,6 +98,25 @@ describe.skipIf(!python)('the PyTorch twin', () => {
     const correct = predicted.filter((label, i) => label === test.labels[i]).length;
     expect(correct / test.count).toBeCloseTo(report.testAccuracy, 6);
     model.dispose();
-    rmSync(folder, { recursive: true });
+  }, 300_000);
+
+  it("takes the TypeScript Trainer's steps on the same data: sampling, augmentation, losses", async () => {
+    const config = { ...tinyConfig, pruning: false };
+    const log = decodeRunLog(
+      readFileSync(join(trainInTwin('unpruned', config), 'run-log.jsonl'), 'utf8'),
+    );
+    const trainer = new Trainer(await loadCifar(sourcesFromPath(data)), config);
+    for (let step = 0; step < 8; step++) trainer.trainStep();
+    const steps = await trainer.readStepMetrics();
+    trainer.dispose();
+    const twin = log.history.steps.main!;
+    const differences = steps.map((metrics, i) =>
+      Math.abs(metrics.crossEntropy - twin.crossEntropy[i]),
+    );
+    console.log(
+      `twin vs TF.js over 8 steps, max abs difference of the cross-entropy: ${Math.max(...differences).toExponential(2)}`,
+    );
+    expect(Math.max(...differences)).toBeLessThan(1e-3);
+    expect(Array.from(twin.trainAccuracy)).toEqual(steps.map((m) => m.trainAccuracy));
   }, 300_000);
 });
