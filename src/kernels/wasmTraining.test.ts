@@ -171,6 +171,32 @@ describe('wasm training kernels', () => {
     );
   });
 
+  it('transposed matrix products (rewritten as Transpose + plain product) match cpu', async () => {
+    const products = () =>
+      tf.tidy(() => {
+        const a = tf.tensor3d(randomValues(2 * 7 * 5, 4), [2, 7, 5]);
+        const b = tf.tensor3d(randomValues(2 * 7 * 3, 5), [2, 7, 3]);
+        const c = tf.tensor3d(randomValues(2 * 3 * 5, 6), [2, 3, 5]);
+        const u = tf.tensor2d(randomValues(36 * 8, 7), [36, 8]);
+        return [
+          tf.matMul(a, b, true, false),
+          tf.matMul(a, c, false, true),
+          tf.matMul(b, a, true, false),
+          tf.matMul(c, b, true, true),
+          tf.matMul(u, u, true, false),
+          tf.matMul(u, u, false, true),
+        ].map((t) => t.dataSync());
+      });
+    await tf.setBackend('cpu');
+    const reference = products();
+    await tf.setBackend('wasm');
+    const buffers = tf.engine().backend.numDataIds();
+    products().forEach((values, i) =>
+      expect(maxRelativeError(values, reference[i])).toBeLessThan(1e-5),
+    );
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+  });
+
   it('frees every intermediate buffer', async () => {
     await tf.setBackend('wasm');
     const testCase: Case = {

@@ -554,6 +554,44 @@ export function registerWasmTrainingKernels(): void {
       return calls.finish(result) ?? nativeInputGradient.kernelFunc(args);
     },
   });
+  registerTransposingMatMul();
   registerWasmBatchNorm();
   registered = true;
+}
+
+/**
+ * BatchMatMul with transposeA or transposeB set takes a slow path in the wasm backend (576x64
+ * U^T U: 1.3 ms, against 0.13 ms for an explicit Transpose and a plain product). The factorised
+ * layers' orthogonality terms and every matMul gradient ask for transposed products, so they are
+ * rewritten here as Transpose + plain BatchMatMul.
+ */
+function registerTransposingMatMul(): void {
+  const native = tf.getKernel('BatchMatMul', 'wasm')!;
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({
+    kernelName: 'BatchMatMul',
+    backendName: 'wasm',
+    setupFunc: native.setupFunc,
+    kernelFunc: (args) => {
+      const { transposeA, transposeB } = args.attrs as unknown as {
+        transposeA: boolean;
+        transposeB: boolean;
+      };
+      if (!transposeA && !transposeB) return native.kernelFunc(args);
+      const calls = new KernelCalls(args.backend as WasmBackendLike);
+      const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+      const swapLastAxes = (x: TensorInfo) => {
+        const perm = x.shape.map((_, i) => i);
+        const last = perm.length - 1;
+        [perm[last - 1], perm[last]] = [last, last - 1];
+        return calls.transpose(x, perm);
+      };
+      const product = native.kernelFunc({
+        ...args,
+        inputs: { a: transposeA ? swapLastAxes(a) : a, b: transposeB ? swapLastAxes(b) : b },
+        attrs: { ...args.attrs, transposeA: false, transposeB: false },
+      }) as TensorInfo;
+      return calls.finish(calls.track(product));
+    },
+  });
 }
