@@ -21,6 +21,11 @@ export function RecipeExport() {
       <pre className="command" data-testid="recipe-command">
         {recipeCommand(config, { kind, ...limits })}
       </pre>
+      {kind === 'builtin' && (
+        <p className="muted">
+          The built-in images are drawn in the browser; the command trains on CIFAR-10 instead.
+        </p>
+      )}
     </details>
   );
 }
