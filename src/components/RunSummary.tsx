@@ -3,6 +3,16 @@ import { testAccuracyDetail } from './charts/accuracyText';
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
+/** Median step time of the last steps: an epoch's short last batch would read as a burst. */
+function recentStepMs(steps: readonly { stepMs: number }[]): number {
+  const recent = steps
+    .slice(-21)
+    .map((point) => point.stepMs)
+    .filter((ms) => ms > 0)
+    .sort((a, b) => a - b);
+  return recent.length ? recent[recent.length >> 1] : 0;
+}
+
 /** The numbers a class looks at: size and compute kept, accuracy, speed, position in the run. */
 export function RunSummary() {
   const last = useStudio((state) => state.steps.at(-1));
@@ -14,8 +24,8 @@ export function RunSummary() {
   const step = useStudio((state) => state.step);
   const epoch = useStudio((state) => state.epoch);
   const jobConfig = useStudio((state) => state.jobConfig);
-  const imagesPerSecond =
-    last && last.stepMs > 0 && jobConfig ? (1000 * jobConfig.batchSize) / last.stepMs : null;
+  const stepMs = useStudio((state) => recentStepMs(state.steps));
+  const imagesPerSecond = stepMs > 0 && jobConfig ? (1000 * jobConfig.batchSize) / stepMs : null;
   return (
     <section className="panel summary-card" aria-label="Run summary">
       <dl className="summary-grid" data-testid="compression-summary">
