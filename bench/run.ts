@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 import { previewBuild } from '../scripts/lib/previewSite';
 import { startNodeBackend } from '../scripts/lib/nodeBackend';
+import { pythonWithTorch } from '../scripts/lib/twin';
 import type { BenchReply, BenchRequest, BenchState } from './browser/protocol';
 import { planItems, runPlan, type PlanItem, type PlanOptions, type PlanResults } from './lib/plan';
 import { helpRequested, unknownOption } from '../scripts/lib/cli';
@@ -138,9 +139,7 @@ async function runChromium(args: Args, results: BenchResults): Promise<void> {
 }
 
 function runPytorch(args: Args, results: BenchResults): void {
-  const python = ['python3', '/usr/bin/python3'].find(
-    (candidate) => spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
-  );
+  const python = pythonWithTorch();
   if (!python) {
     results.pytorch = { available: false, reason: 'no python3 here can import torch (Debian: apt-get install python3-torch)', results: [] };
     return;

@@ -2,10 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { PRESET_LIMITS } from '../src/presets';
 import { baseConfig, jobLimits, parseArgs } from './lib/experimentArgs';
+import { loadModelFolder } from './lib/twin';
 
 describe('experiment options', () => {
   it('parses the fixed flags and any knob, in kebab or camel case', () => {
@@ -143,18 +143,7 @@ describe('npm run experiment', () => {
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| lowrank | 1 |');
     // --export: a standard LayersModel per mode that loads back, with its report
     const exported = JSON.parse(readFileSync(join(out, 'model', 'lowrank', 'report.json'), 'utf8'));
-    const modelJson = JSON.parse(readFileSync(join(out, 'model', 'lowrank', 'model.json'), 'utf8'));
-    const weights = readFileSync(join(out, 'model', 'lowrank', 'model.weights.bin'));
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: modelJson.modelTopology,
-        weightSpecs: modelJson.weightsManifest[0].weights,
-        weightData: weights.buffer.slice(
-          weights.byteOffset,
-          weights.byteOffset + weights.byteLength,
-        ),
-      }),
-    );
+    const model = await loadModelFolder(join(out, 'model', 'lowrank'));
     expect(model.countParams()).toBe(exported.params.exported);
     expect(exported.params.dense).toBeGreaterThan(0);
     expect(exported.inferenceTiming.speedup).toBeGreaterThan(0);

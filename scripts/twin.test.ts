@@ -17,10 +17,9 @@ import { decodeRunLog } from '../src/runLog';
 import { cifar10Records } from '../src/testing/cifarFixtures';
 import { Trainer } from '../src/train/trainer';
 import { sourcesFromPath } from './lib/files';
+import { loadModelFolder, pythonWithTorch } from './lib/twin';
 
-const python = ['python3', '/usr/bin/python3'].find(
-  (candidate) => spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
-);
+const python = pythonWithTorch();
 if (!python) console.warn('skipping the PyTorch twin round trip: no python3 here can import torch');
 
 const folder = mkdtempSync(join(tmpdir(), 'twin-'));
@@ -76,18 +75,7 @@ describe.skipIf(!python)('the PyTorch twin', () => {
     expect(log.history.steps.main!.step.length).toBe(8);
 
     const report = JSON.parse(readFileSync(join(out, 'export-report.json'), 'utf8'));
-    const modelJson = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
-    const weights = readFileSync(join(out, 'model.weights.bin'));
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: modelJson.modelTopology,
-        weightSpecs: modelJson.weightsManifest[0].weights,
-        weightData: weights.buffer.slice(
-          weights.byteOffset,
-          weights.byteOffset + weights.byteLength,
-        ),
-      }),
-    );
+    const model = await loadModelFolder(out);
     expect(model.countParams()).toBe(report.params.exported);
     const dataset = await loadCifar(sourcesFromPath(data));
     const test = resizeSplit(dataset.test, dataset.height, tinyConfig.inputSize);

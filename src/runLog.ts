@@ -1,8 +1,9 @@
 // Run logs: a run's chart history as JSON lines, a header first and then one event a line in the
 // order they happened. The studio writes one beside a downloaded model, the PyTorch twin
 // (python/) writes the same, and the studio opens either to show and replay the run.
-import { DEFAULT_CONFIG, KNOBS, validateConfig, type TrainConfig } from './config';
+import { KNOBS, validateConfig, type TrainConfig } from './config';
 import type { SizeKept } from './lowrank/accounting';
+import { STEP_SERIES_FIELDS, toSeries, type StepRecord } from './train/stepSeries';
 import type {
   CostSummary,
   EpochSummary,
@@ -40,22 +41,7 @@ export interface RunLog {
   lastStep: number;
 }
 
-const STEP_FIELDS = [
-  'epoch',
-  'crossEntropy',
-  'orth',
-  'rank',
-  'total',
-  'trainAccuracy',
-  'learningRate',
-  'lambdaRank',
-  'stepMs',
-] as const satisfies readonly Exclude<keyof StepSeries, 'step'>[];
-
-type StepLine = { type: 'step'; run: RunName; step: number } & Record<
-  (typeof STEP_FIELDS)[number],
-  number
->;
+type StepLine = { type: 'step'; run: RunName } & StepRecord;
 
 const eventStep = (event: HistoryEvent) =>
   event.type === 'epoch' ? event.summary.step : event.step;
@@ -63,7 +49,7 @@ const eventStep = (event: HistoryEvent) =>
 function stepLines(run: RunName, series: StepSeries): StepLine[] {
   return Array.from(series.step, (step, i) => {
     const line = { type: 'step', run, step } as StepLine;
-    for (const field of STEP_FIELDS) line[field] = series[field][i];
+    for (const field of STEP_SERIES_FIELDS) line[field] = series[field][i];
     return line;
   });
 }
@@ -149,7 +135,7 @@ function readHeader(record: Record<string, unknown>): RunLogHeader {
     : Math.ceil((dataset.trainCount ?? batchSize) / batchSize);
   return {
     ...(record as unknown as RunLogHeader),
-    config: { ...DEFAULT_CONFIG, ...config },
+    config: config as TrainConfig,
     stepsPerEpoch,
   };
 }
@@ -222,12 +208,6 @@ function readEvent(record: Record<string, unknown>, line: number): HistoryEvent 
   }
 }
 
-function toSeries(lines: StepLine[]): StepSeries {
-  const series = { step: Float64Array.from(lines, (l) => l.step) } as StepSeries;
-  for (const field of STEP_FIELDS) series[field] = Float32Array.from(lines, (l) => l[field]);
-  return series;
-}
-
 /** Reads a log; a malformed one fails with the line and what is wrong with it. */
 export function decodeRunLog(text: string): RunLog {
   const records = text
@@ -255,7 +235,7 @@ export function decodeRunLog(text: string): RunLog {
   let lastStep = 0;
   for (const { record, number } of parsed.slice(1)) {
     if (record.type === 'step') {
-      needNumbers(record, ['step', ...STEP_FIELDS], number, 'a step');
+      needNumbers(record, ['step', ...STEP_SERIES_FIELDS], number, 'a step');
       steps[record.run === 'baseline' ? 'baseline' : 'main'].push(record as unknown as StepLine);
       lastStep = Math.max(lastStep, record.step as number);
     } else {

@@ -112,6 +112,17 @@ function affine(
   }
 }
 
+/** An output shaped like the activations, then `perChannel` outputs of one value a channel. */
+function makeOutputs(backend: HeapBackend, shape: number[], perChannel: number) {
+  const channels = shape[shape.length - 1];
+  const count = tf.util.sizeFromShape(shape) / channels;
+  const outputs = [
+    backend.makeOutput(shape, 'float32'),
+    ...Array.from({ length: perChannel }, () => backend.makeOutput([channels], 'float32')),
+  ];
+  return { channels, count, outputs };
+}
+
 /** Outputs: y, batch mean, batch variance, 1/sqrt(variance + eps). */
 function forward(
   backend: HeapBackend,
@@ -120,12 +131,7 @@ function forward(
   beta: TensorInfo,
   epsilon: number,
 ): TensorInfo[] {
-  const channels = x.shape[x.shape.length - 1];
-  const count = tf.util.sizeFromShape(x.shape) / channels;
-  const outputs = [
-    backend.makeOutput(x.shape, 'float32'),
-    ...[0, 1, 2].map(() => backend.makeOutput([channels], 'float32')),
-  ];
+  const { channels, count, outputs } = makeOutputs(backend, x.shape, 3);
   // views after every allocation: an allocation can grow (and detach) the heap
   const [y, mean, variance, inverseSigma] = outputs.map((info) => heap(backend, info));
   const input = heap(backend, x);
@@ -158,13 +164,7 @@ function backward(
   gamma: TensorInfo,
   inverseSigma: TensorInfo,
 ): TensorInfo[] {
-  const channels = dy.shape[dy.shape.length - 1];
-  const count = tf.util.sizeFromShape(dy.shape) / channels;
-  const outputs = [
-    backend.makeOutput(dy.shape, 'float32'),
-    backend.makeOutput([channels], 'float32'),
-    backend.makeOutput([channels], 'float32'),
-  ];
+  const { channels, count, outputs } = makeOutputs(backend, dy.shape, 2);
   const [dx, scaleGradient, shiftGradient] = outputs.map((info) => heap(backend, info));
   const upstream = heap(backend, dy);
   const input = heap(backend, x);
@@ -247,12 +247,7 @@ function forwardSimd(
   beta: TensorInfo,
   epsilon: number,
 ): TensorInfo[] {
-  const channels = x.shape[x.shape.length - 1];
-  const count = tf.util.sizeFromShape(x.shape) / channels;
-  const outputs = [
-    backend.makeOutput(x.shape, 'float32'),
-    ...[0, 1, 2].map(() => backend.makeOutput([channels], 'float32')),
-  ];
+  const { channels, count, outputs } = makeOutputs(backend, x.shape, 3);
   const scratch = new Scratch(backend, channels, 3);
   try {
     const { sums, array } = scratch.views();
@@ -306,13 +301,7 @@ function backwardSimd(
   gamma: TensorInfo,
   inverseSigma: TensorInfo,
 ): TensorInfo[] {
-  const channels = dy.shape[dy.shape.length - 1];
-  const count = tf.util.sizeFromShape(dy.shape) / channels;
-  const outputs = [
-    backend.makeOutput(dy.shape, 'float32'),
-    backend.makeOutput([channels], 'float32'),
-    backend.makeOutput([channels], 'float32'),
-  ];
+  const { channels, count, outputs } = makeOutputs(backend, dy.shape, 2);
   // arrays: zero (dy's centre), then the coefficients of dx = dy * a + (x - mean) * b + d
   const scratch = new Scratch(backend, channels, 4);
   try {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Random } from '../lowrank/random';
+import { maxRelativeError, randomValues } from '../testing/tensors';
 import { batchStatisticsNorm } from '../model/layers';
 import { compileKernels, GENERATED_FILE, generatedModule } from './simd/compile';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './wasmBatchNorm';
@@ -16,22 +16,6 @@ import {
   type PatchesSimd,
   type PhasesSimd,
 } from './wasmSimd';
-
-function randomValues(size: number, seed: number, spread = 1, offset = 0): Float32Array {
-  const random = new Random(seed);
-  return Float32Array.from({ length: size }, () => offset + spread * random.normal());
-}
-
-function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let scale = 1e-6;
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  for (let i = 0; i < expected.length; i++) {
-    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / scale);
-  }
-  return worst;
-}
 
 describe('SIMD kernel module', () => {
   it('kernels.wasm.ts is the build of the .wat sources (run npm run build:kernels)', async () => {

@@ -1,17 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../lowrank/random';
+import { maxRelativeError, randomValues } from '../testing/tensors';
 import { batchStatisticsNorm } from '../model/layers';
 import { BATCH_NORM_TRAIN } from './wasmBatchNorm';
 import { registerWasmTrainingKernels } from './wasmTraining';
 
 type Padding = 'same' | 'valid';
-
-function randomValues(size: number, seed: number): Float32Array {
-  const random = new Random(seed);
-  return Float32Array.from({ length: size }, () => random.normal());
-}
 
 interface Case {
   input: [number, number, number, number];
@@ -44,17 +39,6 @@ function convAndGradients({ input, kernel, stride, padding }: Case) {
     )([x, w]);
     return { value: out.dataSync(), dx: dx.dataSync(), dw: dw.dataSync() };
   });
-}
-
-function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let scale = 1e-6;
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  for (let i = 0; i < expected.length; i++) {
-    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / scale);
-  }
-  return worst;
 }
 
 const CASES: Case[] = [];

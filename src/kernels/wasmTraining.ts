@@ -502,8 +502,7 @@ let registered = false;
 /** Registers the wasm conv gradients (once). Call after importing @tensorflow/tfjs-backend-wasm. */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
-  const nativeInputGradient = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (!nativeInputGradient) {
+  if (!tf.getKernel('Conv2DBackpropInput', 'wasm')) {
     throw new Error('the wasm backend is not loaded: import @tensorflow/tfjs-backend-wasm first');
   }
   tf.registerKernel({
@@ -517,46 +516,44 @@ export function registerWasmTrainingKernels(): void {
       return calls.finish(result);
     },
   });
-  for (const kernelName of ['Sum', 'Mean']) {
-    const native = tf.getKernel(kernelName, 'wasm')!;
-    tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({
-      kernelName,
-      backendName: 'wasm',
-      setupFunc: native.setupFunc,
-      kernelFunc: (args) => {
-        const { axis, keepDims } = args.attrs as unknown as { axis: number[]; keepDims: boolean };
-        const x = (args.inputs as { x: TensorInfo }).x;
-        const backend = args.backend as WasmBackendLike;
-        return (
-          reduceLeadingAxes(backend, x, axis, keepDims, kernelName === 'Mean') ??
-          native.kernelFunc(args)
-        );
-      },
-    });
-  }
-  tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropInput',
-    backendName: 'wasm',
-    setupFunc: nativeInputGradient.setupFunc,
-    kernelFunc: (args) => {
-      const calls = new KernelCalls(args.backend as WasmBackendLike);
-      const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-      const { inputShape } = args.attrs as unknown as { inputShape: number[] };
-      const result = inputGradient(
-        calls,
-        dy,
-        filter,
-        inputShape,
-        args.attrs as unknown as ConvAttrs,
+  for (const kernelName of ['Sum', 'Mean'])
+    replaceWasmKernel(kernelName, (args, native) => {
+      const { axis, keepDims } = args.attrs as unknown as { axis: number[]; keepDims: boolean };
+      const x = (args.inputs as { x: TensorInfo }).x;
+      const backend = args.backend as WasmBackendLike;
+      return (
+        reduceLeadingAxes(backend, x, axis, keepDims, kernelName === 'Mean') ??
+        native.kernelFunc(args)
       );
-      return calls.finish(result) ?? nativeInputGradient.kernelFunc(args);
-    },
+    });
+  replaceWasmKernel('Conv2DBackpropInput', (args, native) => {
+    const calls = new KernelCalls(args.backend as WasmBackendLike);
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const { inputShape } = args.attrs as unknown as { inputShape: number[] };
+    const result = inputGradient(calls, dy, filter, inputShape, args.attrs as unknown as ConvAttrs);
+    return calls.finish(result) ?? native.kernelFunc(args);
   });
   registerTransposingMatMul();
   registerWasmBatchNorm();
   registered = true;
+}
+
+/** Puts `kernelFunc` in place of the wasm backend's own kernel, which it may still call. */
+function replaceWasmKernel(
+  kernelName: string,
+  kernelFunc: (
+    args: Parameters<tf.KernelFunc>[0],
+    native: tf.KernelConfig,
+  ) => ReturnType<tf.KernelFunc>,
+): void {
+  const native = tf.getKernel(kernelName, 'wasm')!;
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({
+    kernelName,
+    backendName: 'wasm',
+    setupFunc: native.setupFunc,
+    kernelFunc: (args) => kernelFunc(args, native),
+  });
 }
 
 /**
@@ -566,32 +563,25 @@ export function registerWasmTrainingKernels(): void {
  * rewritten here as Transpose + plain BatchMatMul.
  */
 function registerTransposingMatMul(): void {
-  const native = tf.getKernel('BatchMatMul', 'wasm')!;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    setupFunc: native.setupFunc,
-    kernelFunc: (args) => {
-      const { transposeA, transposeB } = args.attrs as unknown as {
-        transposeA: boolean;
-        transposeB: boolean;
-      };
-      if (!transposeA && !transposeB) return native.kernelFunc(args);
-      const calls = new KernelCalls(args.backend as WasmBackendLike);
-      const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-      const swapLastAxes = (x: TensorInfo) => {
-        const perm = x.shape.map((_, i) => i);
-        const last = perm.length - 1;
-        [perm[last - 1], perm[last]] = [last, last - 1];
-        return calls.transpose(x, perm);
-      };
-      const product = native.kernelFunc({
-        ...args,
-        inputs: { a: transposeA ? swapLastAxes(a) : a, b: transposeB ? swapLastAxes(b) : b },
-        attrs: { ...args.attrs, transposeA: false, transposeB: false },
-      }) as TensorInfo;
-      return calls.finish(calls.track(product));
-    },
+  replaceWasmKernel('BatchMatMul', (args, native) => {
+    const { transposeA, transposeB } = args.attrs as unknown as {
+      transposeA: boolean;
+      transposeB: boolean;
+    };
+    if (!transposeA && !transposeB) return native.kernelFunc(args);
+    const calls = new KernelCalls(args.backend as WasmBackendLike);
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const swapLastAxes = (x: TensorInfo) => {
+      const perm = x.shape.map((_, i) => i);
+      const last = perm.length - 1;
+      [perm[last - 1], perm[last]] = [last, last - 1];
+      return calls.transpose(x, perm);
+    };
+    const product = native.kernelFunc({
+      ...args,
+      inputs: { a: transposeA ? swapLastAxes(a) : a, b: transposeB ? swapLastAxes(b) : b },
+      attrs: { ...args.attrs, transposeA: false, transposeB: false },
+    }) as TensorInfo;
+    return calls.finish(calls.track(product));
   });
 }

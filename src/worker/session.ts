@@ -27,7 +27,8 @@ import { exportJob, timeInference } from '../train/exporter';
 import type { AutosaveStore } from './autosave';
 import { cacheKey } from './datasetLoader';
 import { RunJournal } from './runJournal';
-import { costSummaries, layerRank, seriesBuffers, toSeries, yieldToEvents } from './sessionEvents';
+import { toSeries } from '../train/stepSeries';
+import { costSummaries, layerRank, seriesBuffers, yieldToEvents } from './sessionEvents';
 import { CommandError, parseCommand } from './validateCommand';
 
 export interface SessionPort {

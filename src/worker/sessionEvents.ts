@@ -1,26 +1,8 @@
-// Small pieces of the session's event traffic: step metrics as transferable series, cost and rank
+// Small pieces of the session's event traffic: step series' buffers to transfer, cost and rank
 // summaries as the protocol carries them, and a yield that lets queued messages in.
 import type { ModelAccounting } from '../lowrank/accounting';
 import type { CostSummary, LayerRank, StepSeries } from '../protocol';
-import type { LayerSpectrum, StepMetrics } from '../train/trainer';
-
-const SERIES_FIELDS = [
-  'epoch',
-  'crossEntropy',
-  'orth',
-  'rank',
-  'total',
-  'trainAccuracy',
-  'learningRate',
-  'lambdaRank',
-  'stepMs',
-] as const;
-
-export function toSeries(metrics: StepMetrics[]): StepSeries {
-  const series = { step: Float64Array.from(metrics, (m) => m.step) } as StepSeries;
-  for (const field of SERIES_FIELDS) series[field] = Float32Array.from(metrics, (m) => m[field]);
-  return series;
-}
+import type { LayerSpectrum } from '../train/trainer';
 
 export function seriesBuffers(series: StepSeries): Transferable[] {
   return Object.values(series).map(
