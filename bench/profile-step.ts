@@ -2,32 +2,37 @@
 // ResNet-20 training step spends its time on the wasm backend in Node. Prints (a) per conv shape
 // the forward conv and both gradients, and (b) the share of a dense and a lowrank step taken by
 // batch norm, the conv gradients, the forward convs and the rest, from every wasm kernel timed.
-// --no-simd runs the JavaScript loops in place of the SIMD kernels (src/kernels/simd), to compare.
+// --no-simd runs the JavaScript loops in place of the SIMD kernels (src/kernels/simd), to compare;
+// --browser profiles the step in Chromium's worker on one thread and on every core instead.
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { benchTrainer, type Variant } from './lib/cases';
+import { cpus } from 'node:os';
+import type { BenchRequest } from './browser/protocol';
+import { openBenchBrowser } from './lib/benchPage';
+import { median, otherKernels, profileTable, profileTrainingStep, type StepProfile } from './lib/stepProfile';
 import { helpRequested, unknownOption } from '../scripts/lib/cli';
 import { startNodeBackend } from '../scripts/lib/nodeBackend';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../src/kernels/wasmBatchNorm';
 import { setSimdKernelsEnabled } from '../src/kernels/wasmSimd';
 
 const USAGE = `usage: npx tsx bench/profile-step.ts [--batch 128] [--threads 1] [--reps 7] [--steps 3]
-       [--no-simd]
+       [--no-simd] [--browser]
 
   --batch B    batch size, or a list (32,128): conv table for each, step profile for the last
   --threads N  wasm threads; TF.js runs wasm on one thread in Node (tfjs issue 3830), so only 1
   --reps R     timed repetitions of each conv kernel (the median is shown)
   --steps S    timed training steps per model after one warm-up step
-  --no-simd    the JavaScript loops instead of the SIMD kernels (batch norm, im2col)`;
+  --no-simd    the JavaScript loops instead of the SIMD kernels (batch norm, filter gradient)
+  --browser    the step profile in Chromium's worker instead, on one thread and on every core`;
 
-const FLAGS = ['--batch', '--threads', '--reps', '--steps', '--no-simd', '--help'];
+const FLAGS = ['--batch', '--threads', '--reps', '--steps', '--no-simd', '--browser', '--help'];
 
 function parseArgs(argv: string[]) {
-  const args = { batches: [128], threads: 1, reps: 7, steps: 3, simd: true };
+  const args = { batches: [128], threads: 1, reps: 7, steps: 3, simd: true, browser: false };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1] ?? '';
-    if (argv[i] === '--no-simd') {
-      args.simd = false;
+    if (argv[i] === '--no-simd' || argv[i] === '--browser') {
+      if (argv[i] === '--no-simd') args.simd = false;
+      else args.browser = true;
       continue;
     }
     if (argv[i] === '--batch') args.batches = value.split(',').map(Number);
@@ -44,8 +49,6 @@ function parseArgs(argv: string[]) {
   }
   return args;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 // [input size, in channels, out channels, stride]: ResNet-20's 3x3 convs, padding 'same'
 const SHAPES: [number, number, number, number][] = [
@@ -101,79 +104,47 @@ function convTable(batch: number, reps: number): void {
   }
 }
 
-const CATEGORIES: Record<string, string> = {
-  [BATCH_NORM_TRAIN]: 'batch norm',
-  [BATCH_NORM_TRAIN_GRAD]: 'batch norm',
-  Conv2DBackpropFilter: 'filter grad',
-  Conv2DBackpropInput: 'input grad',
-  Conv2D: 'forward conv',
-  FusedConv2D: 'forward conv',
-};
-
-/** Kernel ms by name while recording; a kernel run inside another counts for the outer one. */
-const kernelMs = new Map<string, number>();
-let recording = false;
-
-function wrapWasmKernels(): void {
-  let depth = 0;
-  for (const config of tf.getKernelsForBackend('wasm')) {
-    const inner = config.kernelFunc;
-    tf.unregisterKernel(config.kernelName, 'wasm');
-    tf.registerKernel({
-      ...config,
-      kernelFunc: (args) => {
-        const started = performance.now();
-        depth++;
-        try {
-          return inner(args);
-        } finally {
-          depth--;
-          if (recording && depth === 0) {
-            const ms = performance.now() - started;
-            kernelMs.set(config.kernelName, (kernelMs.get(config.kernelName) ?? 0) + ms);
-          }
-        }
-      },
-    });
+function printProfiles(title: string, columns: { label: string; profile: StepProfile }[]): void {
+  const { variant, batchSize, stepMs } = columns[0].profile;
+  console.log(`\n### ${title} ${variant}, batch ${batchSize} (ms per step; ${stepMs.length} timed steps)\n`);
+  console.log(profileTable(columns));
+  for (const { label, profile } of columns) {
+    const top = otherKernels(profile).map(([name, ms]) => `${name} ${ms.toFixed(0)}`);
+    console.log(`\nlargest other kernels (${label}): ${top.join(', ')} ms`);
   }
 }
 
-async function profileStep(label: string, variant: Variant, batch: number, steps: number) {
-  const trainer = await benchTrainer(variant, batch, steps + 1);
-  const stepTimes: number[] = [];
-  kernelMs.clear();
+/** The same profile in Chromium's training worker, on one thread and on every core. */
+async function browserProfiles(batch: number, steps: number): Promise<void> {
+  const bench = await openBenchBrowser();
   try {
-    for (let i = 0; i <= steps; i++) {
-      recording = i > 0;
-      const started = performance.now();
-      trainer.trainStep();
-      await trainer.readStepMetrics();
-      if (recording) stepTimes.push(performance.now() - started);
+    const cores = cpus().length;
+    const byThreads: { label: string; profiles: StepProfile[] }[] = [];
+    for (const threads of cores > 1 ? [1, cores] : [1]) {
+      const request: BenchRequest = {
+        backend: 'wasm',
+        threads,
+        items: [],
+        options: { warmup: 1, steps, inferenceRuns: 0, budgetMs: 0 },
+        profile: { variants: ['dense', 'full'], batchSize: batch, steps },
+      };
+      const reply = await bench.run(request, 1800, (line) => console.error(`chromium ${line}`));
+      if (reply?.type !== 'profiled') {
+        throw new Error(reply?.type === 'error' ? reply.message : 'the browser profile timed out');
+      }
+      console.log(`${reply.threads} wasm thread(s): ${reply.note}`);
+      byThreads.push({ label: `${reply.threads}T`, profiles: reply.profiles });
     }
+    console.log(`Chromium ${bench.browser.version()}, TF.js wasm, ${cores} core(s)`);
+    byThreads[0].profiles.forEach((_, i) =>
+      printProfiles(
+        'Chromium',
+        byThreads.map(({ label, profiles }) => ({ label, profile: profiles[i] })),
+      ),
+    );
   } finally {
-    recording = false;
-    trainer.dispose();
+    await bench.close();
   }
-  const total = stepTimes.reduce((a, b) => a + b, 0);
-  const shares = new Map<string, number>();
-  let kernels = 0;
-  const others: [string, number][] = [];
-  for (const [name, ms] of kernelMs) {
-    const category = CATEGORIES[name] ?? 'other kernels';
-    shares.set(category, (shares.get(category) ?? 0) + ms);
-    if (!CATEGORIES[name]) others.push([name, ms]);
-    kernels += ms;
-  }
-  shares.set('outside kernels (JS, engine)', total - kernels);
-  console.log(`\n### ${label}, batch ${batch}: step ${median(stepTimes).toFixed(0)} ms`);
-  console.log(`(median of ${steps}; shares of all ${steps} steps)\n`);
-  console.log('| part | ms / step | share |');
-  console.log('|---|---:|---:|');
-  for (const [category, ms] of shares) {
-    console.log(`| ${category} | ${(ms / steps).toFixed(0)} | ${((100 * ms) / total).toFixed(1)}% |`);
-  }
-  const top = others.sort((a, b) => b[1] - a[1]).slice(0, 6);
-  console.log(`\nlargest other kernels: ${top.map(([n, ms]) => `${n} ${(ms / steps).toFixed(0)}`).join(', ')} ms`);
 }
 
 async function main(): Promise<void> {
@@ -183,6 +154,10 @@ async function main(): Promise<void> {
     return;
   }
   const args = parseArgs(argv);
+  if (args.browser) {
+    await browserProfiles(args.batches[args.batches.length - 1], args.steps);
+    return;
+  }
   await startNodeBackend('wasm');
   setSimdKernelsEnabled(args.simd);
   const kernels = args.simd ? 'SIMD kernels' : 'JavaScript loops (--no-simd)';
@@ -190,10 +165,11 @@ async function main(): Promise<void> {
     `TF.js ${tf.getBackend()}, ${getThreadsCount()} thread(s), Node ${process.version}, ${kernels}`,
   );
   for (const batch of args.batches) convTable(batch, args.reps);
-  wrapWasmKernels();
   const batch = args.batches[args.batches.length - 1];
-  await profileStep('ResNet-20 dense', 'dense', batch, args.steps);
-  await profileStep('ResNet-20 lowrank (full rank)', 'full', batch, args.steps);
+  for (const variant of ['dense', 'full'] as const) {
+    const profile = await profileTrainingStep(variant, batch, args.steps);
+    printProfiles('Node', [{ label: 'Node 1T', profile }]);
+  }
 }
 
 main().catch((error: Error) => {

@@ -3,14 +3,13 @@
 // webgl, wasm), with PyTorch on the CPU as the reference when python3 can import torch. Prints
 // markdown tables and writes bench/results.json, targets included.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { chromium } from '@playwright/test';
-import { previewBuild } from '../scripts/lib/previewSite';
 import { startNodeBackend } from '../scripts/lib/nodeBackend';
 import { pythonWithTorch } from '../scripts/lib/twin';
-import type { BenchReply, BenchRequest, BenchState } from './browser/protocol';
+import type { BenchRequest } from './browser/protocol';
+import { openBenchBrowser } from './lib/benchPage';
 import { planItems, runPlan, type PlanItem, type PlanOptions, type PlanResults } from './lib/plan';
 import { helpRequested, unknownOption } from '../scripts/lib/cli';
 import {
@@ -31,11 +30,12 @@ interface Args {
 const USAGE = `usage: npm run bench [-- --quick] [--skip node,chromium,pytorch] [--budget-s N] [--out file]
 
   --quick       one step of each configuration the targets need
-  --skip        leave parts out
+  --skip        leave parts out: node, chromium, pytorch, or one backend (cpu, webgpu, webgl)
   --budget-s N  seconds each backend may spend (software GPU backends are slow)
   --out file    where the JSON results go (default bench/results.json)`;
 
 const FLAGS = ['--quick', '--skip', '--budget-s', '--out', '--help'];
+const SKIPPABLE = ['node', 'chromium', 'pytorch', 'cpu', 'webgpu', 'webgl'];
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { quick: false, skip: new Set(), budgetS: null, out: 'bench/results.json' };
@@ -48,6 +48,8 @@ function parseArgs(argv: string[]): Args {
     else throw unknownOption(flag, FLAGS);
   }
   if (args.budgetS !== null && !(args.budgetS > 0)) throw new Error('--budget-s needs seconds > 0');
+  const unknown = [...args.skip].filter((part) => !SKIPPABLE.includes(part));
+  if (unknown.length) throw new Error(`--skip: unknown part ${unknown.join(', ')} (${SKIPPABLE.join(', ')})`);
   return args;
 }
 
@@ -63,7 +65,7 @@ function itemsFor(quick: boolean): PlanItem[] {
 function options(quick: boolean, budgetS: number): PlanOptions {
   return quick
     ? { warmup: 1, steps: 1, inferenceRuns: 3, budgetMs: budgetS * 1000 }
-    : { warmup: 1, steps: 3, inferenceRuns: 5, budgetMs: budgetS * 1000 };
+    : { warmup: 2, steps: 5, inferenceRuns: 7, budgetMs: budgetS * 1000 };
 }
 
 function collect(results: BenchResults, environment: Environment, plan: PlanResults): void {
@@ -85,6 +87,7 @@ function relabel(plan: PlanResults, backend: string): PlanResults {
 
 async function runNode(args: Args, results: BenchResults): Promise<void> {
   for (const backend of ['wasm', 'cpu'] as const) {
+    if (args.skip.has(backend)) continue;
     await startNodeBackend(backend);
     // the cpu backend is pure JavaScript: minutes a step at batch 128
     const budgetS = args.budgetS ?? (backend === 'cpu' ? (args.quick ? 60 : 600) : 3600);
@@ -93,13 +96,8 @@ async function runNode(args: Args, results: BenchResults): Promise<void> {
 }
 
 async function runChromium(args: Args, results: BenchResults): Promise<void> {
-  const site = await previewBuild(resolve('node_modules/.bench-site'), 'bench/browser/index.html');
-  const base = site.base;
-  const browser = await chromium.launch({
-    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking'],
-  });
-  results.machine.chromium = browser.version();
+  const bench = await openBenchBrowser();
+  results.machine.chromium = bench.browser.version();
   try {
     // wasm twice: on every core (what the studio uses) and on one thread, in the same run
     const cores = cpus().length;
@@ -110,31 +108,18 @@ async function runChromium(args: Args, results: BenchResults): Promise<void> {
       ...(cores > 1 ? [{ backend: 'wasm', threads: 1, label: 'wasm, 1 thread' }] : []),
     ];
     for (const { backend, threads, label } of runs) {
+      if (args.skip.has(backend)) continue;
       const budgetS = args.budgetS ?? (args.quick ? 60 : backend === 'wasm' ? 1800 : 480);
       const request: BenchRequest = { backend, threads, items: itemsFor(args.quick), options: options(args.quick, budgetS) };
-      const page = await browser.newPage();
-      await page.goto(`${base}bench/browser/index.html?request=${encodeURIComponent(JSON.stringify(request))}`);
-      let shown = 0;
-      let state: BenchState;
-      const deadline = Date.now() + (budgetS + 900) * 1000;
-      for (;;) {
-        state = await page.evaluate(() => (window as unknown as { bench: BenchState }).bench);
-        state.log.slice(shown).forEach((line) => progress(`chromium ${line}`));
-        shown = state.log.length;
-        if (state.done || Date.now() > deadline) break;
-        await new Promise((done) => setTimeout(done, 1000));
-      }
-      const reply: BenchReply | undefined = state.reply;
+      const reply = await bench.run(request, budgetS + 900, (line) => progress(`chromium ${line}`));
       if (reply?.type === 'done') collect(results, 'chromium', relabel(reply.results, label));
       else {
         const reason = reply?.type === 'error' ? reply.message : 'timed out';
         results.skipped.push(...request.items.map((item) => ({ environment: 'chromium' as const, backend: label, item, reason })));
       }
-      await page.close();
     }
   } finally {
-    await browser.close();
-    await site.close();
+    await bench.close();
   }
 }
 

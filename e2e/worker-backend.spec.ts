@@ -49,7 +49,7 @@ test('a forced software WebGPU adapter is kept although wasm is faster', async (
   await expect(page.getByTestId('backend-detail')).toContainText('software: google swiftshader');
 });
 
-test('wasm on two threads (shared heap, SIMD kernels) trains the same numbers as on one', async ({
+test('wasm on two threads (shared heap, SIMD kernels and their helper threads) trains the same numbers as on one', async ({
   browser,
 }) => {
   test.setTimeout(120_000);
@@ -63,6 +63,8 @@ test('wasm on two threads (shared heap, SIMD kernels) trains the same numbers as
       threads === 1 ? '1 thread' : `${threads} threads`,
       { timeout: 60_000 },
     );
+    // the project's own kernels got their helper threads too (else the badge says why not)
+    await expect(page.getByTestId('backend-detail')).not.toContainText('own kernels');
     await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
       timeout: 60_000,
     });

@@ -1,5 +1,7 @@
 // Messages between the benchmark page and its worker.
+import type { Variant } from '../lib/cases';
 import type { PlanItem, PlanOptions, PlanResults } from '../lib/plan';
+import type { StepProfile } from '../lib/stepProfile';
 
 export interface BenchRequest {
   backend: string;
@@ -7,11 +9,14 @@ export interface BenchRequest {
   threads?: number;
   items: PlanItem[];
   options: PlanOptions;
+  /** profile these training steps kernel by kernel instead of running the plan (wasm only) */
+  profile?: { variants: Variant[]; batchSize: number; steps: number };
 }
 
 export type BenchReply =
   | { type: 'progress'; message: string }
   | { type: 'done'; backend: string; results: PlanResults }
+  | { type: 'profiled'; backend: string; threads: number; profiles: StepProfile[]; note: string }
   | { type: 'error'; message: string };
 
 /** What the page leaves on window for the runner to read. */

@@ -2,7 +2,11 @@
 import '@tensorflow/tfjs-backend-webgpu';
 import '../../src/worker/wasmSetup';
 import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { runPlan } from '../lib/plan';
+import { kernelThreadsStatus, startKernelThreadsOn } from '../../src/kernels/kernelThreads';
+import { backendMemory, fusedMultiplyAdd } from '../../src/kernels/wasmSimd';
+import { profileTrainingStep, type StepProfile } from '../lib/stepProfile';
 import type { BenchReply, BenchRequest } from './protocol';
 
 function reply(message: BenchReply): void {
@@ -13,6 +17,19 @@ self.onmessage = async ({ data }: MessageEvent<BenchRequest>) => {
   try {
     if (!(await tf.setBackend(data.backend))) throw new Error(`${data.backend} did not start`);
     await tf.ready();
+    if (data.backend === 'wasm') await startKernelThreadsOn(backendMemory(tf.engine().backend));
+    if (data.profile) {
+      const { variants, batchSize, steps } = data.profile;
+      const profiles: StepProfile[] = [];
+      for (const variant of variants) {
+        reply({ type: 'progress', message: `profiling ${variant} batch ${batchSize}` });
+        profiles.push(await profileTrainingStep(variant, batchSize, steps));
+      }
+      const kernels = kernelThreadsStatus();
+      const note = `kernel threads ${kernels.threads}${kernels.note ? ` (${kernels.note})` : ''}, ${fusedMultiplyAdd ? 'relaxed SIMD' : 'plain SIMD'}`;
+      reply({ type: 'profiled', backend: data.backend, threads: getThreadsCount(), profiles, note });
+      return;
+    }
     const results = await runPlan(data.backend, data.items, data.options, (message) =>
       reply({ type: 'progress', message }),
     );

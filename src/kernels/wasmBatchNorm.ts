@@ -5,7 +5,8 @@
 // a quarter of a ResNet-20 step on wasm. Channels last, on the backend's heap: the SIMD loops of
 // simd/batchNorm.wat where the engine has WebAssembly SIMD, else plain JavaScript.
 import * as tf from '@tensorflow/tfjs';
-import { batchNormSimd, type BatchNormSimd } from './wasmSimd';
+import { kernelThreadsFor, type KernelThreadPool, type SplitCall } from './kernelThreads';
+import { backendMemory, batchNormSimd, type BatchNormSimd } from './wasmSimd';
 
 export const BATCH_NORM_TRAIN = 'LowrankBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'LowrankBatchNormTrainGrad';
@@ -202,19 +203,29 @@ class Scratch {
     private readonly backend: HeapBackend,
     private readonly channels: number,
     arrays: number,
+    /** threads summing at once, each into its own sums */
+    private readonly parts = 1,
   ) {
     // two spare floats: room to align the float64 sums to 8 bytes
-    this.info = backend.makeOutput([(4 + arrays) * channels + 2], 'float32');
+    this.info = backend.makeOutput([(4 * parts + arrays) * channels + 2], 'float32');
   }
 
   /** Zeroed sums and float32 array k; call after the kernel's last allocation (see forward). */
   views(): { sums: Float64Array; array: (k: number) => Float32Array } {
     const { buffer, byteOffset } = heap(this.backend, this.info);
     this.sums = Math.ceil(byteOffset / 8) * 8;
-    this.floats = this.sums + 16 * this.channels;
-    const sums = new Float64Array(buffer, this.sums, 2 * this.channels);
+    this.floats = this.sums + 16 * this.channels * this.parts;
+    const sums = new Float64Array(buffer, this.sums, 2 * this.channels * this.parts);
     sums.fill(0);
     return { sums, array: (k) => new Float32Array(buffer, this.pointer(k), this.channels) };
+  }
+
+  /** Adds every part's sums into the first part's. */
+  gatherSums(sums: Float64Array): void {
+    const size = 2 * this.channels;
+    for (let part = 1; part < this.parts; part++) {
+      for (let i = 0; i < size; i++) sums[i] += sums[part * size + i];
+    }
   }
 
   get sumsPointer(): number {
@@ -233,6 +244,41 @@ class Scratch {
 const pointerOf = (backend: HeapBackend, info: TensorInfo) =>
   backend.typedArrayFromHeap(info).byteOffset;
 
+/** Below this many values a layer's passes stay on one thread (a hand-off costs more). */
+const SPLIT_MIN_VALUES = 1 << 16;
+
+/**
+ * The SIMD passes over [pixels, C], split by pixels over the kernel threads where there are
+ * some: each part gets its own pixel range, and its own float64 sums for `moments`.
+ */
+class PixelSplit {
+  readonly parts: number;
+  private readonly pool: KernelThreadPool | null;
+
+  constructor(
+    private readonly simd: BatchNormSimd,
+    backend: HeapBackend,
+    private readonly pixels: number,
+    private readonly channels: number,
+  ) {
+    const memory = backendMemory(backend);
+    const pool = memory && pixels * channels >= SPLIT_MIN_VALUES ? kernelThreadsFor(memory) : null;
+    this.parts = pool?.threads ?? 1;
+    this.pool = this.parts > 1 ? pool : null;
+  }
+
+  /** Runs `call` per part: `args(first pixel, pixels, part)` gives each part its arguments. */
+  run(call: SplitCall, args: (byteOffset: number, pixels: number, part: number) => number[]) {
+    const ranges = Array.from({ length: this.parts }, (_, part) => {
+      const first = Math.floor((this.pixels * part) / this.parts);
+      const next = Math.floor((this.pixels * (part + 1)) / this.parts);
+      return args(4 * first * this.channels, next - first, part);
+    });
+    if (this.pool) this.pool.runSplitCall(call, this.simd, ranges);
+    else (this.simd[call[1]] as (...values: number[]) => void)(...ranges[0]);
+  }
+}
+
 /**
  * The forward pass with the SIMD kernels. The sums run in float32 within blocks of pixels, over
  * x minus a per-channel centre (the mean of the first pixels), so that the sum of squares does not
@@ -248,7 +294,8 @@ function forwardSimd(
   epsilon: number,
 ): TensorInfo[] {
   const { channels, count, outputs } = makeOutputs(backend, x.shape, 3);
-  const scratch = new Scratch(backend, channels, 3);
+  const split = new PixelSplit(simd, backend, count, channels);
+  const scratch = new Scratch(backend, channels, 3, split.parts);
   try {
     const { sums, array } = scratch.views();
     const [mean, variance, inverseSigma] = outputs.slice(1).map((info) => heap(backend, info));
@@ -263,7 +310,11 @@ function forwardSimd(
       centre[c] = total / first;
     }
     const [xAt, centreAt] = [pointerOf(backend, x), scratch.pointer(0)];
-    simd.moments(xAt, centreAt, xAt, centreAt, count, channels, scratch.sumsPointer);
+    const sumsAt = (part: number) => scratch.sumsPointer + 16 * channels * part;
+    split.run(['batchNorm', 'moments'], (at, pixels, part) => {
+      return [xAt + at, centreAt, xAt + at, centreAt, pixels, channels, sumsAt(part)];
+    });
+    scratch.gatherSums(sums);
     // y = (x - centre) * gamma/sigma + (beta - (mean - centre) * gamma/sigma)
     for (let c = 0; c < channels; c++) {
       const shiftToMean = sums[c] / count;
@@ -273,15 +324,14 @@ function forwardSimd(
       factor[c] = scale[c] * inverse;
       offset[c] = shift[c] - shiftToMean * scale[c] * inverse;
     }
-    simd.scaleShift(
+    const [yAt, factorAt, offsetAt] = [
       pointerOf(backend, outputs[0]),
-      xAt,
-      centreAt,
       scratch.pointer(1),
       scratch.pointer(2),
-      count,
-      channels,
-    );
+    ];
+    split.run(['batchNorm', 'scaleShift'], (at, pixels) => {
+      return [yAt + at, xAt + at, centreAt, factorAt, offsetAt, pixels, channels];
+    });
   } finally {
     scratch.dispose();
   }
@@ -302,8 +352,9 @@ function backwardSimd(
   inverseSigma: TensorInfo,
 ): TensorInfo[] {
   const { channels, count, outputs } = makeOutputs(backend, dy.shape, 2);
+  const split = new PixelSplit(simd, backend, count, channels);
   // arrays: zero (dy's centre), then the coefficients of dx = dy * a + (x - mean) * b + d
-  const scratch = new Scratch(backend, channels, 4);
+  const scratch = new Scratch(backend, channels, 4, split.parts);
   try {
     const { sums, array } = scratch.views();
     const [scaleGradient, shiftGradient] = outputs.slice(1).map((info) => heap(backend, info));
@@ -311,7 +362,12 @@ function backwardSimd(
     const [zero, a, b, d] = [0, 1, 2, 3].map(array);
     zero.fill(0);
     const [dyAt, xAt, meanAt] = [dy, x, mean].map((info) => pointerOf(backend, info));
-    simd.moments(dyAt, scratch.pointer(0), xAt, meanAt, count, channels, scratch.sumsPointer);
+    const zeroAt = scratch.pointer(0);
+    const sumsAt = (part: number) => scratch.sumsPointer + 16 * channels * part;
+    split.run(['batchNorm', 'moments'], (at, pixels, part) => {
+      return [dyAt + at, zeroAt, xAt + at, meanAt, pixels, channels, sumsAt(part)];
+    });
+    scratch.gatherSums(sums);
     for (let c = 0; c < channels; c++) {
       const dySum = sums[c];
       const dyXhatSum = sums[channels + c] * sigma[c];
@@ -322,17 +378,11 @@ function backwardSimd(
       b[c] = -k * (dyXhatSum / count) * sigma[c];
       d[c] = -k * (dySum / count);
     }
-    simd.scaleShift2(
-      pointerOf(backend, outputs[0]),
-      dyAt,
-      scratch.pointer(1),
-      xAt,
-      meanAt,
-      scratch.pointer(2),
-      scratch.pointer(3),
-      count,
-      channels,
-    );
+    const dxAt = pointerOf(backend, outputs[0]);
+    const [aAt, bAt, dAt] = [1, 2, 3].map((k) => scratch.pointer(k));
+    split.run(['batchNorm', 'scaleShift2'], (at, pixels) => {
+      return [dxAt + at, dyAt + at, aAt, xAt + at, meanAt, bAt, dAt, pixels, channels];
+    });
   } finally {
     scratch.dispose();
   }

@@ -13,7 +13,6 @@ import {
   instantiateSimd,
   setSimdKernelsEnabled,
   type BatchNormSimd,
-  type PatchesSimd,
   type PhasesSimd,
 } from './wasmSimd';
 
@@ -82,95 +81,6 @@ describe('SIMD kernel module', () => {
       expect(maxRelativeError(heap.subarray(out / 4, out / 4 + size), second)).toBeLessThan(1e-6);
       // nothing written past the output
       expect(heap[out / 4 + size]).toBe(at(ca, 0));
-    }
-  });
-
-  /** The outputs of one axis whose tap at `offset` reads inside the input (as wasmTraining.ts). */
-  function inside(offset: number, stride: number, size: number, outSize: number) {
-    const first = Math.min(outSize, Math.max(0, Math.ceil(-offset / stride)));
-    const last = Math.max(
-      first - 1,
-      Math.min(outSize - 1, Math.floor((size - 1 - offset) / stride)),
-    );
-    return [first, last];
-  }
-
-  // [images, height, width, channels, kernel, stride, top, left]
-  const TAPS = [
-    [2, 7, 6, 3, 3, 1, 1, 1],
-    [2, 7, 6, 6, 3, 2, 1, 1],
-    [3, 8, 9, 4, 3, 2, 0, 0],
-    [2, 32, 32, 16, 3, 2, 0, 0],
-    [2, 9, 11, 16, 3, 1, 1, 1],
-    [3, 9, 9, 13, 3, 2, 1, 1],
-    [2, 2, 3, 8, 5, 1, 2, 2],
-    [2, 3, 3, 2, 5, 2, 2, 2],
-    [2, 8, 8, 16, 1, 2, 0, 0],
-    [2, 9, 7, 5, 3, 2, 1, 0],
-  ];
-  it.each([false, true])('im2col rows match a plain gather (shared memory: %s)', (shared) => {
-    const memory = new WebAssembly.Memory(
-      shared ? { initial: 8, maximum: 65536, shared: true } : { initial: 8 },
-    );
-    const simd = instantiateSimd<PatchesSimd>('patches', memory);
-    expect(simd).not.toBeNull();
-    for (const [images, height, width, channels, k, stride, top, left] of TAPS) {
-      const [outHeight, outWidth] = [Math.ceil(height / stride), Math.ceil(width / stride)];
-      const columns = images * outHeight * outWidth;
-      const size = images * height * width * channels;
-      // x at byte 64, the matrix after a gap, both inside guard values
-      const [xAt, outAt] = [64, 64 + 4 * size + 64];
-      const heap = new Float32Array(memory.buffer);
-      heap.fill(-7);
-      heap.set(randomValues(size, 5), xAt / 4);
-      for (let kh = 0; kh < k; kh++) {
-        for (let kw = 0; kw < k; kw++) {
-          const [firstOy, lastOy] = inside(kh - top, stride, height, outHeight);
-          const [firstOx, lastOx] = inside(kw - left, stride, width, outWidth);
-          const row = (kh * k + kw) * channels;
-          simd!.tapRows(
-            outAt + 4 * row * columns,
-            xAt,
-            images,
-            channels,
-            height,
-            width,
-            outHeight,
-            outWidth,
-            stride,
-            stride,
-            kh - top,
-            kw - left,
-            firstOy,
-            lastOy,
-            firstOx,
-            lastOx,
-            columns,
-          );
-        }
-      }
-      const expected = new Float32Array(k * k * channels * columns);
-      let at = 0;
-      for (let kh = 0; kh < k; kh++) {
-        for (let kw = 0; kw < k; kw++) {
-          for (let c = 0; c < channels; c++) {
-            for (let n = 0; n < images; n++) {
-              for (let oy = 0; oy < outHeight; oy++) {
-                for (let ox = 0; ox < outWidth; ox++, at++) {
-                  const [iy, ix] = [oy * stride + kh - top, ox * stride + kw - left];
-                  if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
-                  expected[at] = heap[xAt / 4 + ((n * height + iy) * width + ix) * channels + c];
-                }
-              }
-            }
-          }
-        }
-      }
-      expect(heap.slice(outAt / 4, outAt / 4 + expected.length)).toEqual(expected);
-      // guards between x and the matrix and after the matrix
-      const end = outAt / 4 + expected.length;
-      expect(heap.slice(xAt / 4 + size, outAt / 4).every((v) => v === -7)).toBe(true);
-      expect(heap.slice(end, end + 64).every((v) => v === -7)).toBe(true);
     }
   });
 
@@ -260,7 +170,7 @@ describe('conv gradients on the wasm backend, SIMD kernels and without', () => {
     [[3, 8, 8, 4], [3, 3, 4, 1024], 1, 'same'],
   ];
   it.each(CASES.map((c) => [JSON.stringify(c), c] as const))(
-    'match the cpu backend with SIMD on and off, and im2col agrees exactly: %s',
+    'match the cpu backend with SIMD on and off: %s',
     async (_, [shape, filterShape, stride, pad]) => {
       await tf.setBackend('cpu');
       const [dxReference, dwReference] = gradients(shape, filterShape, stride, pad);
@@ -269,10 +179,9 @@ describe('conv gradients on the wasm backend, SIMD kernels and without', () => {
       setSimdKernelsEnabled(false);
       const [dxPlain, dwPlain] = gradients(shape, filterShape, stride, pad);
       setSimdKernelsEnabled(true);
-      // the same patches either way, so the same products
-      expect(dwSimd).toEqual(dwPlain);
       for (const [actual, expected] of [
         [dwSimd, dwReference],
+        [dwPlain, dwReference],
         [dxSimd, dxReference],
         [dxPlain, dxReference],
       ]) {

@@ -3,7 +3,7 @@
 // write tensors where they lie. The threaded build's heap is a shared memory, which needs the
 // module's shared-memory variant. Where WebAssembly SIMD is missing, or the backend's memory
 // cannot be found, callers get null and keep their JavaScript loops.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { SIMD_WASM } from './simd/kernels.wasm';
 
 /** The exports of batchNorm.wat; pointers are byte offsets into the heap. */
@@ -39,15 +39,17 @@ export interface BatchNormSimd {
   ): void;
 }
 
-/** The export of patches.wat: one filter tap's rows of the transposed im2col matrix. */
-export interface PatchesSimd {
-  tapRows(
-    out: number,
+/** The export of filterGradient.wat: one filter tap's block of dW, added to in place. */
+export interface FilterGradientSimd {
+  filterTap(
+    dw: number,
     x: number,
+    dy: number,
     images: number,
     channels: number,
     height: number,
     width: number,
+    outChannels: number,
     outHeight: number,
     outWidth: number,
     strideY: number,
@@ -58,7 +60,8 @@ export interface PatchesSimd {
     lastOy: number,
     firstOx: number,
     lastOx: number,
-    columns: number,
+    coBegin: number,
+    coEnd: number,
   ): void;
 }
 
@@ -104,14 +107,30 @@ function isShared(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
+let relaxedAllowed = true;
+/** Whether the last kernel with multiply-adds was instantiated in its relaxed (fused) form. */
+export let fusedMultiplyAdd = false;
+
+/** Keeps kernels with fused multiply-adds on their plain form (tests compare the two). */
+export function setRelaxedSimdEnabled(on: boolean): void {
+  relaxedAllowed = on;
+}
+
 /**
  * Instantiates the module `name` over `memory` (its shared variant for a shared memory), or
- * null where this engine cannot (no WebAssembly SIMD, or no shared memory support).
+ * null where this engine cannot (no WebAssembly SIMD, or no shared memory support). A module
+ * with fused multiply-adds comes in its relaxed-SIMD form where the engine validates it
+ * (Chromium since 114; Node 20 only behind a flag).
  */
 export function instantiateSimd<T>(name: string, memory: WebAssembly.Memory): T | null {
   const sources = SIMD_WASM[name];
   if (!sources || typeof WebAssembly !== 'object') return null;
-  const bytes = decode(isShared(memory) ? sources.sharedMemory : sources.memory);
+  const pick = (from: { memory: string; sharedMemory: string }) =>
+    decode(isShared(memory) ? from.sharedMemory : from.memory);
+  const relaxed = relaxedAllowed && sources.relaxed ? pick(sources.relaxed) : null;
+  const fused = relaxed !== null && WebAssembly.validate(relaxed);
+  if (sources.relaxed) fusedMultiplyAdd = fused;
+  const bytes = fused ? relaxed : pick(sources);
   if (!WebAssembly.validate(bytes)) return null;
   try {
     // synchronous: a few KB (engines limit synchronous compiles of large modules on a page's
@@ -144,8 +163,9 @@ function simdFor<T>(name: string, backend: tf.KernelBackend): T | null {
   if (!memory) return null;
   let modules = instances.get(memory);
   if (!modules) instances.set(memory, (modules = new Map()));
-  if (!modules.has(name)) modules.set(name, instantiateSimd<T>(name, memory));
-  return modules.get(name) as T | null;
+  const key = `${name}${relaxedAllowed ? '' : ':plain'}`;
+  if (!modules.has(key)) modules.set(key, instantiateSimd<T>(name, memory));
+  return modules.get(key) as T | null;
 }
 
 /** The batch-norm kernels over this wasm backend's heap, or null (use the JavaScript loops). */
@@ -153,9 +173,9 @@ export function batchNormSimd(backend: tf.KernelBackend): BatchNormSimd | null {
   return simdFor<BatchNormSimd>('batchNorm', backend);
 }
 
-/** The im2col row kernel over this wasm backend's heap, or null (use the JavaScript loop). */
-export function patchesSimd(backend: tf.KernelBackend): PatchesSimd | null {
-  return simdFor<PatchesSimd>('patches', backend);
+/** The direct filter-gradient kernel over this wasm backend's heap, or null (use im2col). */
+export function filterGradientSimd(backend: tf.KernelBackend): FilterGradientSimd | null {
+  return simdFor<FilterGradientSimd>('filterGradient', backend);
 }
 
 /** The phase interleave over this wasm backend's heap, or null (keep the zero-dilated route). */

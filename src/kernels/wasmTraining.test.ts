@@ -181,6 +181,34 @@ describe('wasm training kernels', () => {
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
   });
 
+  it('subsampling pool gradient (a strided copy) and shared clone (Identity) match cpu and free memory', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(randomValues(2 * 7 * 6 * 5, 9), [2, 7, 6, 5]);
+        const probe = (y: tf.Tensor) => tf.tensor(randomValues(y.size, 10), y.shape);
+        // a 1x1 window at stride 2 (the fast path) and a 2x2 one (the backend's own kernel)
+        const loss = (a: tf.Tensor) => {
+          const fast = tf.avgPool(tf.clone(a) as tf.Tensor4D, 1, 2, 'valid');
+          const general = tf.avgPool(a as tf.Tensor4D, 2, 2, 'valid');
+          return tf.add(tf.sum(tf.mul(fast, probe(fast))), tf.sum(tf.mul(general, probe(general))));
+        };
+        return tf.grad(loss)(x).dataSync();
+      });
+    await tf.setBackend('cpu');
+    const reference = run();
+    await tf.setBackend('wasm');
+    const buffers = tf.engine().backend.numDataIds();
+    expect(maxRelativeError(run(), reference)).toBeLessThan(1e-5);
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    // a clone outlives its source, and its source it
+    const source = tf.tensor1d([1, 2, 3]);
+    const copy = tf.clone(source);
+    source.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1, 2, 3]);
+    copy.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+  });
+
   it('frees every intermediate buffer', async () => {
     await tf.setBackend('wasm');
     const testCase: Case = {

@@ -1,13 +1,15 @@
 // Training kernels for TF.js's wasm backend. It ships a fast XNNPACK Conv2D but no
-// Conv2DBackpropFilter (so it cannot train a CNN) and a slow Conv2DBackpropInput. Both gradients
-// are rewritten here on the backend's own XNNPACK kernels: the filter gradient as matrix
-// products, the input gradient as a Conv2D over flipped and zero-dilated tensors (strided convs:
-// a Conv2D per output phase). The data movement around them (im2col, phase interleave) runs in
-// the SIMD kernels of ./simd where the engine has WebAssembly SIMD. Not in any library: TF.js
-// leaves these kernels out.
+// Conv2DBackpropFilter (so it cannot train a CNN) and a slow Conv2DBackpropInput. The filter
+// gradient is a SIMD kernel of ./simd that reads x and dy where they lie, on the kernel threads
+// (./kernelThreads) where the heap is shared; the input gradient is the backend's own XNNPACK
+// Conv2D over the flipped filter (strided convs: a Conv2D per output phase, interleaved by a SIMD
+// kernel). Without WebAssembly SIMD, JavaScript loops and XNNPACK matrix products stand in. Not
+// in any library: TF.js leaves these kernels out.
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmBatchNorm } from './wasmBatchNorm';
-import { patchesSimd, phasesSimd, type PatchesSimd } from './wasmSimd';
+import { insideRange, runFilterGradientJob, type FilterGradientJob } from './filterGradientJob';
+import { kernelThreadsFor } from './kernelThreads';
+import { backendMemory, filterGradientSimd, phasesSimd, type FilterGradientSimd } from './wasmSimd';
 
 type TensorInfo = tf.TensorInfo;
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
@@ -97,63 +99,6 @@ function explicitPad(top: number, bottom: number, left: number, right: number): 
     [left, right],
     [0, 0],
   ];
-}
-
-/**
- * The outputs [first, last] of one axis whose filter tap at `offset` reads inside the input
- * (clamped, last = first - 1 when none do: a kernel can outgrow the image).
- */
-function insideRange(offset: number, stride: number, size: number, outSize: number) {
-  const first = Math.min(outSize, Math.max(0, Math.ceil(-offset / stride)));
-  const last = Math.max(first - 1, Math.min(outSize - 1, Math.floor((size - 1 - offset) / stride)));
-  return [first, last];
-}
-
-/**
- * transposedPatches built by simd/patches.wat from x as it lies ([N, H, W, C]), one filter tap
- * at a time: no channel-major copy of x, and four values a vector in every row.
- */
-function channelsLastPatches(
-  simd: PatchesSimd,
-  backend: WasmBackendLike,
-  x: TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-  [first, batch]: [first: number, count: number],
-): TensorInfo {
-  const [, height, width, channels] = x.shape;
-  const { filterHeight, filterWidth, outHeight, outWidth, strideHeight, strideWidth } = info;
-  const { top, left } = info.padInfo;
-  const columns = batch * outHeight * outWidth;
-  const out = backend.makeOutput([filterHeight * filterWidth * channels, columns], 'float32');
-  // byte offsets, taken after the allocation
-  const target = backend.typedArrayFromHeap(out).byteOffset;
-  const source = backend.typedArrayFromHeap(x).byteOffset + 4 * first * height * width * channels;
-  for (let kh = 0; kh < filterHeight; kh++) {
-    const [firstOy, lastOy] = insideRange(kh - top, strideHeight, height, outHeight);
-    for (let kw = 0; kw < filterWidth; kw++) {
-      const [firstOx, lastOx] = insideRange(kw - left, strideWidth, width, outWidth);
-      simd.tapRows(
-        target + 4 * (kh * filterWidth + kw) * channels * columns,
-        source,
-        batch,
-        channels,
-        height,
-        width,
-        outHeight,
-        outWidth,
-        strideHeight,
-        strideWidth,
-        kh - top,
-        kw - left,
-        firstOy,
-        lastOy,
-        firstOx,
-        lastOx,
-        columns,
-      );
-    }
-  }
-  return out;
 }
 
 /**
@@ -250,15 +195,14 @@ function copyRows(backend: WasmBackendLike, matrix: TensorInfo, first: number, c
 const DY_VALUES_PER_CHUNK = 65536;
 
 /**
- * dW[kh,kw,ci,co] = sum over n,oy,ox of x[n, oy*sy+kh-top, ox*sx+kw-left, ci] * dy[n,oy,ox,co],
- * i.e. P dy with P the transposed im2col matrix of x ([(kh,kw,ci), (n,oy,ox)]) and dy as it lies
- * ([(n,oy,ox), co]): XNNPACK matrix products, one per chunk of images, whose summed result is
- * already in [kh,kw,ci,co] order. The patches come from simd/patches.wat (straight from x, four
- * values a vector) or, without WebAssembly SIMD or under four channels, from a channel-major copy
- * of x (transposedPatches). XNNPACK packs its right operand on every call: here that is
- * dy, packed straight from its [K, N] layout. The earlier form, a Conv2D with dy folded into a
- * [Ho, 1, N*Wo, Cout] filter, had the backend transpose that big filter before packing it and
- * needed folded copies of both operands; it took 2.1-3.5x a forward conv at batch 128.
+ * dW[kh,kw,ci,co] = sum over n,oy,ox of x[n, oy*sy+kh-top, ox*sx+kw-left, ci] * dy[n,oy,ox,co].
+ * With WebAssembly SIMD: simd/filterGradient.wat straight from x and dy, split over the kernel
+ * threads (directFilterGradient; 0.7-1.0x a forward conv's time at batch 128). Without: P dy
+ * with P the transposed im2col matrix of x ([(kh,kw,ci), (n,oy,ox)]) built by JavaScript from a
+ * channel-major copy of x, and dy as it lies ([(n,oy,ox), co]), as XNNPACK matrix products, one
+ * per chunk of images, whose summed result is already in [kh,kw,ci,co] order. (An im2col built
+ * by a SIMD kernel and XNNPACK's product took 1.3-1.7x a forward conv: the product packs dy on
+ * every call and streams both operands over the long sum.)
  */
 export function filterGradient(
   calls: KernelCalls,
@@ -269,12 +213,11 @@ export function filterGradient(
   dyValuesPerChunk = DY_VALUES_PER_CHUNK,
 ): TensorInfo {
   const info = convInfo(x.shape, filterShape, attrs);
+  const direct = x.dtype === 'float32' ? filterGradientSimd(calls.backend) : null;
+  if (direct) return paddedFilterGradient(direct, calls, x, dy, info, filterShape);
   const [batch, outHeight, outWidth, outChannels] = dy.shape;
   const pixels = outHeight * outWidth;
-  // patches.wat moves four channels a vector: for the 3-channel stem the channel-major copy and
-  // whole-row copies of transposedPatches were faster
-  const simd = x.dtype === 'float32' && x.shape[3] >= 4 ? patchesSimd(calls.backend) : null;
-  const planes = simd ? x : calls.transpose(x, [3, 0, 1, 2]);
+  const planes = calls.transpose(x, [3, 0, 1, 2]);
   const rows = calls.reshape(dy, [batch * pixels, outChannels]);
   const chunk = Math.max(1, Math.floor(dyValuesPerChunk / (pixels * outChannels)));
   const size = tf.util.sizeFromShape(filterShape);
@@ -282,11 +225,7 @@ export function filterGradient(
   for (let first = 0; first < batch; first += chunk) {
     const count = Math.min(chunk, batch - first);
     const part = new KernelCalls(calls.backend);
-    const patches = part.track(
-      simd
-        ? channelsLastPatches(simd, calls.backend, x, info, [first, count])
-        : transposedPatches(calls.backend, planes, info, [first, count]),
-    );
+    const patches = part.track(transposedPatches(calls.backend, planes, info, [first, count]));
     const b =
       count === batch
         ? rows
@@ -302,6 +241,105 @@ export function filterGradient(
   }
   const out = calls.track(calls.backend.makeOutput(filterShape, 'float32'));
   (calls.backend.typedArrayFromHeap(out) as Float32Array).set(total);
+  return out;
+}
+
+/** Below this many multiply-adds a filter gradient stays on one thread (a hand-off costs more). */
+const SPLIT_MIN_MACS = 1 << 20;
+
+/**
+ * dW (as in filterGradient) from simd/filterGradient.wat, which reads x and dy where they lie:
+ * no im2col copy and no packing, fused multiply-adds where the engine has relaxed SIMD, the
+ * output channels split over the kernel threads where there are some. Needs channel counts that
+ * are multiples of 4 (every conv of the CIFAR ResNets at full rank; others are padded first).
+ */
+function directFilterGradient(
+  simd: FilterGradientSimd,
+  backend: WasmBackendLike,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  filterShape: number[],
+): TensorInfo {
+  const [batch, height, width, channels] = x.shape;
+  const [, outHeight, outWidth, outChannels] = dy.shape;
+  const out = backend.makeOutput(filterShape, 'float32');
+  const dw = backend.typedArrayFromHeap(out);
+  dw.fill(0);
+  // byte offsets, taken after the allocation
+  const job: FilterGradientJob = {
+    dw: dw.byteOffset,
+    x: backend.typedArrayFromHeap(x).byteOffset,
+    dy: backend.typedArrayFromHeap(dy).byteOffset,
+    batch,
+    height,
+    width,
+    channels,
+    outHeight,
+    outWidth,
+    outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+  const macs = tf.util.sizeFromShape(dy.shape) * info.filterHeight * info.filterWidth * channels;
+  const memory = macs >= SPLIT_MIN_MACS ? backendMemory(backend) : null;
+  const pool = memory ? kernelThreadsFor(memory) : null;
+  if (pool) pool.runFilterGradient(simd, job);
+  else runFilterGradientJob(simd, job);
+  return out;
+}
+
+/** x with zero channels appended up to `channels` (itself when it has them). */
+function padChannels(calls: KernelCalls, x: TensorInfo, channels: number): TensorInfo {
+  const extra = channels - x.shape[3];
+  if (extra === 0) return x;
+  const paddings = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, extra],
+  ];
+  return calls.run('PadV2', { x }, { paddings, constantValue: 0 });
+}
+
+/**
+ * directFilterGradient for any channel counts: x and dy padded with zero channels to multiples
+ * of 4 (the 3-channel stem, a pruned rank), and the padding's rows and columns of dW dropped.
+ */
+function paddedFilterGradient(
+  simd: FilterGradientSimd,
+  calls: KernelCalls,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  filterShape: number[],
+): TensorInfo {
+  const [filterHeight, filterWidth, channels, outChannels] = filterShape;
+  const [padded, outPadded] = [channels, outChannels].map((n) => Math.ceil(n / 4) * 4);
+  const dwPadded = calls.track(
+    directFilterGradient(
+      simd,
+      calls.backend,
+      padChannels(calls, x, padded),
+      padChannels(calls, dy, outPadded),
+      info,
+      [filterHeight, filterWidth, padded, outPadded],
+    ),
+  );
+  if (padded === channels && outPadded === outChannels) return dwPadded;
+  const out = calls.track(calls.backend.makeOutput(filterShape, 'float32'));
+  const target = calls.backend.typedArrayFromHeap(out) as Float32Array;
+  const source = calls.backend.typedArrayFromHeap(dwPadded) as Float32Array;
+  for (let row = 0; row < filterHeight * filterWidth * padded; row++) {
+    if (row % padded >= channels) continue;
+    const at = row * outPadded;
+    const to = (Math.floor(row / padded) * channels + (row % padded)) * outChannels;
+    target.set(source.subarray(at, at + outChannels), to);
+  }
   return out;
 }
 
@@ -534,6 +572,8 @@ export function registerWasmTrainingKernels(): void {
     return calls.finish(result) ?? native.kernelFunc(args);
   });
   registerTransposingMatMul();
+  registerSharedIdentity();
+  registerSubsamplingPoolGrad();
   registerWasmBatchNorm();
   registered = true;
 }
@@ -562,6 +602,56 @@ function replaceWasmKernel(
  * layers' orthogonality terms and every matMul gradient ask for transposed products, so they are
  * rewritten here as Transpose + plain BatchMatMul.
  */
+/**
+ * Identity without a copy, as the cpu and WebGL backends have it: the wasm backend copied every
+ * tensor passed through tf.identity (gradients pass a ResNet-20's activations through it about
+ * 80 times a step: 17 ms at batch 128). Kernels never write their inputs, so sharing is safe.
+ */
+function registerSharedIdentity(): void {
+  replaceWasmKernel('Identity', (args, native) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype === 'string') return native.kernelFunc(args);
+    (args.backend as WasmBackendLike & { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
+}
+
+/**
+ * AvgPoolGrad of a 1x1 window (the ResNets' option-A shortcut subsamples with one): dy lands
+ * on every stride-th pixel of a zeroed dx. The backend's general kernel walks every window and
+ * took 9 ms a batch-128 step for what is a strided copy; other windows keep it.
+ */
+function registerSubsamplingPoolGrad(): void {
+  replaceWasmKernel('AvgPoolGrad', (args, native) => {
+    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+    const { filterSize, strides, pad } = args.attrs as unknown as {
+      filterSize: number | [number, number];
+      strides: number | [number, number];
+      pad: unknown;
+    };
+    const [fy, fx] = typeof filterSize === 'number' ? [filterSize, filterSize] : filterSize;
+    const [sy, sx] = typeof strides === 'number' ? [strides, strides] : strides;
+    if (fy !== 1 || fx !== 1 || pad !== 'valid' || dy.dtype !== 'float32')
+      return native.kernelFunc(args);
+    const backend = args.backend as WasmBackendLike;
+    const [batch, height, width, channels] = input.shape;
+    const [, outHeight, outWidth] = dy.shape;
+    const out = backend.makeOutput(input.shape, 'float32');
+    const dx = backend.typedArrayFromHeap(out) as Float32Array;
+    const source = backend.typedArrayFromHeap(dy) as Float32Array;
+    dx.fill(0);
+    for (let n = 0, from = 0; n < batch; n++) {
+      for (let oy = 0; oy < outHeight; oy++) {
+        let to = (n * height + oy * sy) * width * channels;
+        for (let ox = 0; ox < outWidth; ox++, from += channels, to += sx * channels) {
+          dx.set(source.subarray(from, from + channels), to);
+        }
+      }
+    }
+    return out;
+  });
+}
+
 function registerTransposingMatMul(): void {
   replaceWasmKernel('BatchMatMul', (args, native) => {
     const { transposeA, transposeB } = args.attrs as unknown as {

@@ -6,6 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { singleThreadReason } from './wasmSetup';
+import { kernelThreadsStatus, startKernelThreadsOn } from '../kernels/kernelThreads';
+import { backendMemory } from '../kernels/wasmSimd';
 import type { BackendName, SkippedBackend } from '../protocol';
 
 export const DEFAULT_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -143,6 +145,7 @@ async function tryBackend(backend: BackendName): Promise<string | null> {
   try {
     if (!(await tf.setBackend(backend))) return 'initialisation failed (setBackend returned false)';
     await tf.ready();
+    if (backend === 'wasm') await startKernelThreadsOn(backendMemory(tf.engine().backend));
     await convGradientCheck();
     return null;
   } catch (error) {
@@ -162,7 +165,12 @@ async function describe(backend: BackendName, renderer: string | null) {
     const threads = getThreadsCount();
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const reason = threads > 1 ? 'cross-origin isolated' : singleThreadReason;
-    return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${reason ? ` (${reason})` : ''}`;
+    const kernels = kernelThreadsStatus();
+    const ownKernels =
+      threads > 1 && kernels.threads !== threads
+        ? `; own kernels on ${kernels.threads}${kernels.note ? `: ${kernels.note}` : ''}`
+        : '';
+    return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${reason ? ` (${reason}${ownKernels})` : ownKernels}`;
   }
   return renderer ? `software: ${renderer}` : undefined;
 }

@@ -7,6 +7,7 @@ import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 // the factory's own file, unbundled: each pthread worker loads it (scripts/lib/wasmThreadsPlugin.ts)
 import threadedScript from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
+import { enableKernelThreads } from '../kernels/kernelThreads';
 import { registerWasmTrainingKernels } from '../kernels/wasmTraining';
 import { threadsAsked, wasmThreads } from './threads';
 
@@ -19,8 +20,19 @@ const fixes = globalThis as Record<string, unknown>;
 fixes.__TFJS_WASM_THREADED_SCRIPT__ = new URL(threadedScript, self.location.href).href;
 // the backend's pool takes half the cores it is told of
 fixes.__TFJS_WASM_LOGICAL_CORES__ = 2 * threads.count;
-if (threads.count > 1) setThreadsCount(threads.count);
-else tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+if (threads.count > 1) {
+  setThreadsCount(threads.count);
+  // our own kernels get as many threads as XNNPACK's: the caller and count - 1 helpers
+  enableKernelThreads(
+    threads.count - 1,
+    // written out in the call, as Vite needs to bundle the worker
+    () =>
+      new Worker(new URL('../kernels/kernelThread.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'kernel thread',
+      }),
+  );
+} else tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 setWasmPaths({
   'tfjs-backend-wasm.wasm': plainWasm,
   'tfjs-backend-wasm-simd.wasm': simdWasm,

@@ -1,0 +1,272 @@
+// Helper threads for this project's own SIMD kernels. TF.js's threaded wasm build runs XNNPACK's
+// kernels on its pthread pool but our kernels (filterGradient.wat) on the calling thread alone;
+// these workers share the backend's heap (a shared WebAssembly.Memory), wait on an Atomics
+// control block, and each run a share of a job while the caller runs its own. Only where the
+// heap is shared (a cross-origin isolated page's worker); elsewhere kernels run on one thread.
+import {
+  decodeJob,
+  encodeJob,
+  runFilterGradientJob,
+  splitOutputChannels,
+} from './filterGradientJob';
+import type { FilterGradientJob } from './filterGradientJob';
+import { instantiateSimd, type FilterGradientSimd } from './wasmSimd';
+
+/** Int32 slots of the control block. */
+const SEQUENCE = 0; // bumped once per job
+const PENDING = 1; // helpers still working on the current job
+const READY = 2; // helpers that instantiated their kernels
+const KIND = 3; // FILTER_GRADIENT or SPLIT_CALL
+const CALL = 4; // for SPLIT_CALL: an index into SPLIT_CALLS
+const FAILED = 5; // set by a helper whose share threw
+const JOB = 8; // a filter gradient's fields (filterGradientJob.ts JOB_FIELDS)
+const PART_ARGS = 32; // for SPLIT_CALL: each part's arguments, ARGS_PER_PART apart
+const ARGS_PER_PART = 16;
+const MAX_PARTS = 8;
+const CONTROL_INTS = PART_ARGS + ARGS_PER_PART * MAX_PARTS;
+const FILTER_GRADIENT = 0;
+const SPLIT_CALL = 1;
+
+/** The kernel exports a job can split over threads, each part with its own arguments. */
+export const SPLIT_CALLS = [
+  ['batchNorm', 'moments'],
+  ['batchNorm', 'scaleShift'],
+  ['batchNorm', 'scaleShift2'],
+] as const;
+export type SplitCall = (typeof SPLIT_CALLS)[number];
+
+type Exports = Record<string, (...args: number[]) => void>;
+/** A helper that takes this long over its share is taken for dead. */
+const JOB_TIMEOUT_MS = 120_000;
+
+/**
+ * How long a thread polls before it sleeps: waking a sleeping thread takes tens of microseconds,
+ * and a batch-norm pass split over threads lasts a few hundred.
+ */
+const SPIN_MS = 0.3;
+
+function spinUntil(done: () => boolean, ms: number): void {
+  if (done()) return;
+  const until = performance.now() + ms;
+  while (!done() && performance.now() < until);
+}
+
+/** What a helper worker is started with. */
+export interface KernelThreadStart {
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  /** this helper's part of each job (the caller runs part 0) */
+  part: number;
+  parts: number;
+}
+
+export class KernelThreadPool {
+  private readonly control: Int32Array;
+  private broken: string | null = null;
+
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    private readonly helpers: number,
+    private readonly workers: { terminate(): void }[],
+    control: SharedArrayBuffer,
+  ) {
+    this.control = new Int32Array(control);
+  }
+
+  /** Threads a job is split over (the caller's included) once every helper is up, else 1. */
+  get threads(): number {
+    return this.broken === null && Atomics.load(this.control, READY) === this.helpers
+      ? this.helpers + 1
+      : 1;
+  }
+
+  /** Why the helpers are not used, if they failed. */
+  get failure(): string | null {
+    return this.broken;
+  }
+
+  fail(reason: string): void {
+    this.broken ??= reason;
+  }
+
+  /** Runs the job on every thread (the caller's share here), or all of it here when alone. */
+  runFilterGradient(simd: FilterGradientSimd, job: FilterGradientJob): void {
+    const parts = this.threads;
+    if (parts === 1) {
+      runFilterGradientJob(simd, job);
+      return;
+    }
+    const control = this.control;
+    control[KIND] = FILTER_GRADIENT;
+    encodeJob(job, control, JOB);
+    this.post();
+    const [begin, end] = splitOutputChannels(job.outChannels, parts)[0];
+    runFilterGradientJob(simd, job, begin, end);
+    this.awaitHelpers();
+  }
+
+  /**
+   * Calls `call` (a kernel export, from `exports` here) once per part, part i with
+   * `partArgs[i]`: part 0 on this thread, the others on the helpers. `partArgs` must have
+   * `threads` entries.
+   */
+  runSplitCall(call: SplitCall, exports: object, partArgs: number[][]): void {
+    const run = (exports as Exports)[call[1]];
+    if (partArgs.length === 1) {
+      run(...partArgs[0]);
+      return;
+    }
+    if (partArgs.length !== this.helpers + 1) throw new Error('one argument list per thread');
+    const control = this.control;
+    control[KIND] = SPLIT_CALL;
+    control[CALL] = SPLIT_CALLS.findIndex(
+      ([module, name]) => module === call[0] && name === call[1],
+    );
+    partArgs.forEach((args, part) => {
+      if (args.length > ARGS_PER_PART) throw new Error(`${call[1]}: too many arguments`);
+      args.forEach((value, i) => (control[PART_ARGS + part * ARGS_PER_PART + i] = value | 0));
+    });
+    this.post();
+    run(...partArgs[0]);
+    this.awaitHelpers();
+  }
+
+  private post(): void {
+    Atomics.store(this.control, PENDING, this.helpers);
+    Atomics.add(this.control, SEQUENCE, 1);
+    Atomics.notify(this.control, SEQUENCE);
+  }
+
+  private awaitHelpers(): void {
+    const control = this.control;
+    spinUntil(() => Atomics.load(control, PENDING) === 0, SPIN_MS);
+    for (let left = Atomics.load(control, PENDING); left !== 0;) {
+      if (Atomics.wait(control, PENDING, left, JOB_TIMEOUT_MS) === 'timed-out') {
+        this.fail('a kernel thread stopped answering');
+        throw new Error('a kernel helper thread stopped answering: reload the page');
+      }
+      left = Atomics.load(control, PENDING);
+    }
+    if (Atomics.load(control, FAILED)) {
+      this.fail('a kernel thread failed');
+      throw new Error('a kernel helper thread failed on its share of a job');
+    }
+  }
+
+  terminate(): void {
+    this.fail('terminated');
+    this.workers.forEach((worker) => worker.terminate());
+  }
+}
+
+/**
+ * Starts `helpers` workers from `spawn` over the shared `memory`; they report ready through the
+ * control block, and until all have, jobs run on the calling thread alone.
+ */
+export function startKernelThreads(
+  memory: WebAssembly.Memory,
+  helpers: number,
+  spawn: () => Worker,
+): KernelThreadPool {
+  if (helpers + 1 > MAX_PARTS) throw new Error(`at most ${MAX_PARTS - 1} kernel helper threads`);
+  const control = new SharedArrayBuffer(4 * CONTROL_INTS);
+  const workers: Worker[] = [];
+  const pool = new KernelThreadPool(memory, helpers, workers, control);
+  for (let part = 1; part <= helpers; part++) {
+    const worker = spawn();
+    worker.onerror = (event) => pool.fail(`a kernel thread failed: ${event.message}`);
+    const start: KernelThreadStart = { memory, control, part, parts: helpers + 1 };
+    worker.postMessage(start);
+    workers.push(worker);
+  }
+  return pool;
+}
+
+/**
+ * A helper's life (kernelThread.worker.ts): instantiate the kernels over the shared heap, say
+ * ready, then run its part of every job the caller posts, forever (the worker is terminated
+ * with its pool).
+ */
+export function serveKernelJobs({ memory, control, part, parts }: KernelThreadStart): void {
+  const modules = new Map<string, Exports>();
+  for (const name of ['filterGradient', ...SPLIT_CALLS.map(([module]) => module)]) {
+    const exports = instantiateSimd<Exports>(name, memory);
+    if (!exports) throw new Error('this engine cannot run the SIMD kernels on a shared heap');
+    modules.set(name, exports);
+  }
+  const simd = modules.get('filterGradient') as unknown as FilterGradientSimd;
+  const slots = new Int32Array(control);
+  let seen = Atomics.load(slots, SEQUENCE);
+  Atomics.add(slots, READY, 1);
+  for (;;) {
+    spinUntil(() => Atomics.load(slots, SEQUENCE) !== seen, SPIN_MS);
+    Atomics.wait(slots, SEQUENCE, seen);
+    seen = Atomics.load(slots, SEQUENCE);
+    try {
+      if (slots[KIND] === FILTER_GRADIENT) {
+        const job = decodeJob(slots, JOB);
+        const [begin, end] = splitOutputChannels(job.outChannels, parts)[part];
+        runFilterGradientJob(simd, job, begin, end);
+      } else if (slots[KIND] === SPLIT_CALL) {
+        const [module, name] = SPLIT_CALLS[slots[CALL]];
+        const at = PART_ARGS + part * ARGS_PER_PART;
+        const args = Array.from(slots.subarray(at, at + ARGS_PER_PART), (value) => value >>> 0);
+        modules.get(module)![name](...args);
+      }
+    } catch (error) {
+      Atomics.store(slots, FAILED, 1);
+      throw error;
+    } finally {
+      if (Atomics.sub(slots, PENDING, 1) === 1) Atomics.notify(slots, PENDING);
+    }
+  }
+}
+
+let spawner: { helpers: number; spawn: () => Worker } | null = null;
+let active: KernelThreadPool | null = null;
+
+/**
+ * Lets the kernels use `helpers` helper threads made by `spawn` (the training worker's setup
+ * does this when the backend runs threaded); the pool starts at the first job on a shared heap.
+ */
+export function enableKernelThreads(helpers: number, spawn: () => Worker): void {
+  spawner = helpers > 0 ? { helpers, spawn } : null;
+}
+
+/** The pool for this heap, started on first use where it is shared and helpers are enabled. */
+export function kernelThreadsFor(memory: WebAssembly.Memory): KernelThreadPool | null {
+  if (active?.memory === memory) return active;
+  const shared =
+    typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  if (!spawner || !shared) return null;
+  active?.terminate();
+  active = startKernelThreads(memory, spawner.helpers, spawner.spawn);
+  return active;
+}
+
+/** How the kernels run now, for a backend badge or a benchmark: threads, or why only one. */
+export function kernelThreadsStatus(): { threads: number; note: string | null } {
+  if (!active) return { threads: 1, note: spawner ? 'not started yet' : 'no helper threads' };
+  return {
+    threads: active.threads,
+    note: active.failure ?? (active.threads > 1 ? null : 'starting'),
+  };
+}
+
+/** How long a new pool's helpers get to load before the kernels go on without them. */
+const START_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts the pool for this heap (where helpers are enabled and the heap is shared) and waits
+ * until its helpers are up. Call it between backend set-up and training: a worker that is busy
+ * training without returning to its event loop cannot load the helpers' scripts.
+ */
+export async function startKernelThreadsOn(memory: WebAssembly.Memory | null): Promise<void> {
+  const pool = memory ? kernelThreadsFor(memory) : null;
+  if (!pool) return;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (pool.threads === 1 && pool.failure === null) {
+    if (Date.now() > deadline) pool.fail('the helper threads did not start in time');
+    else await new Promise((done) => setTimeout(done, 5));
+  }
+}
