@@ -32,6 +32,7 @@ export const SPLIT_CALLS = [
   ['batchNorm', 'moments'],
   ['batchNorm', 'scaleShift'],
   ['batchNorm', 'scaleShift2'],
+  ['elementwise', 'reluGrad'],
 ] as const;
 export type SplitCall = (typeof SPLIT_CALLS)[number];
 
@@ -268,5 +269,39 @@ export async function startKernelThreadsOn(memory: WebAssembly.Memory | null): P
   while (pool.threads === 1 && pool.failure === null) {
     if (Date.now() > deadline) pool.fail('the helper threads did not start in time');
     else await new Promise((done) => setTimeout(done, 5));
+  }
+}
+
+/** Below this many values a pass stays on one thread (a hand-off costs more). */
+const SPLIT_MIN_VALUES = 1 << 16;
+
+/**
+ * A SIMD pass over [pixels, C] values split by pixels over the kernel threads of `memory`'s pool
+ * where there is one and the pass is large enough; each part gets its own pixel range.
+ */
+export class PixelSplit {
+  readonly parts: number;
+  private readonly pool: KernelThreadPool | null;
+
+  constructor(
+    private readonly exports: object,
+    memory: WebAssembly.Memory | null,
+    private readonly pixels: number,
+    private readonly channels: number,
+  ) {
+    const pool = memory && pixels * channels >= SPLIT_MIN_VALUES ? kernelThreadsFor(memory) : null;
+    this.parts = pool?.threads ?? 1;
+    this.pool = this.parts > 1 ? pool : null;
+  }
+
+  /** Runs `call` per part: `args(byte offset of its first pixel, pixels, part)` gives its arguments. */
+  run(call: SplitCall, args: (byteOffset: number, pixels: number, part: number) => number[]) {
+    const ranges = Array.from({ length: this.parts }, (_, part) => {
+      const first = Math.floor((this.pixels * part) / this.parts);
+      const next = Math.floor((this.pixels * (part + 1)) / this.parts);
+      return args(4 * first * this.channels, next - first, part);
+    });
+    if (this.pool) this.pool.runSplitCall(call, this.exports, ranges);
+    else (this.exports as Exports)[call[1]](...ranges[0]);
   }
 }

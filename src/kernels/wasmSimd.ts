@@ -65,6 +65,11 @@ export interface FilterGradientSimd {
   ): void;
 }
 
+/** The export of elementwise.wat. */
+export interface ElementwiseSimd {
+  reluGrad(out: number, dy: number, x: number, count: number): void;
+}
+
 /** The export of phases.wat: a strided conv's input-gradient phases interleaved into dx. */
 export interface PhasesSimd {
   interleave(
@@ -176,6 +181,11 @@ export function batchNormSimd(backend: tf.KernelBackend): BatchNormSimd | null {
 /** The direct filter-gradient kernel over this wasm backend's heap, or null (use im2col). */
 export function filterGradientSimd(backend: tf.KernelBackend): FilterGradientSimd | null {
   return simdFor<FilterGradientSimd>('filterGradient', backend);
+}
+
+/** The fused element-wise passes over this wasm backend's heap, or null (use TF.js's ops). */
+export function elementwiseSimd(backend: tf.KernelBackend): ElementwiseSimd | null {
+  return simdFor<ElementwiseSimd>('elementwise', backend);
 }
 
 /** The phase interleave over this wasm backend's heap, or null (keep the zero-dilated route). */

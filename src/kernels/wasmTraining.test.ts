@@ -5,6 +5,7 @@ import { maxRelativeError, randomValues } from '../testing/tensors';
 import { batchStatisticsNorm } from '../model/layers';
 import { BATCH_NORM_TRAIN } from './wasmBatchNorm';
 import { registerWasmTrainingKernels } from './wasmTraining';
+import { setSimdKernelsEnabled } from './wasmSimd';
 
 type Padding = 'same' | 'valid';
 
@@ -208,6 +209,62 @@ describe('wasm training kernels', () => {
     copy.dispose();
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
   });
+
+  it('inference batch norm (FusedBatchNorm as one SIMD pass) matches cpu, with and without scale and offset', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(randomValues(3 * 5 * 4 * 6, 11, 3, 2), [3, 5, 4, 6]);
+        // variances positive (a normal draw around 2 can fall below zero)
+        const positive = (values: Float32Array) => values.map(Math.abs);
+        const [mean, variance, offset, scale] = [12, 13, 14, 15].map((seed, i) =>
+          tf.tensor1d(i === 1 ? positive(randomValues(6, seed, 1, 2)) : randomValues(6, seed)),
+        );
+        const flat = tf.tensor2d(randomValues(7 * 6, 16), [7, 6]);
+        const full = (seed: number, offset = 0) =>
+          tf.tensor4d(positive(randomValues(3 * 5 * 4 * 6, seed, 1, offset)), [3, 5, 4, 6]);
+        return [
+          tf.batchNorm(x, mean, variance, offset, scale, 1e-3),
+          tf.batchNorm(x, mean, variance, undefined, undefined, 1e-3),
+          tf.batchNorm(flat, mean, variance, offset, scale, 1e-3),
+          // statistics that are not per channel take the backend's own kernel
+          tf.batchNorm(x, full(17), full(18, 2), full(19), full(20), 1e-3),
+        ].map((t) => t.dataSync());
+      });
+    await tf.setBackend('cpu');
+    const reference = run();
+    await tf.setBackend('wasm');
+    const buffers = tf.engine().backend.numDataIds();
+    run().forEach((values, i) => expect(maxRelativeError(values, reference[i])).toBeLessThan(1e-5));
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+  });
+
+  it.each([true, false])(
+    "ReLU's gradient (one fused pass on wasm) matches cpu (SIMD kernels: %s)",
+    async (simd) => {
+      const run = () =>
+        tf.tidy(() => {
+          // 2*5*3*3 = 90 values: vectors and a scalar tail; zeros, where ReLU's gradient is 0
+          const values = randomValues(90, 21).map((v, i) => (i % 7 === 0 ? 0 : v));
+          const x = tf.tensor4d(values, [2, 5, 3, 3]);
+          const probe = tf.tensor4d(randomValues(90, 22), [2, 5, 3, 3]);
+          return tf
+            .grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), probe)))(x)
+            .dataSync();
+        });
+      await tf.setBackend('cpu');
+      const reference = run();
+      await tf.setBackend('wasm');
+      setSimdKernelsEnabled(simd);
+      const buffers = tf.engine().backend.numDataIds();
+      try {
+        // exact (TF.js's dy * 0 can be -0 where this gives +0)
+        expect(maxRelativeError(run(), reference)).toBe(0);
+      } finally {
+        setSimdKernelsEnabled(true);
+      }
+      expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    },
+  );
 
   it('frees every intermediate buffer', async () => {
     await tf.setBackend('wasm');
