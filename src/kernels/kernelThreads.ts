@@ -108,15 +108,11 @@ export class KernelThreadPool {
 
   /**
    * Calls `call` (a kernel export, from `exports` here) once per part, part i with
-   * `partArgs[i]`: part 0 on this thread, the others on the helpers. `partArgs` must have
-   * `threads` entries.
+   * `partArgs[i]`: part 0 on this thread, the others on the helpers (one entry per thread,
+   * helpers included).
    */
   runSplitCall(call: SplitCall, exports: object, partArgs: number[][]): void {
     const run = (exports as Exports)[call[1]];
-    if (partArgs.length === 1) {
-      run(...partArgs[0]);
-      return;
-    }
     if (partArgs.length !== this.helpers + 1) throw new Error('one argument list per thread');
     const control = this.control;
     control[KIND] = SPLIT_CALL;

@@ -199,15 +199,18 @@ class Scratch {
   private sums = 0;
   private floats = 0;
 
+  private readonly parts: number;
+
   constructor(
     private readonly backend: HeapBackend,
     private readonly channels: number,
     arrays: number,
-    /** threads summing at once, each into its own sums */
-    private readonly parts = 1,
+    /** the passes' split over threads: each part sums into its own float64 sums */
+    private readonly split: PixelSplit,
   ) {
+    this.parts = split.parts;
     // two spare floats: room to align the float64 sums to 8 bytes
-    this.info = backend.makeOutput([(4 * parts + arrays) * channels + 2], 'float32');
+    this.info = backend.makeOutput([(4 * this.parts + arrays) * channels + 2], 'float32');
   }
 
   /** Zeroed sums and float32 array k; call after the kernel's last allocation (see forward). */
@@ -220,16 +223,19 @@ class Scratch {
     return { sums, array: (k) => new Float32Array(buffer, this.pointer(k), this.channels) };
   }
 
-  /** Adds every part's sums into the first part's. */
-  gatherSums(sums: Float64Array): void {
+  /**
+   * batchNorm.wat's moments of a and b ([pixels, C] byte offsets, centred on the per-channel
+   * ca and cb) over the split, each part into its own sums, then added into `sums` (views()'s,
+   * whose first 2C values hold the result).
+   */
+  moments(sums: Float64Array, a: number, ca: number, b: number, cb: number): void {
     const size = 2 * this.channels;
+    this.split.run(['batchNorm', 'moments'], (at, pixels, part) => {
+      return [a + at, ca, b + at, cb, pixels, this.channels, this.sums + 8 * size * part];
+    });
     for (let part = 1; part < this.parts; part++) {
       for (let i = 0; i < size; i++) sums[i] += sums[part * size + i];
     }
-  }
-
-  get sumsPointer(): number {
-    return this.sums;
   }
 
   pointer(k: number): number {
@@ -260,7 +266,7 @@ function forwardSimd(
 ): TensorInfo[] {
   const { channels, count, outputs } = makeOutputs(backend, x.shape, 3);
   const split = new PixelSplit(simd, backendMemory(backend), count, channels);
-  const scratch = new Scratch(backend, channels, 3, split.parts);
+  const scratch = new Scratch(backend, channels, 3, split);
   try {
     const { sums, array } = scratch.views();
     const [mean, variance, inverseSigma] = outputs.slice(1).map((info) => heap(backend, info));
@@ -275,11 +281,7 @@ function forwardSimd(
       centre[c] = total / first;
     }
     const [xAt, centreAt] = [pointerOf(backend, x), scratch.pointer(0)];
-    const sumsAt = (part: number) => scratch.sumsPointer + 16 * channels * part;
-    split.run(['batchNorm', 'moments'], (at, pixels, part) => {
-      return [xAt + at, centreAt, xAt + at, centreAt, pixels, channels, sumsAt(part)];
-    });
-    scratch.gatherSums(sums);
+    scratch.moments(sums, xAt, centreAt, xAt, centreAt);
     // y = (x - centre) * gamma/sigma + (beta - (mean - centre) * gamma/sigma)
     for (let c = 0; c < channels; c++) {
       const shiftToMean = sums[c] / count;
@@ -319,7 +321,7 @@ function backwardSimd(
   const { channels, count, outputs } = makeOutputs(backend, dy.shape, 2);
   const split = new PixelSplit(simd, backendMemory(backend), count, channels);
   // arrays: zero (dy's centre), then the coefficients of dx = dy * a + (x - mean) * b + d
-  const scratch = new Scratch(backend, channels, 4, split.parts);
+  const scratch = new Scratch(backend, channels, 4, split);
   try {
     const { sums, array } = scratch.views();
     const [scaleGradient, shiftGradient] = outputs.slice(1).map((info) => heap(backend, info));
@@ -328,11 +330,7 @@ function backwardSimd(
     zero.fill(0);
     const [dyAt, xAt, meanAt] = [dy, x, mean].map((info) => pointerOf(backend, info));
     const zeroAt = scratch.pointer(0);
-    const sumsAt = (part: number) => scratch.sumsPointer + 16 * channels * part;
-    split.run(['batchNorm', 'moments'], (at, pixels, part) => {
-      return [dyAt + at, zeroAt, xAt + at, meanAt, pixels, channels, sumsAt(part)];
-    });
-    scratch.gatherSums(sums);
+    scratch.moments(sums, dyAt, zeroAt, xAt, meanAt);
     for (let c = 0; c < channels; c++) {
       const dySum = sums[c];
       const dyXhatSum = sums[channels + c] * sigma[c];

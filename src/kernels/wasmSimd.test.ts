@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { maxRelativeError, randomValues } from '../testing/tensors';
-import { batchStatisticsNorm } from '../model/layers';
+import { batchNormResults } from '../testing/batchNorm';
 import { compileKernels, GENERATED_FILE, generatedModule } from './simd/compile';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './wasmBatchNorm';
 import { registerWasmTrainingKernels } from './wasmTraining';
@@ -206,27 +206,6 @@ describe('batch norm on the wasm backend, SIMD and JavaScript loops', () => {
     expect(batchNormSimd(tf.engine().backend)).not.toBeNull();
   });
 
-  /** y, statistics and the three gradients of sum(y * probe). */
-  const run = (shape: [number, number, number, number], spread: number, offset: number) =>
-    tf.tidy(() => {
-      const size = shape.reduce((p, q) => p * q);
-      const channels = shape[3];
-      const x = tf.tensor4d(randomValues(size, 31, spread, offset), shape);
-      const gamma = tf.tensor1d(randomValues(channels, 32));
-      const beta = tf.tensor1d(randomValues(channels, 33));
-      const probe = tf.tensor4d(randomValues(size, 34), shape);
-      const { y, mean, variance } = batchStatisticsNorm(x, gamma, beta);
-      const gradients = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(
-          tf.mul(
-            batchStatisticsNorm(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D).y,
-            probe,
-          ),
-        ),
-      )([x, gamma, beta]);
-      return [y, mean, variance, ...gradients].map((t) => t.dataSync());
-    });
-
   // ResNet-20's widths, odd widths (C mod 4 leftovers), a single channel, odd pixel counts
   const SHAPES: [number, number, number, number][] = [
     [2, 8, 8, 16],
@@ -242,10 +221,10 @@ describe('batch norm on the wasm backend, SIMD and JavaScript loops', () => {
       `matches the composed ops on cpu (SIMD ${simd ? 'on' : 'off'}): %s`,
       async (_, shape) => {
         await tf.setBackend('cpu');
-        const reference = run(shape, 2, 1);
+        const reference = batchNormResults(shape, 31, 2, 1);
         await tf.setBackend('wasm');
         setSimdKernelsEnabled(simd);
-        const actual = run(shape, 2, 1);
+        const actual = batchNormResults(shape, 31, 2, 1);
         setSimdKernelsEnabled(true);
         actual.forEach((values, i) =>
           expect(maxRelativeError(values, reference[i])).toBeLessThan(1e-4),
@@ -256,10 +235,10 @@ describe('batch norm on the wasm backend, SIMD and JavaScript loops', () => {
     it(`stays accurate far from zero mean (SIMD ${simd ? 'on' : 'off'})`, async () => {
       const shape: [number, number, number, number] = [4, 6, 6, 12];
       await tf.setBackend('cpu');
-      const reference = run(shape, 0.05, 40);
+      const reference = batchNormResults(shape, 31, 0.05, 40);
       await tf.setBackend('wasm');
       setSimdKernelsEnabled(simd);
-      const actual = run(shape, 0.05, 40);
+      const actual = batchNormResults(shape, 31, 0.05, 40);
       setSimdKernelsEnabled(true);
       // y, mean, variance, dx, dgamma, dbeta
       [1e-3, 1e-6, 1e-3, 2e-3, 2e-3, 1e-5].forEach((tolerance, i) =>
@@ -271,9 +250,9 @@ describe('batch norm on the wasm backend, SIMD and JavaScript loops', () => {
   it('does not rely on fresh heap memory being zero', async () => {
     await tf.setBackend('wasm');
     const shape: [number, number, number, number] = [3, 5, 7, 32];
-    const clean = run(shape, 2, 1);
+    const clean = batchNormResults(shape, 31, 2, 1);
     for (let i = 0; i < 4; i++) tf.dispose(tf.fill([4096 << i], NaN));
-    const reused = run(shape, 2, 1);
+    const reused = batchNormResults(shape, 31, 2, 1);
     reused.forEach((values, i) => expect(values).toEqual(clean[i]));
   });
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxRelativeError, randomValues } from '../testing/tensors';
-import { batchStatisticsNorm } from '../model/layers';
+import { batchNormResults } from '../testing/batchNorm';
 import { BATCH_NORM_TRAIN } from './wasmBatchNorm';
 import { registerWasmTrainingKernels } from './wasmTraining';
 import { setSimdKernelsEnabled } from './wasmSimd';
@@ -95,26 +95,7 @@ describe('wasm training kernels', () => {
   );
 
   it('fused batch norm: values, statistics and gradients match the composed ops on cpu', async () => {
-    const run = () =>
-      tf.tidy(() => {
-        const x = tf
-          .tensor4d(randomValues(3 * 5 * 4 * 6, 11), [3, 5, 4, 6])
-          .mul(2)
-          .add(1);
-        const gamma = tf.tensor1d(randomValues(6, 12));
-        const beta = tf.tensor1d(randomValues(6, 13));
-        const probe = tf.tensor4d(randomValues(3 * 5 * 4 * 6, 14), [3, 5, 4, 6]);
-        const { y, mean, variance } = batchStatisticsNorm(x as tf.Tensor4D, gamma, beta);
-        const gradients = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(
-            tf.mul(
-              batchStatisticsNorm(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D).y,
-              probe,
-            ),
-          ),
-        )([x, gamma, beta]);
-        return [y, mean, variance, ...gradients].map((t) => t.dataSync());
-      });
+    const run = () => batchNormResults([3, 5, 4, 6], 11, 2, 1);
     await tf.setBackend('cpu');
     const reference = run();
     await tf.setBackend('wasm');
@@ -127,26 +108,8 @@ describe('wasm training kernels', () => {
 
   it('fused batch norm stays accurate for activations far from zero mean', async () => {
     // the backward pass forms sum(dy * xhat) from sum(dy * x) - mean * sum(dy)
-    const run = () =>
-      tf.tidy(() => {
-        const x = tf
-          .tensor4d(randomValues(4 * 6 * 6 * 8, 21), [4, 6, 6, 8])
-          .mul(0.05)
-          .add(40);
-        const gamma = tf.tensor1d(randomValues(8, 22));
-        const beta = tf.tensor1d(randomValues(8, 23));
-        const probe = tf.tensor4d(randomValues(4 * 6 * 6 * 8, 24), [4, 6, 6, 8]);
-        const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(
-            tf.mul(
-              batchStatisticsNorm(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D).y,
-              probe,
-            ),
-          );
-        return tf
-          .grads(loss)([x, gamma, beta])
-          .map((t) => t.dataSync());
-      });
+    // the gradients only (the forward pass has its own test above)
+    const run = () => batchNormResults([4, 6, 6, 8], 21, 0.05, 40).slice(3);
     await tf.setBackend('cpu');
     const reference = run();
     await tf.setBackend('wasm');

@@ -666,7 +666,7 @@ function registerSubsamplingPoolGrad(): void {
 }
 
 /** dx = x > 0 ? dy : 0 in one pass (see registerFusedReluGradient). */
-export const RELU_GRAD = 'LowrankReluGrad';
+const RELU_GRAD = 'LowrankReluGrad';
 
 /**
  * ReLU's gradient on wasm as one SIMD pass split over the kernel threads: TF.js computes it as
