@@ -7,19 +7,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { PixelSplit } from './kernelThreads';
 import { backendMemory, batchNormSimd, type BatchNormSimd } from './wasmSimd';
+import { pointerOf, type WasmBackendLike } from './wasmHeap';
 
 export const BATCH_NORM_TRAIN = 'LowrankBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'LowrankBatchNormTrainGrad';
 
 type TensorInfo = tf.TensorInfo;
 
-interface HeapBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): tf.TypedArray;
-  disposeData(dataId: object, force?: boolean): boolean;
-}
-
-function heap(backend: HeapBackend, info: TensorInfo): Float32Array {
+function heap(backend: WasmBackendLike, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
@@ -114,7 +109,7 @@ function affine(
 }
 
 /** An output shaped like the activations, then `perChannel` outputs of one value a channel. */
-function makeOutputs(backend: HeapBackend, shape: number[], perChannel: number) {
+function makeOutputs(backend: WasmBackendLike, shape: number[], perChannel: number) {
   const channels = shape[shape.length - 1];
   const count = tf.util.sizeFromShape(shape) / channels;
   const outputs = [
@@ -126,7 +121,7 @@ function makeOutputs(backend: HeapBackend, shape: number[], perChannel: number) 
 
 /** Outputs: y, batch mean, batch variance, 1/sqrt(variance + eps). */
 function forward(
-  backend: HeapBackend,
+  backend: WasmBackendLike,
   x: TensorInfo,
   gamma: TensorInfo,
   beta: TensorInfo,
@@ -158,7 +153,7 @@ function forward(
  * recomputed from x (cheaper than writing and reading back a saved xhat); also dgamma, dbeta.
  */
 function backward(
-  backend: HeapBackend,
+  backend: WasmBackendLike,
   dy: TensorInfo,
   x: TensorInfo,
   mean: TensorInfo,
@@ -202,7 +197,7 @@ class Scratch {
   private readonly parts: number;
 
   constructor(
-    private readonly backend: HeapBackend,
+    private readonly backend: WasmBackendLike,
     private readonly channels: number,
     arrays: number,
     /** the passes' split over threads: each part sums into its own float64 sums */
@@ -247,9 +242,6 @@ class Scratch {
   }
 }
 
-const pointerOf = (backend: HeapBackend, info: TensorInfo) =>
-  backend.typedArrayFromHeap(info).byteOffset;
-
 /**
  * The forward pass with the SIMD kernels. The sums run in float32 within blocks of pixels, over
  * x minus a per-channel centre (the mean of the first pixels), so that the sum of squares does not
@@ -258,7 +250,7 @@ const pointerOf = (backend: HeapBackend, info: TensorInfo) =>
  */
 function forwardSimd(
   simd: BatchNormSimd,
-  backend: HeapBackend,
+  backend: WasmBackendLike,
   x: TensorInfo,
   gamma: TensorInfo,
   beta: TensorInfo,
@@ -311,7 +303,7 @@ function forwardSimd(
  */
 function backwardSimd(
   simd: BatchNormSimd,
-  backend: HeapBackend,
+  backend: WasmBackendLike,
   dy: TensorInfo,
   x: TensorInfo,
   mean: TensorInfo,
@@ -360,7 +352,7 @@ function backwardSimd(
  * Null (use the backend's kernel) where SIMD is missing or the statistics are not per channel.
  */
 export function inferenceBatchNorm(
-  backend: HeapBackend,
+  backend: WasmBackendLike,
   inputs: Record<string, TensorInfo | null | undefined>,
   epsilon: number,
 ): TensorInfo | null {
@@ -404,7 +396,7 @@ export function registerWasmBatchNorm(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
       const { epsilon } = attrs as unknown as { epsilon: number };
-      const heapBackend = backend as unknown as HeapBackend;
+      const heapBackend = backend as unknown as WasmBackendLike;
       const simd = batchNormSimd(heapBackend);
       return simd
         ? forwardSimd(simd, heapBackend, x, gamma, beta, epsilon)
@@ -416,7 +408,7 @@ export function registerWasmBatchNorm(): void {
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
       const { dy, x, mean, gamma, inverseSigma } = inputs as Record<string, TensorInfo>;
-      const heapBackend = backend as unknown as HeapBackend;
+      const heapBackend = backend as unknown as WasmBackendLike;
       const simd = batchNormSimd(heapBackend);
       return simd
         ? backwardSimd(simd, heapBackend, dy, x, mean, gamma, inverseSigma)

@@ -70,6 +70,20 @@ export interface ElementwiseSimd {
   reluGrad(out: number, dy: number, x: number, count: number): void;
 }
 
+/** The export of matmul.wat: c = a b, a read through strides (so a transposed a is free). */
+export interface MatMulSimd {
+  product(
+    c: number,
+    a: number,
+    b: number,
+    rows: number,
+    depth: number,
+    cols: number,
+    aRowStep: number,
+    aDepthStep: number,
+  ): void;
+}
+
 /** The export of phases.wat: a strided conv's input-gradient phases interleaved into dx. */
 export interface PhasesSimd {
   interleave(
@@ -191,4 +205,9 @@ export function elementwiseSimd(backend: tf.KernelBackend): ElementwiseSimd | nu
 /** The phase interleave over this wasm backend's heap, or null (keep the zero-dilated route). */
 export function phasesSimd(backend: tf.KernelBackend): PhasesSimd | null {
   return simdFor<PhasesSimd>('phases', backend);
+}
+
+/** The small matrix product over this wasm backend's heap, or null (use XNNPACK's). */
+export function matMulSimd(backend: tf.KernelBackend): MatMulSimd | null {
+  return simdFor<MatMulSimd>('matmul', backend);
 }

@@ -119,31 +119,48 @@ describe('wasm training kernels', () => {
     );
   });
 
-  it('transposed matrix products (rewritten as Transpose + plain product) match cpu', async () => {
-    const products = () =>
-      tf.tidy(() => {
-        const a = tf.tensor3d(randomValues(2 * 7 * 5, 4), [2, 7, 5]);
-        const b = tf.tensor3d(randomValues(2 * 7 * 3, 5), [2, 7, 3]);
-        const c = tf.tensor3d(randomValues(2 * 3 * 5, 6), [2, 3, 5]);
-        const u = tf.tensor2d(randomValues(36 * 8, 7), [36, 8]);
-        return [
-          tf.matMul(a, b, true, false),
-          tf.matMul(a, c, false, true),
-          tf.matMul(b, a, true, false),
-          tf.matMul(c, b, true, true),
-          tf.matMul(u, u, true, false),
-          tf.matMul(u, u, false, true),
-        ].map((t) => t.dataSync());
-      });
-    await tf.setBackend('cpu');
-    const reference = products();
-    await tf.setBackend('wasm');
-    const buffers = tf.engine().backend.numDataIds();
-    products().forEach((values, i) =>
-      expect(maxRelativeError(values, reference[i])).toBeLessThan(1e-5),
-    );
-    expect(tf.engine().backend.numDataIds()).toBe(buffers);
-  });
+  it.each([true, false])(
+    'matrix products, plain and transposed, batched and broadcast, match cpu (SIMD kernel %s)',
+    async (simd) => {
+      // shapes that reach every tile of simd/matmul.wat: 4x8, 4x4, one-row and one-float tails
+      const products = () =>
+        tf.tidy(() => {
+          const a = tf.tensor3d(randomValues(2 * 7 * 5, 4), [2, 7, 5]);
+          const b = tf.tensor3d(randomValues(2 * 7 * 3, 5), [2, 7, 3]);
+          const c = tf.tensor3d(randomValues(2 * 3 * 5, 6), [2, 3, 5]);
+          const u = tf.tensor2d(randomValues(36 * 12, 7), [36, 12]);
+          const v = tf.tensor2d(randomValues(13 * 12, 8), [13, 12]);
+          const w = tf.tensor2d(randomValues(12 * 20, 9), [12, 20]);
+          const one = tf.tensor3d(randomValues(12 * 20, 10), [1, 12, 20]);
+          return [
+            tf.matMul(a, b, true, false),
+            tf.matMul(a, c, false, true),
+            tf.matMul(b, a, true, false),
+            tf.matMul(c, b, true, true),
+            tf.matMul(u, u, true, false),
+            tf.matMul(u, u, false, true),
+            tf.matMul(u, w),
+            tf.matMul(v, w),
+            tf.matMul(w, v, true, true),
+            tf.matMul(tf.stack([v, tf.neg(v)]) as tf.Tensor3D, one),
+            tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 4])),
+          ].map((t) => t.dataSync());
+        });
+      await tf.setBackend('cpu');
+      const reference = products();
+      await tf.setBackend('wasm');
+      setSimdKernelsEnabled(simd);
+      const buffers = tf.engine().backend.numDataIds();
+      try {
+        products().forEach((values, i) =>
+          expect(maxRelativeError(values, reference[i]), `product ${i}`).toBeLessThan(1e-5),
+        );
+      } finally {
+        setSimdKernelsEnabled(true);
+      }
+      expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    },
+  );
 
   it('subsampling pool gradient (a strided copy) and shared clone (Identity) match cpu and free memory', async () => {
     const run = () =>

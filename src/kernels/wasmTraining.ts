@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { inferenceBatchNorm, registerWasmBatchNorm } from './wasmBatchNorm';
 import { insideRange, runFilterGradientJob, type FilterGradientJob } from './filterGradientJob';
 import { kernelThreadsFor, PixelSplit } from './kernelThreads';
+import { KernelCalls, pointerOf, replaceWasmKernel, type WasmBackendLike } from './wasmHeap';
+import { registerWasmMatMul } from './wasmMatMul';
 import {
   backendMemory,
   elementwiseSimd,
@@ -20,12 +22,6 @@ import {
 type TensorInfo = tf.TensorInfo;
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
-interface WasmBackendLike extends tf.KernelBackend {
-  disposeData(dataId: object, force?: boolean): boolean;
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): tf.TypedArray;
-}
-
 interface ConvAttrs {
   strides: number | [number, number];
   pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -33,53 +29,19 @@ interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** Calls the wasm backend's kernels directly (as its own kernels do) and frees intermediates. */
-class KernelCalls {
-  private readonly temporaries: TensorInfo[] = [];
-
-  constructor(readonly backend: WasmBackendLike) {}
-
-  /** Frees `info` with the other intermediates at finish. */
-  track(info: TensorInfo): TensorInfo {
-    this.temporaries.push(info);
-    return info;
-  }
-
-  run(kernelName: string, inputs: Record<string, TensorInfo>, attrs: object = {}): TensorInfo {
-    const kernel = tf.getKernel(kernelName, 'wasm');
-    if (!kernel) throw new Error(`the wasm backend has no ${kernelName} kernel`);
-    const out = kernel.kernelFunc({
-      inputs,
-      backend: this.backend,
-      attrs: attrs as tf.NamedAttrMap,
-    }) as TensorInfo;
-    this.temporaries.push(out);
-    return out;
-  }
-
-  reshape(x: TensorInfo, shape: number[]): TensorInfo {
-    return this.run('Reshape', { x }, { shape });
-  }
-
-  transpose(x: TensorInfo, perm: number[]): TensorInfo {
-    return this.run('Transpose', { x }, { perm });
-  }
-
-  conv(x: TensorInfo, filter: TensorInfo, pad: ExplicitPad, dilations: [number, number]) {
-    return this.run(
-      'Conv2D',
-      { x, filter },
-      { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined },
-    );
-  }
-
-  /** Frees every intermediate except the result (all of them when there is none). */
-  finish<T extends TensorInfo | null>(result: T): T {
-    for (const info of this.temporaries) {
-      if (info !== result) this.backend.disposeData(info.dataId);
-    }
-    return result;
-  }
+/** A stride-1 Conv2D of the backend with explicit padding and dilations. */
+function conv(
+  calls: KernelCalls,
+  x: TensorInfo,
+  filter: TensorInfo,
+  pad: ExplicitPad,
+  dilations: [number, number],
+): TensorInfo {
+  return calls.run(
+    'Conv2D',
+    { x, filter },
+    { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined },
+  );
 }
 
 function stridesOf(strides: ConvAttrs['strides']): [number, number] {
@@ -275,8 +237,8 @@ function directFilterGradient(
   // byte offsets, taken after the allocation
   const job: FilterGradientJob = {
     dw: dw.byteOffset,
-    x: backend.typedArrayFromHeap(x).byteOffset,
-    dy: backend.typedArrayFromHeap(dy).byteOffset,
+    x: pointerOf(backend, x),
+    dy: pointerOf(backend, dy),
     batch,
     height,
     width,
@@ -444,12 +406,12 @@ function phasedInputGradient(
     -columns.low,
     Math.max(0, phaseColumns + columns.high - outWidth),
   );
-  const phased = calls.conv(dy, combined, pad, [1, 1]);
+  const phased = conv(calls, dy, combined, pad, [1, 1]);
   const out = calls.backend.makeOutput(inputShape, 'float32');
   const [, phaseRowsOut, phaseColumnsOut] = phased.shape;
   simd.interleave(
-    calls.backend.typedArrayFromHeap(out).byteOffset,
-    calls.backend.typedArrayFromHeap(phased).byteOffset,
+    pointerOf(calls.backend, out),
+    pointerOf(calls.backend, phased),
     batch,
     phaseRowsOut,
     phaseColumnsOut,
@@ -501,7 +463,8 @@ export function inputGradient(
     calls.run('Reverse', { x: filter }, { dims: [0, 1] }),
     [0, 1, 3, 2],
   );
-  return calls.conv(
+  return conv(
+    calls,
     spread,
     flipped,
     explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0)),
@@ -577,7 +540,7 @@ export function registerWasmTrainingKernels(): void {
     const result = inputGradient(calls, dy, filter, inputShape, args.attrs as unknown as ConvAttrs);
     return calls.finish(result) ?? native.kernelFunc(args);
   });
-  registerTransposingMatMul();
+  registerWasmMatMul();
   registerSharedIdentity();
   registerSubsamplingPoolGrad();
   registerFusedReluGradient();
@@ -591,30 +554,6 @@ export function registerWasmTrainingKernels(): void {
   registered = true;
 }
 
-/** Puts `kernelFunc` in place of the wasm backend's own kernel, which it may still call. */
-function replaceWasmKernel(
-  kernelName: string,
-  kernelFunc: (
-    args: Parameters<tf.KernelFunc>[0],
-    native: tf.KernelConfig,
-  ) => ReturnType<tf.KernelFunc>,
-): void {
-  const native = tf.getKernel(kernelName, 'wasm')!;
-  tf.unregisterKernel(kernelName, 'wasm');
-  tf.registerKernel({
-    kernelName,
-    backendName: 'wasm',
-    setupFunc: native.setupFunc,
-    kernelFunc: (args) => kernelFunc(args, native),
-  });
-}
-
-/**
- * BatchMatMul with transposeA or transposeB set takes a slow path in the wasm backend (576x64
- * U^T U: 1.3 ms, against 0.13 ms for an explicit Transpose and a plain product). The factorised
- * layers' orthogonality terms and every matMul gradient ask for transposed products, so they are
- * rewritten here as Transpose + plain BatchMatMul.
- */
 /**
  * Identity without a copy, as the cpu and WebGL backends have it: the wasm backend copied every
  * tensor passed through tf.identity (gradients pass a ResNet-20's activations through it about
@@ -689,9 +628,7 @@ function registerFusedReluGradient(): void {
         for (let i = 0; i < size; i++) dx[i] = input[i] > 0 ? gradient[i] : 0;
         return out;
       }
-      const [outAt, dyAt, xAt] = [out, dy, x].map(
-        (info) => wasm.typedArrayFromHeap(info).byteOffset,
-      );
+      const [outAt, dyAt, xAt] = [out, dy, x].map((info) => pointerOf(wasm, info));
       new PixelSplit(simd, backendMemory(wasm), size, 1).run(
         ['elementwise', 'reluGrad'],
         (at, count) => [outAt + at, dyAt + at, xAt + at, count],
@@ -710,29 +647,5 @@ function registerFusedReluGradient(): void {
       const [x] = saved;
       return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: gradient, x }) as tf.Tensor };
     },
-  });
-}
-
-function registerTransposingMatMul(): void {
-  replaceWasmKernel('BatchMatMul', (args, native) => {
-    const { transposeA, transposeB } = args.attrs as unknown as {
-      transposeA: boolean;
-      transposeB: boolean;
-    };
-    if (!transposeA && !transposeB) return native.kernelFunc(args);
-    const calls = new KernelCalls(args.backend as WasmBackendLike);
-    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-    const swapLastAxes = (x: TensorInfo) => {
-      const perm = x.shape.map((_, i) => i);
-      const last = perm.length - 1;
-      [perm[last - 1], perm[last]] = [last, last - 1];
-      return calls.transpose(x, perm);
-    };
-    const product = native.kernelFunc({
-      ...args,
-      inputs: { a: transposeA ? swapLastAxes(a) : a, b: transposeB ? swapLastAxes(b) : b },
-      attrs: { ...args.attrs, transposeA: false, transposeB: false },
-    }) as TensorInfo;
-    return calls.finish(calls.track(product));
   });
 }

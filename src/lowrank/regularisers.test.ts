@@ -3,13 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { createFactorisedConv, disposeLayer } from './factorised';
 import { buildModel, disposeModel, factorisedLayers } from '../model/resnet';
 import {
+  meanNormalisedRankLoss,
   normalisedRankLoss,
   orthogonalityLoss,
   rankLoss,
   regularisation,
+  totalOrthogonalityLoss,
   RANK_TERMS,
   type RankTerm,
 } from './regularisers';
+import { createFactorisedDense, matrixShape, type FactorisedLayer } from './factorised';
+import { maxRelativeError } from '../testing/tensors';
 
 function valueAndGradient(values: number[], term: RankTerm): { value: number; gradient: number[] } {
   return tf.tidy(() => {
@@ -165,4 +169,109 @@ describe('regularisation', () => {
     }
     expect(Math.abs(small - deep)).toBeLessThan(0.1);
   });
+});
+
+describe('whole-net terms (one op each) against the per-layer definitions', () => {
+  /** Layers of several shapes and ranks, factors off orthonormal, spectra with zeros and ties. */
+  function layers(): FactorisedLayer[] {
+    const made: FactorisedLayer[] = [
+      createFactorisedConv(
+        { name: 'a', kernelSize: 3, inChannels: 2, outChannels: 6 },
+        { seed: 1 },
+      ),
+      createFactorisedConv(
+        { name: 'b', kernelSize: 1, inChannels: 5, outChannels: 3 },
+        { seed: 2 },
+      ),
+      createFactorisedDense({ name: 'c', inFeatures: 4, outFeatures: 1 }, { seed: 3 }),
+      createFactorisedDense({ name: 'd', inFeatures: 7, outFeatures: 5 }, { seed: 4 }),
+      createFactorisedDense({ name: 'e', inFeatures: 3, outFeatures: 3 }, { seed: 5 }),
+    ];
+    made.forEach((layer, i) => {
+      for (const factor of [layer.U, layer.V])
+        factor.assign(
+          tf.tidy(() => tf.add(factor, tf.randomNormal(factor.shape, 0, 0.2, 'float32', i))),
+        );
+    });
+    made[3].s.assign(tf.tensor1d([0.5, 2, 0, 2, 1]));
+    made[4].s.assign(tf.zeros([3]));
+    return made;
+  }
+
+  /** Value and gradients with respect to every U, s and V. */
+  function valueAndGrads(net: FactorisedLayer[], loss: () => tf.Scalar) {
+    const variables = net.flatMap((layer) => [layer.U, layer.s, layer.V]);
+    const { value, grads } = tf.variableGrads(loss, variables);
+    const result = {
+      value: value.dataSync()[0],
+      grads: variables.map((v) =>
+        Array.from(grads[v.name]?.dataSync() ?? new Float32Array(v.size)),
+      ),
+    };
+    tf.dispose([value, ...Object.values(grads)]);
+    return result;
+  }
+
+  function expectSame(actual: ReturnType<typeof valueAndGrads>, expected: typeof actual) {
+    expect(actual.value).toBeCloseTo(expected.value, 5);
+    actual.grads.forEach((grad, i) =>
+      expect(maxRelativeError(grad, expected.grads[i])).toBeLessThan(1e-4),
+    );
+  }
+
+  /** Runs `check` on fresh layers and disposes them whatever happens. */
+  function withLayers(check: (net: FactorisedLayer[]) => void) {
+    const net = layers();
+    try {
+      check(net);
+    } finally {
+      net.forEach(disposeLayer);
+    }
+  }
+
+  it("orthogonality: the sum of the layers' losses, with the same gradients", () =>
+    withLayers((net) => {
+      const reference = valueAndGrads(net, () =>
+        net.map(orthogonalityLoss).reduce((a, b) => tf.add(a, b)),
+      );
+      expect(reference.value).toBeGreaterThan(0.01);
+      expectSame(
+        valueAndGrads(net, () => totalOrthogonalityLoss(net)),
+        reference,
+      );
+    }));
+
+  it.each(RANK_TERMS)('%s: the mean normalised term over layers, with the same gradients', (term) =>
+    withLayers((net) => {
+      const reference = valueAndGrads(net, () => {
+        const terms = net
+          .map((layer) => {
+            const { rows, cols } = matrixShape(layer);
+            return normalisedRankLoss(layer.s as tf.Tensor1D, term, Math.min(rows, cols));
+          })
+          .filter((t): t is tf.Scalar => t !== null);
+        return tf.div(tf.addN(terms), terms.length);
+      });
+      expectSame(
+        valueAndGrads(net, () => meanNormalisedRankLoss(net, term)!),
+        reference,
+      );
+      expect(meanNormalisedRankLoss([net[2]], term)).toBeNull();
+    }),
+  );
+
+  it('leaves no tensors behind', () =>
+    withLayers((net) => {
+      const before = tf.memory().numTensors;
+      const settings = { lambdaOrth: 1, lambdaRank: 1, rankTerm: 'hoyer' as const };
+      const { value, grads } = tf.variableGrads(
+        () => {
+          const { orth, rank } = regularisation(net, settings);
+          return tf.add(orth, rank);
+        },
+        net.flatMap((layer) => [layer.U, layer.s, layer.V]),
+      );
+      tf.dispose([value, ...Object.values(grads)]);
+      expect(tf.memory().numTensors).toBe(before);
+    }));
 });
