@@ -1,8 +1,7 @@
 // Runs one backend's benchmark plan in a worker, as the studio trains in one.
 import '@tensorflow/tfjs-backend-webgpu';
-import '../../src/worker/wasmSetup';
+import { plannedWasmThreads } from '../../src/worker/wasmSetup';
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { runPlan } from '../lib/plan';
 import { kernelThreadsStatus, startKernelThreadsOn } from '../../src/kernels/kernelThreads';
 import { backendMemory, fusedMultiplyAdd } from '../../src/kernels/wasmSimd';
@@ -17,7 +16,14 @@ self.onmessage = async ({ data }: MessageEvent<BenchRequest>) => {
   try {
     if (!(await tf.setBackend(data.backend))) throw new Error(`${data.backend} did not start`);
     await tf.ready();
-    if (data.backend === 'wasm') await startKernelThreadsOn(backendMemory(tf.engine().backend));
+    if (data.backend === 'wasm') {
+      await startKernelThreadsOn(backendMemory(tf.engine().backend));
+      // rows are labelled with the threads asked for: say so when they did not all start
+      const { threads, note } = kernelThreadsStatus();
+      if (threads !== plannedWasmThreads.count) {
+        throw new Error(`wasm kernels on ${threads} of ${plannedWasmThreads.count} threads: ${note}`);
+      }
+    }
     if (data.profile) {
       const { variants, batchSize, steps } = data.profile;
       const profiles: StepProfile[] = [];
@@ -27,7 +33,7 @@ self.onmessage = async ({ data }: MessageEvent<BenchRequest>) => {
       }
       const kernels = kernelThreadsStatus();
       const note = `kernel threads ${kernels.threads}${kernels.note ? ` (${kernels.note})` : ''}, ${fusedMultiplyAdd ? 'relaxed SIMD' : 'plain SIMD'}`;
-      reply({ type: 'profiled', backend: data.backend, threads: getThreadsCount(), profiles, note });
+      reply({ type: 'profiled', backend: data.backend, threads: kernels.threads, profiles, note });
       return;
     }
     const results = await runPlan(data.backend, data.items, data.options, (message) =>

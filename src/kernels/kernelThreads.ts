@@ -1,8 +1,9 @@
-// Helper threads for this project's own SIMD kernels. TF.js's threaded wasm build runs XNNPACK's
-// kernels on its pthread pool but our kernels (filterGradient.wat) on the calling thread alone;
-// these workers share the backend's heap (a shared WebAssembly.Memory), wait on an Atomics
-// control block, and each run a share of a job while the caller runs its own. Only where the
-// heap is shared (a cross-origin isolated page's worker); elsewhere kernels run on one thread.
+// Helper threads for this project's own SIMD kernels (convolutions, their gradients, batch norm):
+// TF.js's threaded wasm build runs only XNNPACK's kernels on its pthread pool (which the studio
+// keeps at one thread, see worker/wasmSetup.ts) and ours on the calling thread; these workers
+// share the backend's heap (a shared WebAssembly.Memory), wait on an Atomics control block, and
+// each run a share of a job while the caller runs its own. Only where the heap is shared (a
+// cross-origin isolated page's worker); elsewhere kernels run on one thread.
 import {
   decodeJob,
   encodeJob,
@@ -33,6 +34,7 @@ export const SPLIT_CALLS = [
   ['batchNorm', 'scaleShift'],
   ['batchNorm', 'scaleShift2'],
   ['elementwise', 'reluGrad'],
+  ['conv', 'lines'],
 ] as const;
 export type SplitCall = (typeof SPLIT_CALLS)[number];
 

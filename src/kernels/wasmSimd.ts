@@ -84,6 +84,28 @@ export interface MatMulSimd {
   ): void;
 }
 
+/** The export of conv.wat: output lines of a direct convolution (see the .wat for the packing). */
+export interface ConvSimd {
+  lines(
+    y: number,
+    x: number,
+    w: number,
+    zero: number,
+    height: number,
+    width: number,
+    channels: number,
+    outHeight: number,
+    outWidth: number,
+    outChannels: number,
+    bias: number,
+    filter: number,
+    strides: number,
+    pads: number,
+    firstLine: number,
+    lines: number,
+  ): void;
+}
+
 /** The export of phases.wat: a strided conv's input-gradient phases interleaved into dx. */
 export interface PhasesSimd {
   interleave(
@@ -210,4 +232,9 @@ export function phasesSimd(backend: tf.KernelBackend): PhasesSimd | null {
 /** The small matrix product over this wasm backend's heap, or null (use XNNPACK's). */
 export function matMulSimd(backend: tf.KernelBackend): MatMulSimd | null {
   return simdFor<MatMulSimd>('matmul', backend);
+}
+
+/** The direct convolution over this wasm backend's heap, or null (use XNNPACK's). */
+export function convSimd(backend: tf.KernelBackend): ConvSimd | null {
+  return simdFor<ConvSimd>('conv', backend);
 }

@@ -11,6 +11,7 @@ import { insideRange, runFilterGradientJob, type FilterGradientJob } from './fil
 import { kernelThreadsFor, PixelSplit } from './kernelThreads';
 import { KernelCalls, pointerOf, replaceWasmKernel, type WasmBackendLike } from './wasmHeap';
 import { registerWasmMatMul } from './wasmMatMul';
+import { registerWasmConv } from './wasmConv';
 import {
   backendMemory,
   elementwiseSimd,
@@ -541,6 +542,7 @@ export function registerWasmTrainingKernels(): void {
     return calls.finish(result) ?? native.kernelFunc(args);
   });
   registerWasmMatMul();
+  registerWasmConv();
   registerSharedIdentity();
   registerSubsamplingPoolGrad();
   registerFusedReluGradient();

@@ -4,8 +4,7 @@
 // software adapter (SwiftShader, llvmpipe) is usually slower than wasm on the same CPU, so then
 // every working candidate is timed on a small training probe and the fastest wins.
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { singleThreadReason } from './wasmSetup';
+import { plannedWasmThreads } from './wasmSetup';
 import { kernelThreadsStatus, startKernelThreadsOn } from '../kernels/kernelThreads';
 import { backendMemory } from '../kernels/wasmSimd';
 import type { BackendName, SkippedBackend } from '../protocol';
@@ -162,15 +161,17 @@ export interface BackendChoice {
 
 async function describe(backend: BackendName, renderer: string | null) {
   if (backend === 'wasm') {
-    const threads = getThreadsCount();
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    const reason = threads > 1 ? 'cross-origin isolated' : singleThreadReason;
+    // the kernels' threads: XNNPACK's pool keeps one (wasmSetup.ts)
     const kernels = kernelThreadsStatus();
-    const ownKernels =
-      threads > 1 && kernels.threads !== threads
-        ? `; own kernels on ${kernels.threads}${kernels.note ? `: ${kernels.note}` : ''}`
-        : '';
-    return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${reason ? ` (${reason}${ownKernels})` : ownKernels}`;
+    const threads = plannedWasmThreads.count > 1 ? kernels.threads : 1;
+    const reason =
+      plannedWasmThreads.count === 1
+        ? plannedWasmThreads.reason
+        : threads === plannedWasmThreads.count
+          ? 'cross-origin isolated'
+          : `own kernels on ${threads} of ${plannedWasmThreads.count}: ${kernels.note ?? 'starting'}`;
+    return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${reason ? ` (${reason})` : ''}`;
   }
   return renderer ? `software: ${renderer}` : undefined;
 }

@@ -21,8 +21,12 @@ fixes.__TFJS_WASM_THREADED_SCRIPT__ = new URL(threadedScript, self.location.href
 // the backend's pool takes half the cores it is told of
 fixes.__TFJS_WASM_LOGICAL_CORES__ = 2 * threads.count;
 if (threads.count > 1) {
-  setThreadsCount(threads.count);
-  // our own kernels get as many threads as XNNPACK's: the caller and count - 1 helpers
+  // XNNPACK's own pool keeps one thread: the heavy kernels (convolutions, their gradients, batch
+  // norm) are this project's and run on the kernel threads, and a second pool's workers, which
+  // spin between jobs, took cores from them (Chromium, two cores, ResNet-20, ms a step at batch
+  // 32 / 128: 124-128 / 375-380 with XNNPACK on both cores, 111-112 / 361-366 on one)
+  setThreadsCount(1);
+  // the caller and count - 1 helpers
   enableKernelThreads(
     threads.count - 1,
     // written out in the call, as Vite needs to bundle the worker
@@ -40,5 +44,5 @@ setWasmPaths({
 });
 registerWasmTrainingKernels();
 
-/** Why the wasm backend runs on one thread, or null when it uses several. */
-export const singleThreadReason = threads.reason;
+/** The threads the wasm kernels are meant to run on, and why only one where that is so. */
+export const plannedWasmThreads = threads;
