@@ -35,6 +35,7 @@ export const SPLIT_CALLS = [
   ['batchNorm', 'scaleShift2'],
   ['elementwise', 'reluGrad'],
   ['conv', 'lines'],
+  ['matmul', 'product'],
 ] as const;
 export type SplitCall = (typeof SPLIT_CALLS)[number];
 

@@ -25,7 +25,7 @@ const attrsOf = ({ stride, pad }: Case): ConvAttrs => ({
 
 // border tiles on both sides, 8- and 4-wide channel tiles, strides, 'valid', explicit pads,
 // filters larger than the image, 1x1, and outputs whose width or channels are not multiples
-// of 4 (computed padded, then copied out)
+// of 4 (the last tile stores what exists)
 const CASES: Case[] = [
   { x: [2, 8, 8, 3], w: [3, 3, 3, 16], stride: 1, pad: 'same' },
   { x: [1, 8, 12, 5], w: [3, 3, 5, 12], stride: 1, pad: 'same' },
@@ -47,6 +47,8 @@ const CASES: Case[] = [
   { x: [2, 8, 8, 16], w: [1, 1, 16, 8], stride: 2, pad: 'same' },
   { x: [2, 6, 6, 4], w: [3, 3, 4, 7], stride: 1, pad: 'same' },
   { x: [1, 5, 7, 3], w: [3, 3, 3, 5], stride: 1, pad: 1 },
+  { x: [2, 5, 5, 3], w: [3, 3, 3, 13], stride: 1, pad: 'same' },
+  { x: [1, 9, 9, 6], w: [1, 1, 6, 2], stride: 2, pad: 'valid' },
 ];
 
 function tensors({ x, w }: Case, seed: number) {

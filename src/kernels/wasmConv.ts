@@ -1,10 +1,10 @@
 // Conv2D and FusedConv2D for the wasm backend as simd/conv.wat (fused multiply-adds, tiles of 4
 // pixels x 8 output channels), output lines split over the kernel threads; 30-35% faster than
-// the backend's XNNPACK convolution on ResNet-20's shapes. Widths and channel counts that are
-// not multiples of 4 run padded and are copied out. XNNPACK stays for the rest (dilation, NCHW,
-// activations other than ReLU). The input gradient's convolutions come here too.
+// the backend's XNNPACK convolution on ResNet-20's shapes. Any width and channel count (the
+// filter's output channels are zero-padded to a multiple of 4 first). XNNPACK stays for the rest
+// (dilation, NCHW, activations other than ReLU). The input gradient's convolutions come here too.
 import * as tf from '@tensorflow/tfjs';
-import { backendMemory, convSimd } from './wasmSimd';
+import { backendMemory, convSimd, matMulSimd } from './wasmSimd';
 import { PixelSplit } from './kernelThreads';
 import { pointerOf, replaceWasmKernel, type WasmBackendLike } from './wasmHeap';
 
@@ -71,7 +71,12 @@ export function directConv(
   if (Math.max(strideHeight, strideWidth, padInfo.top, padInfo.left) > 0x7fff) return null;
   if (fusion.bias && tf.util.sizeFromShape(fusion.bias.shape) !== outChannels) return null;
   const outShape = [batchSize, outHeight, outWidth, outChannels];
-  const [width, channels] = [roundUp4(outWidth), roundUp4(outChannels)];
+  const pointwise = [filterHeight, filterWidth, strideHeight, strideWidth].every((v) => v === 1);
+  if (pointwise && !fusion.bias && !fusion.relu && padInfo.top === 0 && padInfo.left === 0) {
+    const product = pointwiseConv(backend, x, filter, outShape);
+    if (product) return product;
+  }
+  const channels = roundUp4(outChannels);
   const temporaries: TensorInfo[] = [];
   const temporary = (info: TensorInfo) => (temporaries.push(info), info);
   const weights =
@@ -83,14 +88,10 @@ export function directConv(
   const zeros = temporary(backend.makeOutput([inChannels], 'float32'));
   backend.typedArrayFromHeap(zeros).fill(0);
   const out = backend.makeOutput(outShape, 'float32');
-  const padded = width !== outWidth || channels !== outChannels;
-  const target = padded
-    ? temporary(backend.makeOutput([batchSize, outHeight, width, channels], 'float32'))
-    : out;
   // pointers after every allocation (one can grow the heap)
   const at = (info: TensorInfo | undefined) => (info ? pointerOf(backend, info) : 0);
-  const [yAt, xAt, wAt, zeroAt, biasAt] = [target, x, weights, zeros, bias].map(at);
-  const lineValues = width * channels;
+  const [yAt, xAt, wAt, zeroAt, biasAt] = [out, x, weights, zeros, bias].map(at);
+  const lineValues = outWidth * outChannels;
   new PixelSplit(simd, backendMemory(backend), batchSize * outHeight, lineValues).run(
     ['conv', 'lines'],
     (byteOffset, lines) => [
@@ -102,8 +103,8 @@ export function directConv(
       inWidth,
       inChannels,
       outHeight,
-      width,
-      channels,
+      outWidth,
+      outChannels,
       biasAt,
       filterHeight | (filterWidth << 8) | ((fusion.relu ? 1 : 0) << 16),
       pair(strideHeight, strideWidth),
@@ -112,18 +113,40 @@ export function directConv(
       lines,
     ],
   );
-  if (padded) {
-    const result = backend.typedArrayFromHeap(out);
-    const source = backend.typedArrayFromHeap(target);
-    const pixels = batchSize * outHeight;
-    for (let line = 0, to = 0; line < pixels; line++) {
-      for (let ox = 0; ox < outWidth; ox++, to += outChannels) {
-        const from = (line * width + ox) * channels;
-        result.set(source.subarray(from, from + outChannels), to);
-      }
-    }
-  }
   temporaries.forEach((info) => backend.disposeData(info.dataId));
+  return out;
+}
+
+/**
+ * A 1x1 stride-1 convolution as one matrix product, [pixels, Cin] x [Cin, Cout], by
+ * simd/matmul.wat with the pixels split over the kernel threads: the factorised layers' expansion
+ * has few input channels, and the product's tiles cost less to set up than the conv's.
+ */
+function pointwiseConv(
+  backend: WasmBackendLike,
+  x: TensorInfo,
+  filter: TensorInfo,
+  outShape: number[],
+): TensorInfo | null {
+  const simd = matMulSimd(backend);
+  if (!simd) return null;
+  const [inChannels, outChannels] = filter.shape.slice(2);
+  const pixels = tf.util.sizeFromShape(outShape) / outChannels;
+  const out = backend.makeOutput(outShape, 'float32');
+  const [cAt, aAt, bAt] = [out, x, filter].map((info) => pointerOf(backend, info));
+  new PixelSplit(simd, backendMemory(backend), pixels, outChannels).run(
+    ['matmul', 'product'],
+    (byteOffset, rows) => [
+      cAt + byteOffset,
+      aAt + (byteOffset / outChannels) * inChannels,
+      bAt,
+      rows,
+      inChannels,
+      outChannels,
+      4 * inChannels,
+      4,
+    ],
+  );
   return out;
 }
 

@@ -12,9 +12,27 @@
 (module
   (import "env" "memory" (memory 1))
 
+  ;; The first `lanes` (at most 4, possibly 0) of v at `at`.
+  (func $storeLanes (param $at i32) (param $v v128) (param $lanes i32)
+    (if (i32.ge_s (local.get $lanes) (i32.const 4))
+      (then (v128.store (local.get $at) (local.get $v)) (return)))
+    (if (i32.gt_s (local.get $lanes) (i32.const 0))
+      (then (f32.store (local.get $at) (f32x4.extract_lane 0 (local.get $v)))))
+    (if (i32.gt_s (local.get $lanes) (i32.const 1))
+      (then (f32.store offset=4 (local.get $at) (f32x4.extract_lane 1 (local.get $v)))))
+    (if (i32.gt_s (local.get $lanes) (i32.const 2))
+      (then (f32.store offset=8 (local.get $at) (f32x4.extract_lane 2 (local.get $v))))))
+
+  ;; One pixel of a tile: `lanes0` channels of a, then `lanes1` of b.
+  (func $storePixel (param $at i32) (param $a v128) (param $b v128) (param $lanes0 i32)
+    (param $lanes1 i32)
+    (call $storeLanes (local.get $at) (local.get $a) (local.get $lanes0))
+    (call $storeLanes (i32.add (local.get $at) (i32.const 16)) (local.get $b) (local.get $lanes1)))
+
   ;; Output lines [firstLine, firstLine + lines) of y ([images, outHeight, outWidth,
-  ;; outChannels], line = n * outHeight + oy), outWidth and outChannels multiples of 4.
-  ;; `zero` points at `channels` zeros; `bias` at outChannels values, or is 0 for none. Packed:
+  ;; outChannels], line = n * outHeight + oy). w's rows hold outChannels rounded up to a
+  ;; multiple of 4 (zero-padded by the caller); tiles past the last pixel or channel store only
+  ;; what exists. `zero` points at `channels` zeros; `bias` at outChannels values, or is 0 for none. Packed:
   ;; filter = height | width << 8 | relu << 16, strides = y | x << 16, pads = top | left << 16.
   ;; Pointers are byte offsets into the heap.
   (func (export "lines")
@@ -27,7 +45,8 @@
     (local $co i32) (local $ox i32) (local $kh i32) (local $kw i32) (local $iy i32)
     (local $ix i32) (local $lineBase i32) (local $wRow i32) (local $wide i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $wp i32)
-    (local $ci i32) (local $yp i32) (local $pixel i32) (local $relu i32)
+    (local $ci i32) (local $yp i32) (local $pixel i32) (local $relu i32) (local $yRow i32)
+    (local $wChannels i32) (local $lanes0 i32) (local $lanes1 i32)
     (local $s v128) (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
@@ -38,9 +57,12 @@
     (local.set $sx (i32.shr_u (local.get $strides) (i32.const 16)))
     (local.set $top (i32.and (local.get $pads) (i32.const 0xffff)))
     (local.set $left (i32.shr_u (local.get $pads) (i32.const 16)))
-    ;; bytes from one filter input channel to the next, and output channels in 8-wide tiles
-    (local.set $wRow (i32.shl (local.get $outChannels) (i32.const 2)))
-    (local.set $wide (i32.and (local.get $outChannels) (i32.const -8)))
+    ;; bytes from one filter input channel to the next and from one output pixel to the next;
+    ;; output channels in 8-wide tiles, a last 4 in a narrow one
+    (local.set $wChannels (i32.and (i32.add (local.get $outChannels) (i32.const 3)) (i32.const -4)))
+    (local.set $wRow (i32.shl (local.get $wChannels) (i32.const 2)))
+    (local.set $yRow (i32.shl (local.get $outChannels) (i32.const 2)))
+    (local.set $wide (i32.and (local.get $wChannels) (i32.const -8)))
     (local.set $pixel (i32.shl (local.get $channels) (i32.const 2)))
     (local.set $line (local.get $firstLine))
     (local.set $endLine (i32.add (local.get $firstLine) (local.get $lines)))
@@ -52,7 +74,7 @@
         (local.set $co (i32.const 0))
         (block $channelsDone
           (loop $channelTiles
-            (br_if $channelsDone (i32.ge_u (local.get $co) (local.get $outChannels)))
+            (br_if $channelsDone (i32.ge_u (local.get $co) (local.get $wChannels)))
             (local.set $ox (i32.const 0))
             (block $pixelsDone
               (loop $pixelTiles
@@ -209,23 +231,54 @@
                           (local.get $outChannels))
                         (local.get $co))
                       (i32.const 2))))
-                (v128.store (local.get $yp) (local.get $c00))
-                (v128.store (i32.add (local.get $yp) (local.get $wRow)) (local.get $c10))
-                (v128.store (i32.add (local.get $yp) (i32.shl (local.get $wRow) (i32.const 1)))
-                  (local.get $c20))
-                (v128.store (i32.add (local.get $yp) (i32.mul (local.get $wRow) (i32.const 3)))
-                  (local.get $c30))
-                (if (i32.lt_u (local.get $co) (local.get $wide))
+                (if (i32.and
+                      (i32.le_u (i32.add (local.get $ox) (i32.const 4)) (local.get $outWidth))
+                      (i32.le_u
+                        (i32.add (local.get $co)
+                          (select (i32.const 8) (i32.const 4)
+                            (i32.lt_u (local.get $co) (local.get $wide))))
+                        (local.get $outChannels)))
                   (then
-                    (v128.store offset=16 (local.get $yp) (local.get $c01))
-                    (v128.store offset=16 (i32.add (local.get $yp) (local.get $wRow))
-                      (local.get $c11))
-                    (v128.store offset=16
-                      (i32.add (local.get $yp) (i32.shl (local.get $wRow) (i32.const 1)))
-                      (local.get $c21))
-                    (v128.store offset=16
-                      (i32.add (local.get $yp) (i32.mul (local.get $wRow) (i32.const 3)))
-                      (local.get $c31))))
+                    (v128.store (local.get $yp) (local.get $c00))
+                    (v128.store (i32.add (local.get $yp) (local.get $yRow)) (local.get $c10))
+                    (v128.store (i32.add (local.get $yp) (i32.shl (local.get $yRow) (i32.const 1)))
+                      (local.get $c20))
+                    (v128.store (i32.add (local.get $yp) (i32.mul (local.get $yRow) (i32.const 3)))
+                      (local.get $c30))
+                    (if (i32.lt_u (local.get $co) (local.get $wide))
+                      (then
+                        (v128.store offset=16 (local.get $yp) (local.get $c01))
+                        (v128.store offset=16 (i32.add (local.get $yp) (local.get $yRow))
+                          (local.get $c11))
+                        (v128.store offset=16
+                          (i32.add (local.get $yp) (i32.shl (local.get $yRow) (i32.const 1)))
+                          (local.get $c21))
+                        (v128.store offset=16
+                          (i32.add (local.get $yp) (i32.mul (local.get $yRow) (i32.const 3)))
+                          (local.get $c31)))))
+                  (else
+                    ;; the last pixels or channels: what exists of the tile
+                    (local.set $lanes0 (i32.sub (local.get $outChannels) (local.get $co)))
+                    (local.set $lanes1
+                      (select (i32.sub (local.get $lanes0) (i32.const 4)) (i32.const 0)
+                        (i32.lt_u (local.get $co) (local.get $wide))))
+                    (call $storePixel (local.get $yp) (local.get $c00) (local.get $c01)
+                      (local.get $lanes0) (local.get $lanes1))
+                    (if (i32.lt_u (i32.add (local.get $ox) (i32.const 1)) (local.get $outWidth))
+                      (then
+                        (call $storePixel (i32.add (local.get $yp) (local.get $yRow))
+                          (local.get $c10) (local.get $c11) (local.get $lanes0) (local.get $lanes1))))
+                    (if (i32.lt_u (i32.add (local.get $ox) (i32.const 2)) (local.get $outWidth))
+                      (then
+                        (call $storePixel
+                          (i32.add (local.get $yp) (i32.shl (local.get $yRow) (i32.const 1)))
+                          (local.get $c20) (local.get $c21) (local.get $lanes0) (local.get $lanes1))))
+                    (if (i32.lt_u (i32.add (local.get $ox) (i32.const 3)) (local.get $outWidth))
+                      (then
+                        (call $storePixel
+                          (i32.add (local.get $yp) (i32.mul (local.get $yRow) (i32.const 3)))
+                          (local.get $c30) (local.get $c31) (local.get $lanes0)
+                          (local.get $lanes1))))))
                 (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
                 (br $pixelTiles)))
             (local.set $co
