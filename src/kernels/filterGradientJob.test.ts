@@ -38,12 +38,15 @@ function referenceGradient(job: FilterGradientJob, x: Float32Array, dy: Float32A
 }
 
 /** A job over a fresh heap of `memory`: x at 0, dy after it, dW (zeroed) after that. */
-function jobOnHeap(memory: WebAssembly.Memory, shape: Omit<FilterGradientJob, 'dw' | 'x' | 'dy'>) {
+function jobOnHeap(
+  memory: WebAssembly.Memory,
+  shape: Omit<FilterGradientJob, 'dw' | 'x' | 'dy' | 'scratch'>,
+) {
   const { batch, height, width, channels, outHeight, outWidth, outChannels } = shape;
   const x = randomValues(batch * height * width * channels, 7);
   const dy = randomValues(batch * outHeight * outWidth * outChannels, 8);
   const size = shape.filterHeight * shape.filterWidth * channels * outChannels;
-  const job: FilterGradientJob = { ...shape, x: 64, dy: 64 + 4 * x.length, dw: 0 };
+  const job: FilterGradientJob = { ...shape, x: 64, dy: 64 + 4 * x.length, dw: 0, scratch: 0 };
   job.dw = job.dy + 4 * dy.length;
   const heap = new Float32Array(memory.buffer);
   heap.set(x, job.x / 4);
@@ -173,10 +176,21 @@ describe('kernel helper threads over a shared heap', () => {
     clear();
     runFilterGradientJob(simd, job);
     const alone = dw();
+    // the output channels split: bit for bit the same sums
     for (let run = 0; run < 3; run++) {
       clear();
       pool.runFilterGradient(simd, job);
       expect(dw()).toEqual(alone);
+    }
+    // the images split: each helper sums its images into its own copy, added in after
+    const size = alone.length;
+    const scratch = job.dw + 4 * size;
+    const heap = new Float32Array(memory.buffer);
+    for (let run = 0; run < 3; run++) {
+      clear();
+      heap.fill(0, scratch / 4, scratch / 4 + 2 * size);
+      pool.runFilterGradient(simd, { ...job, scratch });
+      expect(maxRelativeError(dw(), alone)).toBeLessThan(1e-6);
     }
     expect(pool.failure).toBeNull();
   });

@@ -1,6 +1,7 @@
 // One conv filter gradient for simd/filterGradient.wat, described by plain numbers (heap byte
-// offsets and sizes) so that any thread holding the heap can run its share: the output channels
-// are split between threads, each adding into its own columns of dW.
+// offsets and sizes) so that any thread holding the heap can run its share: the images are split
+// between threads, each summing its own copy of dW (added up after), or, for fewer images than
+// threads, the output channels, each adding into its own columns of dW.
 import type { FilterGradientSimd } from './wasmSimd';
 
 export interface FilterGradientJob {
@@ -21,6 +22,8 @@ export interface FilterGradientJob {
   strideWidth: number;
   padTop: number;
   padLeft: number;
+  /** byte offset of (threads - 1) zeroed dW-sized buffers for the images' split, or 0 */
+  scratch: number;
 }
 
 /** The job's fields in the order they travel in an Int32Array. */
@@ -41,6 +44,7 @@ export const JOB_FIELDS = [
   'strideWidth',
   'padTop',
   'padLeft',
+  'scratch',
 ] as const satisfies readonly (keyof FilterGradientJob)[];
 
 export function encodeJob(job: FilterGradientJob, into: Int32Array, at: number): void {
@@ -75,6 +79,32 @@ export function splitOutputChannels(outChannels: number, parts: number): [number
     unit * Math.floor((units * i) / parts),
     unit * Math.floor((units * (i + 1)) / parts),
   ]);
+}
+
+/** Values in the job's dW. */
+export function filterValues(job: FilterGradientJob): number {
+  return job.filterHeight * job.filterWidth * job.channels * job.outChannels;
+}
+
+/**
+ * Part `part` of `parts` of the images' split: its images, adding into dW (part 0) or into its
+ * scratch copy; null where it has no images.
+ */
+export function imageShare(
+  job: FilterGradientJob,
+  part: number,
+  parts: number,
+): FilterGradientJob | null {
+  const first = Math.floor((job.batch * part) / parts);
+  const count = Math.floor((job.batch * (part + 1)) / parts) - first;
+  if (count === 0) return null;
+  return {
+    ...job,
+    batch: count,
+    x: job.x + 4 * first * job.height * job.width * job.channels,
+    dy: job.dy + 4 * first * job.outHeight * job.outWidth * job.outChannels,
+    dw: part === 0 ? job.dw : job.scratch + 4 * (part - 1) * filterValues(job),
+  };
 }
 
 /**

@@ -7,6 +7,8 @@
 import {
   decodeJob,
   encodeJob,
+  filterValues,
+  imageShare,
   runFilterGradientJob,
   splitOutputChannels,
 } from './filterGradientJob';
@@ -93,7 +95,11 @@ export class KernelThreadPool {
     this.broken ??= reason;
   }
 
-  /** Runs the job on every thread (the caller's share here), or all of it here when alone. */
+  /**
+   * Runs the job on every thread (the caller's share here), or all of it here when alone. With
+   * `job.scratch` the images are split and the helpers' copies of dW added into it after (each
+   * thread then reads only its own images); without, the output channels.
+   */
   runFilterGradient(simd: FilterGradientSimd, job: FilterGradientJob): void {
     const parts = this.threads;
     if (parts === 1) {
@@ -104,9 +110,15 @@ export class KernelThreadPool {
     control[KIND] = FILTER_GRADIENT;
     encodeJob(job, control, JOB);
     this.post();
-    const [begin, end] = splitOutputChannels(job.outChannels, parts)[0];
-    runFilterGradientJob(simd, job, begin, end);
+    runFilterGradientShare(simd, job, 0, parts);
     this.awaitHelpers();
+    if (!job.scratch) return;
+    const size = filterValues(job);
+    const dw = new Float32Array(this.memory.buffer, job.dw, size);
+    const copies = new Float32Array(this.memory.buffer, job.scratch, (parts - 1) * size);
+    for (let part = 1; part < parts; part++) {
+      for (let i = 0, at = (part - 1) * size; i < size; i++, at++) dw[i] += copies[at];
+    }
   }
 
   /**
@@ -159,6 +171,22 @@ export class KernelThreadPool {
   }
 }
 
+/** One thread's share of a filter gradient (see KernelThreadPool.runFilterGradient). */
+function runFilterGradientShare(
+  simd: FilterGradientSimd,
+  job: FilterGradientJob,
+  part: number,
+  parts: number,
+): void {
+  if (job.scratch) {
+    const share = imageShare(job, part, parts);
+    if (share) runFilterGradientJob(simd, share);
+    return;
+  }
+  const [begin, end] = splitOutputChannels(job.outChannels, parts)[part];
+  runFilterGradientJob(simd, job, begin, end);
+}
+
 /**
  * Starts `helpers` workers from `spawn` over the shared `memory`; they report ready through the
  * control block, and until all have, jobs run on the calling thread alone.
@@ -204,9 +232,7 @@ export function serveKernelJobs({ memory, control, part, parts }: KernelThreadSt
     seen = Atomics.load(slots, SEQUENCE);
     try {
       if (slots[KIND] === FILTER_GRADIENT) {
-        const job = decodeJob(slots, JOB);
-        const [begin, end] = splitOutputChannels(job.outChannels, parts)[part];
-        runFilterGradientJob(simd, job, begin, end);
+        runFilterGradientShare(simd, decodeJob(slots, JOB), part, parts);
       } else if (slots[KIND] === SPLIT_CALL) {
         const [module, name] = SPLIT_CALLS[slots[CALL]];
         const at = PART_ARGS + part * ARGS_PER_PART;

@@ -49,6 +49,19 @@ const CASES: Case[] = [
   { x: [1, 5, 7, 3], w: [3, 3, 3, 5], stride: 1, pad: 1 },
   { x: [2, 5, 5, 3], w: [3, 3, 3, 13], stride: 1, pad: 'same' },
   { x: [1, 9, 9, 6], w: [1, 1, 6, 2], stride: 2, pad: 'valid' },
+  // 1x1 stride 1: one matrix product where no side is padded, the conv kernel where one is
+  { x: [2, 3, 5, 6], w: [1, 1, 6, 9], stride: 1, pad: 'valid' },
+  {
+    x: [2, 3, 5, 6],
+    w: [1, 1, 6, 8],
+    stride: 1,
+    pad: [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [0, 0],
+    ],
+  },
 ];
 
 function tensors({ x, w }: Case, seed: number) {

@@ -71,8 +71,14 @@ export function directConv(
   if (Math.max(strideHeight, strideWidth, padInfo.top, padInfo.left) > 0x7fff) return null;
   if (fusion.bias && tf.util.sizeFromShape(fusion.bias.shape) !== outChannels) return null;
   const outShape = [batchSize, outHeight, outWidth, outChannels];
-  const pointwise = [filterHeight, filterWidth, strideHeight, strideWidth].every((v) => v === 1);
-  if (pointwise && !fusion.bias && !fusion.relu && padInfo.top === 0 && padInfo.left === 0) {
+  // a 1x1 stride-1 conv that reads and writes the same pixels (no padding on any side)
+  const pointwise =
+    [filterHeight, filterWidth, strideHeight, strideWidth].every((v) => v === 1) &&
+    padInfo.top === 0 &&
+    padInfo.left === 0 &&
+    outHeight === inHeight &&
+    outWidth === inWidth;
+  if (pointwise && !fusion.bias && !fusion.relu) {
     const product = pointwiseConv(backend, x, filter, outShape);
     if (product) return product;
   }

@@ -232,12 +232,20 @@ function directFilterGradient(
 ): TensorInfo {
   const [batch, height, width, channels] = x.shape;
   const [, outHeight, outWidth, outChannels] = dy.shape;
+  const macs = tf.util.sizeFromShape(dy.shape) * info.filterHeight * info.filterWidth * channels;
+  const memory = macs >= SPLIT_MIN_MACS ? backendMemory(backend) : null;
+  const pool = memory ? kernelThreadsFor(memory) : null;
+  const parts = pool?.threads ?? 1;
   const out = backend.makeOutput(filterShape, 'float32');
-  const dw = backend.typedArrayFromHeap(out);
-  dw.fill(0);
-  // byte offsets, taken after the allocation
+  backend.typedArrayFromHeap(out).fill(0);
+  // the images split between threads, each but the caller's summing its own copy of dW
+  const size = tf.util.sizeFromShape(filterShape);
+  const scratch =
+    parts > 1 && batch >= parts ? backend.makeOutput([(parts - 1) * size], 'float32') : null;
+  if (scratch) backend.typedArrayFromHeap(scratch).fill(0);
+  // byte offsets, taken after the allocations
   const job: FilterGradientJob = {
-    dw: dw.byteOffset,
+    dw: pointerOf(backend, out),
     x: pointerOf(backend, x),
     dy: pointerOf(backend, dy),
     batch,
@@ -253,12 +261,11 @@ function directFilterGradient(
     strideWidth: info.strideWidth,
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,
+    scratch: scratch ? pointerOf(backend, scratch) : 0,
   };
-  const macs = tf.util.sizeFromShape(dy.shape) * info.filterHeight * info.filterWidth * channels;
-  const memory = macs >= SPLIT_MIN_MACS ? backendMemory(backend) : null;
-  const pool = memory ? kernelThreadsFor(memory) : null;
   if (pool) pool.runFilterGradient(simd, job);
   else runFilterGradientJob(simd, job);
+  if (scratch) backend.disposeData(scratch.dataId);
   return out;
 }
 
