@@ -36,6 +36,7 @@ export const SPLIT_CALLS = [
   ['batchNorm', 'scaleShift'],
   ['batchNorm', 'scaleShift2'],
   ['elementwise', 'reluGrad'],
+  ['elementwise', 'copyColumns'],
   ['conv', 'lines'],
   ['matmul', 'product'],
 ] as const;

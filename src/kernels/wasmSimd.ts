@@ -68,6 +68,16 @@ export interface FilterGradientSimd {
 /** The export of elementwise.wat. */
 export interface ElementwiseSimd {
   reluGrad(out: number, dy: number, x: number, count: number): void;
+  copyColumns(
+    out: number,
+    outWidth: number,
+    outBegin: number,
+    x: number,
+    inWidth: number,
+    inBegin: number,
+    rows: number,
+    count: number,
+  ): void;
 }
 
 /** The export of matmul.wat: c = a b, a read through strides (so a transposed a is free). */

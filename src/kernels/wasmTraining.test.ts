@@ -190,6 +190,61 @@ describe('wasm training kernels', () => {
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
   });
 
+  it.each([true, false])(
+    'slices and zero pads of the last axis (a column copy), and others, match cpu (SIMD %s)',
+    async (simd) => {
+      const run = () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(randomValues(3 * 4 * 5 * 10, 11), [3, 4, 5, 10]);
+          return [
+            tf.slice(x, [0, 0, 0, 3], [-1, -1, -1, 6]),
+            tf.slice(x, [0, 0, 0, 0], [3, 4, 5, 8]),
+            tf.slice(x, [1, 0, 0, 2], [2, 4, 5, 3]),
+            tf.pad(x, [
+              [0, 0],
+              [0, 0],
+              [0, 0],
+              [3, 3],
+            ]),
+            tf.pad(x, [
+              [0, 0],
+              [0, 0],
+              [0, 0],
+              [0, 2],
+            ]),
+            tf.pad(x, [
+              [0, 0],
+              [1, 0],
+              [0, 0],
+              [0, 2],
+            ]),
+            tf.pad(
+              x,
+              [
+                [0, 0],
+                [0, 0],
+                [0, 0],
+                [1, 1],
+              ],
+              2,
+            ),
+            tf.slice(tf.tensor1d([1, 2, 3, 4, 5]), 1, 3),
+          ].map((t) => Array.from(t.dataSync()));
+        });
+      await tf.setBackend('cpu');
+      const reference = run();
+      await tf.setBackend('wasm');
+      setSimdKernelsEnabled(simd);
+      const buffers = tf.engine().backend.numDataIds();
+      try {
+        expect(run()).toEqual(reference);
+      } finally {
+        setSimdKernelsEnabled(true);
+      }
+      expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    },
+  );
+
   it('inference batch norm (FusedBatchNorm as one SIMD pass) matches cpu, with and without scale and offset', async () => {
     const run = () =>
       tf.tidy(() => {

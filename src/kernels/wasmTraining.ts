@@ -12,6 +12,7 @@ import { kernelThreadsFor, PixelSplit } from './kernelThreads';
 import { KernelCalls, pointerOf, replaceWasmKernel, type WasmBackendLike } from './wasmHeap';
 import { registerWasmMatMul } from './wasmMatMul';
 import { registerWasmConv } from './wasmConv';
+import { registerWasmCopies } from './wasmCopies';
 import {
   backendMemory,
   elementwiseSimd,
@@ -550,8 +551,7 @@ export function registerWasmTrainingKernels(): void {
   });
   registerWasmMatMul();
   registerWasmConv();
-  registerSharedIdentity();
-  registerSubsamplingPoolGrad();
+  registerWasmCopies();
   registerFusedReluGradient();
   replaceWasmKernel('FusedBatchNorm', (args, native) => {
     const { varianceEpsilon } = args.attrs as unknown as { varianceEpsilon: number };
@@ -561,56 +561,6 @@ export function registerWasmTrainingKernels(): void {
   });
   registerWasmBatchNorm();
   registered = true;
-}
-
-/**
- * Identity without a copy, as the cpu and WebGL backends have it: the wasm backend copied every
- * tensor passed through tf.identity (gradients pass a ResNet-20's activations through it about
- * 80 times a step: 17 ms at batch 128). Kernels never write their inputs, so sharing is safe.
- */
-function registerSharedIdentity(): void {
-  replaceWasmKernel('Identity', (args, native) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    if (x.dtype === 'string') return native.kernelFunc(args);
-    (args.backend as WasmBackendLike & { incRef(dataId: object): void }).incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  });
-}
-
-/**
- * AvgPoolGrad of a 1x1 window (the ResNets' option-A shortcut subsamples with one): dy lands
- * on every stride-th pixel of a zeroed dx. The backend's general kernel walks every window and
- * took 9 ms a batch-128 step for what is a strided copy; other windows keep it.
- */
-function registerSubsamplingPoolGrad(): void {
-  replaceWasmKernel('AvgPoolGrad', (args, native) => {
-    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
-    const { filterSize, strides, pad } = args.attrs as unknown as {
-      filterSize: number | [number, number];
-      strides: number | [number, number];
-      pad: unknown;
-    };
-    const [fy, fx] = typeof filterSize === 'number' ? [filterSize, filterSize] : filterSize;
-    const [sy, sx] = typeof strides === 'number' ? [strides, strides] : strides;
-    if (fy !== 1 || fx !== 1 || pad !== 'valid' || dy.dtype !== 'float32')
-      return native.kernelFunc(args);
-    const backend = args.backend as WasmBackendLike;
-    const [batch, height, width, channels] = input.shape;
-    const [, outHeight, outWidth] = dy.shape;
-    const out = backend.makeOutput(input.shape, 'float32');
-    const dx = backend.typedArrayFromHeap(out) as Float32Array;
-    const source = backend.typedArrayFromHeap(dy) as Float32Array;
-    dx.fill(0);
-    for (let n = 0, from = 0; n < batch; n++) {
-      for (let oy = 0; oy < outHeight; oy++) {
-        let to = (n * height + oy * sy) * width * channels;
-        for (let ox = 0; ox < outWidth; ox++, from += channels, to += sx * channels) {
-          dx.set(source.subarray(from, from + channels), to);
-        }
-      }
-    }
-    return out;
-  });
 }
 
 /** dx = x > 0 ? dy : 0 in one pass (see registerFusedReluGradient). */

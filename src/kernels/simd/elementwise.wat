@@ -32,4 +32,44 @@
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
         (local.set $x (i32.add (local.get $x) (i32.const 4)))
-        (br $scalar)))))
+        (br $scalar))))
+
+  ;; out[r, outBegin + j] = x[r, inBegin + j] for rows r in [0, rows), j in [0, count): the last
+  ;; axis sliced (a pad's gradient) or placed inside a wider row (a channel pad; the caller zeroes
+  ;; the rest). TF.js's Slice and PadV2 walk such copies element by element. Widths in floats.
+  (func (export "copyColumns")
+    (param $out i32) (param $outWidth i32) (param $outBegin i32) (param $x i32)
+    (param $inWidth i32) (param $inBegin i32) (param $rows i32) (param $count i32)
+    (local $to i32) (local $from i32) (local $end i32) (local $vectors i32) (local $r i32)
+    (local.set $out (i32.add (local.get $out) (i32.shl (local.get $outBegin) (i32.const 2))))
+    (local.set $x (i32.add (local.get $x) (i32.shl (local.get $inBegin) (i32.const 2))))
+    (local.set $outWidth (i32.shl (local.get $outWidth) (i32.const 2)))
+    (local.set $inWidth (i32.shl (local.get $inWidth) (i32.const 2)))
+    (local.set $count (i32.shl (local.get $count) (i32.const 2)))
+    (block $rowsDone
+      (loop $eachRow
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $to (local.get $out))
+        (local.set $from (local.get $x))
+        (local.set $end (i32.add (local.get $to) (local.get $count)))
+        (local.set $vectors
+          (i32.add (local.get $to) (i32.and (local.get $count) (i32.const -16))))
+        (block $vectorsDone
+          (loop $vector
+            (br_if $vectorsDone (i32.ge_u (local.get $to) (local.get $vectors)))
+            (v128.store (local.get $to) (v128.load (local.get $from)))
+            (local.set $to (i32.add (local.get $to) (i32.const 16)))
+            (local.set $from (i32.add (local.get $from) (i32.const 16)))
+            (br $vector)))
+        (block $done
+          (loop $scalar
+            (br_if $done (i32.ge_u (local.get $to) (local.get $end)))
+            (f32.store (local.get $to) (f32.load (local.get $from)))
+            (local.set $to (i32.add (local.get $to) (i32.const 4)))
+            (local.set $from (i32.add (local.get $from) (i32.const 4)))
+            (br $scalar)))
+        (local.set $out (i32.add (local.get $out) (local.get $outWidth)))
+        (local.set $x (i32.add (local.get $x) (local.get $inWidth)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $eachRow)))))
+
