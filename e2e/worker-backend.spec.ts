@@ -55,9 +55,11 @@ test('wasm on two threads (shared heap, SIMD kernels and their helper threads) t
   test.setTimeout(120_000);
   const lossAfterThreeSteps = async (threads: number) => {
     const page = await browser.newPage();
-    // one epoch of three steps, then the job finishes
+    // one epoch of three steps, then the job finishes; 32x32 images at batch 64, so that the
+    // kernels split their work over the threads (convs by lines, the filter gradient by images,
+    // batch norm and the stride-2 input gradient's interleave by pixels)
     await page.goto(
-      `/?preset=micro&epochs=1&trainLimit=96&testLimit=32&backend=wasm&threads=${threads}`,
+      `/?preset=micro&epochs=1&trainLimit=192&testLimit=32&batchSize=64&inputSize=32&backend=wasm&threads=${threads}`,
     );
     await expect(page.getByTestId('backend-detail')).toContainText(
       threads === 1 ? '1 thread' : `${threads} threads`,

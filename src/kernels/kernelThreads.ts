@@ -39,6 +39,7 @@ export const SPLIT_CALLS = [
   ['elementwise', 'copyColumns'],
   ['conv', 'lines'],
   ['matmul', 'product'],
+  ['phases', 'interleave'],
 ] as const;
 export type SplitCall = (typeof SPLIT_CALLS)[number];
 

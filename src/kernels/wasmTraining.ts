@@ -418,16 +418,23 @@ function phasedInputGradient(
   const phased = conv(calls, dy, combined, pad, [1, 1]);
   const out = calls.backend.makeOutput(inputShape, 'float32');
   const [, phaseRowsOut, phaseColumnsOut] = phased.shape;
-  simd.interleave(
-    pointerOf(calls.backend, out),
-    pointerOf(calls.backend, phased),
-    batch,
-    phaseRowsOut,
-    phaseColumnsOut,
-    stride,
-    inChannels,
-    height,
-    width,
+  const [outAt, phasedAt] = [out, phased].map((info) => pointerOf(calls.backend, info));
+  const imageValues = height * width * inChannels;
+  const phasedImageBytes = 4 * phaseRowsOut * phaseColumnsOut * phases * inChannels;
+  // the images split over the kernel threads
+  new PixelSplit(simd, backendMemory(calls.backend), batch, imageValues).run(
+    ['phases', 'interleave'],
+    (byteOffset, images) => [
+      outAt + byteOffset,
+      phasedAt + (byteOffset / (4 * imageValues)) * phasedImageBytes,
+      images,
+      phaseRowsOut,
+      phaseColumnsOut,
+      stride,
+      inChannels,
+      height,
+      width,
+    ],
   );
   return calls.track(out);
 }
