@@ -15,9 +15,10 @@ import {
   type FilterGradientSimd,
 } from './wasmSimd';
 
-/** dW by the definition, in float64. */
+/** dW by the definition, in float64 (zero in the rows and columns past x's and dy's channels). */
 function referenceGradient(job: FilterGradientJob, x: Float32Array, dy: Float32Array) {
   const { batch, height, width, channels, outHeight, outWidth, outChannels } = job;
+  const { xChannels, dyChannels } = job;
   const dw = new Float64Array(job.filterHeight * job.filterWidth * channels * outChannels);
   for (let kh = 0; kh < job.filterHeight; kh++)
     for (let kw = 0; kw < job.filterWidth; kw++)
@@ -27,11 +28,11 @@ function referenceGradient(job: FilterGradientJob, x: Float32Array, dy: Float32A
             const y = oy * job.strideHeight + kh - job.padTop;
             const xx = ox * job.strideWidth + kw - job.padLeft;
             if (y < 0 || y >= height || xx < 0 || xx >= width) continue;
-            for (let ci = 0; ci < channels; ci++) {
-              const value = x[((n * height + y) * width + xx) * channels + ci];
+            for (let ci = 0; ci < xChannels; ci++) {
+              const value = x[((n * height + y) * width + xx) * xChannels + ci];
               const row = ((kh * job.filterWidth + kw) * channels + ci) * outChannels;
-              const dyAt = ((n * outHeight + oy) * outWidth + ox) * outChannels;
-              for (let co = 0; co < outChannels; co++) dw[row + co] += value * dy[dyAt + co];
+              const dyAt = ((n * outHeight + oy) * outWidth + ox) * dyChannels;
+              for (let co = 0; co < dyChannels; co++) dw[row + co] += value * dy[dyAt + co];
             }
           }
   return dw;
@@ -40,13 +41,23 @@ function referenceGradient(job: FilterGradientJob, x: Float32Array, dy: Float32A
 /** A job over a fresh heap of `memory`: x at 0, dy after it, dW (zeroed) after that. */
 function jobOnHeap(
   memory: WebAssembly.Memory,
-  shape: Omit<FilterGradientJob, 'dw' | 'x' | 'dy' | 'scratch'>,
+  shape: Omit<FilterGradientJob, 'dw' | 'x' | 'dy' | 'scratch' | 'xChannels' | 'dyChannels'>,
+  pixels: { xChannels?: number; dyChannels?: number } = {},
 ) {
   const { batch, height, width, channels, outHeight, outWidth, outChannels } = shape;
-  const x = randomValues(batch * height * width * channels, 7);
-  const dy = randomValues(batch * outHeight * outWidth * outChannels, 8);
+  const { xChannels = channels, dyChannels = outChannels } = pixels;
+  const x = randomValues(batch * height * width * xChannels, 7);
+  const dy = randomValues(batch * outHeight * outWidth * dyChannels, 8);
   const size = shape.filterHeight * shape.filterWidth * channels * outChannels;
-  const job: FilterGradientJob = { ...shape, x: 64, dy: 64 + 4 * x.length, dw: 0, scratch: 0 };
+  const job: FilterGradientJob = {
+    ...shape,
+    x: 64,
+    dy: 64 + 4 * x.length,
+    dw: 0,
+    scratch: 0,
+    xChannels,
+    dyChannels,
+  };
   job.dw = job.dy + 4 * dy.length;
   const heap = new Float32Array(memory.buffer);
   heap.set(x, job.x / 4);
@@ -140,6 +151,29 @@ describe('direct filter gradient (simd/filterGradient.wat)', () => {
       }
       for (const result of results) expect(maxRelativeError(result, expected)).toBeLessThan(1e-5);
       expect(Array.from(guard)).toEqual(new Array(16).fill(-7));
+    },
+  );
+
+  it.each([
+    [same(8, 4, 8, 1), 3, 5],
+    [same(9, 8, 4, 2), 6, 1],
+    [same(5, 4, 12, 1), 1, 9],
+  ])(
+    'reads pixels with fewer channels than their tiles (the rest only in dW padding): %j, %i in, %i out',
+    (shape, xChannels, dyChannels) => {
+      const memory = new WebAssembly.Memory({ initial: 32 });
+      const { job, x, dy, dw, clear } = jobOnHeap(memory, shape, { xChannels, dyChannels });
+      const simd = instantiateSimd<FilterGradientSimd>('filterGradient', memory)!;
+      clear();
+      runFilterGradientJob(simd, job);
+      const [expected, actual] = [referenceGradient(job, x, dy), dw()];
+      const kept = (values: ArrayLike<number>) =>
+        Array.from(values).filter(
+          (_, i) =>
+            i % job.outChannels < dyChannels &&
+            Math.floor(i / job.outChannels) % job.channels < xChannels,
+        );
+      expect(maxRelativeError(kept(actual), kept(expected))).toBeLessThan(1e-5);
     },
   );
 

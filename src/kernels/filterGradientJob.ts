@@ -5,7 +5,10 @@
 import type { FilterGradientSimd } from './wasmSimd';
 
 export interface FilterGradientJob {
-  /** byte offsets into the heap: dW ([kh, kw, channels, outChannels], zeroed), x, dy */
+  /**
+   * byte offsets into the heap: dW ([kh, kw, channels, outChannels], zeroed, both counts
+   * multiples of 4), x ([batch, height, width, xChannels]), dy ([.., dyChannels])
+   */
   dw: number;
   x: number;
   dy: number;
@@ -24,6 +27,9 @@ export interface FilterGradientJob {
   padLeft: number;
   /** byte offset of (threads - 1) zeroed dW-sized buffers for the images' split, or 0 */
   scratch: number;
+  /** values per pixel of x and of dy: channels and outChannels, or fewer (see filterTap) */
+  xChannels: number;
+  dyChannels: number;
 }
 
 /** The job's fields in the order they travel in an Int32Array. */
@@ -45,6 +51,8 @@ export const JOB_FIELDS = [
   'padTop',
   'padLeft',
   'scratch',
+  'xChannels',
+  'dyChannels',
 ] as const satisfies readonly (keyof FilterGradientJob)[];
 
 export function encodeJob(job: FilterGradientJob, into: Int32Array, at: number): void {
@@ -101,8 +109,8 @@ export function imageShare(
   return {
     ...job,
     batch: count,
-    x: job.x + 4 * first * job.height * job.width * job.channels,
-    dy: job.dy + 4 * first * job.outHeight * job.outWidth * job.outChannels,
+    x: job.x + 4 * first * job.height * job.width * job.xChannels,
+    dy: job.dy + 4 * first * job.outHeight * job.outWidth * job.dyChannels,
     dw: part === 0 ? job.dw : job.scratch + 4 * (part - 1) * filterValues(job),
   };
 }
@@ -132,8 +140,8 @@ export function runFilterGradientJob(
         const [firstOx, lastOx] = insideRange(kw - padLeft, strideWidth, width, outWidth);
         simd.filterTap(
           job.dw + 4 * (kh * filterWidth + kw) * channels * outChannels,
-          job.x + 4 * first * height * width * channels,
-          job.dy + 4 * first * outHeight * outWidth * outChannels,
+          job.x + 4 * first * height * width * job.xChannels,
+          job.dy + 4 * first * outHeight * outWidth * job.dyChannels,
           images,
           channels,
           height,
@@ -151,6 +159,8 @@ export function runFilterGradientJob(
           lastOx,
           coBegin,
           coEnd,
+          job.xChannels,
+          job.dyChannels,
         );
       }
     }

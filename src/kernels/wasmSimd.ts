@@ -62,6 +62,8 @@ export interface FilterGradientSimd {
     lastOx: number,
     coBegin: number,
     coEnd: number,
+    xChannels: number,
+    dyChannels: number,
   ): void;
 }
 

@@ -231,9 +231,10 @@ function directFilterGradient(
   info: tf.backend_util.Conv2DInfo,
   filterShape: number[],
 ): TensorInfo {
-  const [batch, height, width, channels] = x.shape;
-  const [, outHeight, outWidth, outChannels] = dy.shape;
-  const macs = tf.util.sizeFromShape(dy.shape) * info.filterHeight * info.filterWidth * channels;
+  const [batch, height, width, xChannels] = x.shape;
+  const [, outHeight, outWidth, dyChannels] = dy.shape;
+  const [, , channels, outChannels] = filterShape;
+  const macs = tf.util.sizeFromShape(dy.shape) * info.filterHeight * info.filterWidth * xChannels;
   const memory = macs >= SPLIT_MIN_MACS ? backendMemory(backend) : null;
   const pool = memory ? kernelThreadsFor(memory) : null;
   const parts = pool?.threads ?? 1;
@@ -263,6 +264,8 @@ function directFilterGradient(
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,
     scratch: scratch ? pointerOf(backend, scratch) : 0,
+    xChannels,
+    dyChannels,
   };
   if (pool) pool.runFilterGradient(simd, job);
   else runFilterGradientJob(simd, job);
@@ -284,8 +287,8 @@ function padChannels(calls: KernelCalls, x: TensorInfo, channels: number): Tenso
 }
 
 /**
- * directFilterGradient for any channel counts: x and dy padded with zero channels to multiples
- * of 4 (the 3-channel stem, a pruned rank), and the padding's rows and columns of dW dropped.
+ * directFilterGradient for any channel counts (the 3-channel stem, a pruned rank): dW computed
+ * with both counts rounded up to multiples of 4, and the padding's rows and columns dropped.
  */
 function paddedFilterGradient(
   simd: FilterGradientSimd,
@@ -297,15 +300,23 @@ function paddedFilterGradient(
 ): TensorInfo {
   const [filterHeight, filterWidth, channels, outChannels] = filterShape;
   const [padded, outPadded] = [channels, outChannels].map((n) => Math.ceil(n / 4) * 4);
+  // the kernel reads a pixel's leftover channels in whole tiles of 4, up to 3 values past the
+  // last pixel, into dW's padding: where the heap ends sooner, zero channels are copied in
+  const readable = (info: TensorInfo) => {
+    const values = calls.backend.typedArrayFromHeap(info);
+    return values.byteOffset + values.byteLength + 12 <= values.buffer.byteLength;
+  };
+  const [xRead, dyRead] = [
+    readable(x) ? x : padChannels(calls, x, padded),
+    readable(dy) ? dy : padChannels(calls, dy, outPadded),
+  ];
   const dwPadded = calls.track(
-    directFilterGradient(
-      simd,
-      calls.backend,
-      padChannels(calls, x, padded),
-      padChannels(calls, dy, outPadded),
-      info,
-      [filterHeight, filterWidth, padded, outPadded],
-    ),
+    directFilterGradient(simd, calls.backend, xRead, dyRead, info, [
+      filterHeight,
+      filterWidth,
+      padded,
+      outPadded,
+    ]),
   );
   if (padded === channels && outPadded === outChannels) return dwPadded;
   const out = calls.track(calls.backend.makeOutput(filterShape, 'float32'));
