@@ -9,7 +9,8 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { cpus } from 'node:os';
 import type { BenchRequest } from './browser/protocol';
 import { openBenchBrowser } from './lib/benchPage';
-import { median, otherKernels, profileTable, profileTrainingStep, type StepProfile } from './lib/stepProfile';
+import { otherKernels, profileTable, profileTrainingStep, type StepProfile } from './lib/stepProfile';
+import { convTableMarkdown, timeConvKernels, type ConvTiming } from './lib/convTable';
 import { helpRequested, unknownOption } from '../scripts/lib/cli';
 import { startNodeBackend } from '../scripts/lib/nodeBackend';
 import { setSimdKernelsEnabled } from '../src/kernels/wasmSimd';
@@ -50,58 +51,9 @@ function parseArgs(argv: string[]) {
   return args;
 }
 
-// [input size, in channels, out channels, stride]: ResNet-20's 3x3 convs, padding 'same'
-const SHAPES: [number, number, number, number][] = [
-  [32, 3, 16, 1],
-  [32, 16, 16, 1],
-  [32, 16, 32, 2],
-  [16, 32, 32, 1],
-  [16, 32, 64, 2],
-  [8, 64, 64, 1],
-];
-
-/** Median ms of one kernel call; fresh tensors each time, as a training step has. */
-function timeKernel(reps: number, make: () => tf.Tensor[], run: (t: tf.Tensor[]) => tf.Tensor) {
-  const times: number[] = [];
-  for (let i = 0; i <= reps; i++) {
-    const inputs = make();
-    const started = performance.now();
-    const out = run(inputs);
-    if (i > 0) times.push(performance.now() - started);
-    tf.dispose([...inputs, out]);
-  }
-  return median(times);
-}
-
 function convTable(batch: number, reps: number): void {
   console.log(`\n### Conv kernels, batch ${batch} (median of ${reps}, ms)\n`);
-  console.log('| shape | forward | filter grad | input grad | filter / forward |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const [size, cin, cout, stride] of SHAPES) {
-    const out = Math.ceil(size / stride);
-    const x = () => tf.randomNormal([batch, size, size, cin]);
-    const w = () => tf.randomNormal([3, 3, cin, cout]);
-    const dy = () => tf.randomNormal([batch, out, out, cout]);
-    const attrs = { strides: stride, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined };
-    const forward = timeKernel(reps, () => [x(), w()], ([a, b]) =>
-      tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'same'),
-    );
-    const filter = timeKernel(reps, () => [x(), dy()], ([a, b]) =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x: a, dy: b }, {
-        ...attrs,
-        filterShape: [3, 3, cin, cout],
-      } as unknown as tf.NamedAttrMap) as tf.Tensor,
-    );
-    const input = timeKernel(reps, () => [dy(), w()], ([a, b]) =>
-      tf.engine().runKernel('Conv2DBackpropInput', { dy: a, filter: b }, {
-        ...attrs,
-        inputShape: [batch, size, size, cin],
-      } as unknown as tf.NamedAttrMap) as tf.Tensor,
-    );
-    const name = `${cin}->${cout} @${size}x${size}${stride > 1 ? ' s2' : ''}`;
-    const cells = [forward, filter, input].map((ms) => ms.toFixed(1));
-    console.log(`| ${name} | ${cells.join(' | ')} | ${(filter / forward).toFixed(2)}x |`);
-  }
+  console.log(convTableMarkdown([{ label: 'Node 1T', rows: timeConvKernels(batch, reps) }]));
 }
 
 function printProfiles(title: string, columns: { label: string; profile: StepProfile }[]): void {
@@ -119,23 +71,25 @@ async function browserProfiles(batch: number, steps: number): Promise<void> {
   const bench = await openBenchBrowser();
   try {
     const cores = cpus().length;
-    const byThreads: { label: string; profiles: StepProfile[] }[] = [];
+    const byThreads: { label: string; profiles: StepProfile[]; convs: ConvTiming[] }[] = [];
     for (const threads of cores > 1 ? [1, cores] : [1]) {
       const request: BenchRequest = {
         backend: 'wasm',
         threads,
         items: [],
         options: { warmup: 1, steps, inferenceRuns: 0, budgetMs: 0 },
-        profile: { variants: ['dense', 'full'], batchSize: batch, steps },
+        profile: { variants: ['dense', 'full'], batchSize: batch, steps, convReps: 5 },
       };
       const reply = await bench.run(request, 1800, (line) => console.error(`chromium ${line}`));
       if (reply?.type !== 'profiled') {
         throw new Error(reply?.type === 'error' ? reply.message : 'the browser profile timed out');
       }
       console.log(`${reply.threads} wasm thread(s): ${reply.note}`);
-      byThreads.push({ label: `${reply.threads}T`, profiles: reply.profiles });
+      byThreads.push({ label: `${reply.threads}T`, profiles: reply.profiles, convs: reply.convs });
     }
     console.log(`Chromium ${bench.browser.version()}, TF.js wasm, ${cores} core(s)`);
+    console.log(`\n### Chromium conv kernels, batch ${batch} (median of 5, ms)\n`);
+    console.log(convTableMarkdown(byThreads.map(({ label, convs }) => ({ label, rows: convs }))));
     byThreads[0].profiles.forEach((_, i) =>
       printProfiles(
         'Chromium',

@@ -2,6 +2,7 @@
 import type { Variant } from '../lib/cases';
 import type { PlanItem, PlanOptions, PlanResults } from '../lib/plan';
 import type { StepProfile } from '../lib/stepProfile';
+import type { ConvTiming } from '../lib/convTable';
 
 export interface BenchRequest {
   backend: string;
@@ -10,13 +11,21 @@ export interface BenchRequest {
   items: PlanItem[];
   options: PlanOptions;
   /** profile these training steps kernel by kernel instead of running the plan (wasm only) */
-  profile?: { variants: Variant[]; batchSize: number; steps: number };
+  profile?: { variants: Variant[]; batchSize: number; steps: number; convReps?: number };
 }
 
 export type BenchReply =
   | { type: 'progress'; message: string }
   | { type: 'done'; backend: string; results: PlanResults }
-  | { type: 'profiled'; backend: string; threads: number; profiles: StepProfile[]; note: string }
+  | {
+      type: 'profiled';
+      backend: string;
+      threads: number;
+      profiles: StepProfile[];
+      /** the conv kernels by shape, when the request asked for convReps */
+      convs: ConvTiming[];
+      note: string;
+    }
   | { type: 'error'; message: string };
 
 /** What the page leaves on window for the runner to read. */

@@ -6,6 +6,7 @@ import { runPlan } from '../lib/plan';
 import { kernelThreadsStatus, startKernelThreadsOn } from '../../src/kernels/kernelThreads';
 import { backendMemory, fusedMultiplyAdd } from '../../src/kernels/wasmSimd';
 import { profileTrainingStep, type StepProfile } from '../lib/stepProfile';
+import { timeConvKernels } from '../lib/convTable';
 import type { BenchReply, BenchRequest } from './protocol';
 
 function reply(message: BenchReply): void {
@@ -25,7 +26,8 @@ self.onmessage = async ({ data }: MessageEvent<BenchRequest>) => {
       }
     }
     if (data.profile) {
-      const { variants, batchSize, steps } = data.profile;
+      const { variants, batchSize, steps, convReps } = data.profile;
+      const convs = convReps ? timeConvKernels(batchSize, convReps) : [];
       const profiles: StepProfile[] = [];
       for (const variant of variants) {
         reply({ type: 'progress', message: `profiling ${variant} batch ${batchSize}` });
@@ -33,7 +35,7 @@ self.onmessage = async ({ data }: MessageEvent<BenchRequest>) => {
       }
       const kernels = kernelThreadsStatus();
       const note = `kernel threads ${kernels.threads}${kernels.note ? ` (${kernels.note})` : ''}, ${fusedMultiplyAdd ? 'relaxed SIMD' : 'plain SIMD'}`;
-      reply({ type: 'profiled', backend: data.backend, threads: kernels.threads, profiles, note });
+      reply({ type: 'profiled', backend: data.backend, threads: kernels.threads, profiles, convs, note });
       return;
     }
     const results = await runPlan(data.backend, data.items, data.options, (message) =>

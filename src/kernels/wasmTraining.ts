@@ -451,6 +451,29 @@ function phasedInputGradient(
 }
 
 /**
+ * W flipped in space with its channel axes swapped, [kh, kw, ci, co] -> [kh', kw', co, ci], in one
+ * pass: the backend's Reverse and Transpose took 0.8 ms for a 3x3x64x64 filter (6 ms a ResNet-20
+ * step, on one thread whatever the others do).
+ */
+function flippedFilter(backend: WasmBackendLike, filter: TensorInfo): TensorInfo {
+  const [height, width, inChannels, outChannels] = filter.shape;
+  const out = backend.makeOutput([height, width, outChannels, inChannels], 'float32');
+  const target = backend.typedArrayFromHeap(out);
+  const source = backend.typedArrayFromHeap(filter);
+  const taps = height * width;
+  for (let tap = 0; tap < taps; tap++) {
+    const from = tap * inChannels * outChannels;
+    const to = (taps - 1 - tap) * inChannels * outChannels;
+    for (let ci = 0; ci < inChannels; ci++) {
+      for (let co = 0, at = from + ci * outChannels; co < outChannels; co++, at++) {
+        target[to + co * inChannels + ci] = source[at];
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * dx = the full correlation of dy (zero-dilated by the stride) with W flipped in space and with
  * its channel axes swapped. Returns null where the padding would be negative (an explicit pad
  * larger than the kernel), so the backend's own kernel handles that case.
@@ -486,10 +509,10 @@ export function inputGradient(
       },
     );
   }
-  const flipped = calls.transpose(
-    calls.run('Reverse', { x: filter }, { dims: [0, 1] }),
-    [0, 1, 3, 2],
-  );
+  const flipped =
+    filter.dtype === 'float32'
+      ? calls.track(flippedFilter(calls.backend, filter))
+      : calls.transpose(calls.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
   return conv(
     calls,
     spread,

@@ -1,10 +1,11 @@
 /**
- * How many threads the wasm backend gets: every core (up to eight, the pthreads TF.js creates).
- * Measured in Chromium on a two-core machine, where the page shares the cores with training:
- * full-width ResNet-20 at batch 32 ran 2.75 steps/s on two threads against 2.30 on one (1.2x),
- * while the tiny classroom net ran 37 against 49 (thread hand-offs cost more than its small
- * convolutions gain). Machines with more cores gain more; TF.js's own default (half the cores)
- * would give a two-core laptop one thread. `?threads=1` in the address compares.
+ * How many threads the wasm kernels get: every core (up to eight). The project's kernels
+ * (convolutions, their gradients, batch norm) run on the training worker and helper workers of
+ * their own, and XNNPACK's pool keeps one thread (wasmSetup.ts). Measured in Chromium on a
+ * two-core machine, where the page shares the cores with training: full-width ResNet-20 at batch
+ * 128 trains 1.65-1.8x faster on two threads than on one; the tiny classroom net gains little
+ * (its convolutions are too small to share). TF.js's own default (half the cores) would give a
+ * two-core laptop one thread. `?threads=1` in the address compares.
  */
 export const MAX_WASM_THREADS = 8;
 
