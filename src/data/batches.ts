@@ -1,6 +1,6 @@
 // Shuffled mini-batches and CIFAR-style augmentation (docs/method.md, "Training recipe"): 4-pixel zero padding with
-// a random crop and a random horizontal flip, then per-channel normalisation, all as tensor ops on
-// the active backend. Only the gather of uint8 pixels into one upload buffer runs in JavaScript.
+// a random crop and a random horizontal flip, then per-channel normalisation, in one JavaScript
+// pass over the uint8 pixels and one upload to the backend.
 import * as tf from '@tensorflow/tfjs';
 import { CHANNELS, type ChannelStats, type Split } from './dataset';
 import { Random } from '../lowrank/random';
@@ -81,16 +81,6 @@ export class EpochSampler {
 }
 
 /** The images at `indices` as one float32 buffer on the 0-255 scale, and their labels. */
-function gather(split: Split, indices: Uint32Array, imageBytes: number) {
-  const pixels = new Float32Array(indices.length * imageBytes);
-  const labels = new Int32Array(indices.length);
-  indices.forEach((index, i) => {
-    pixels.set(split.images.subarray(index * imageBytes, (index + 1) * imageBytes), i * imageBytes);
-    labels[i] = split.labels[index];
-  });
-  return { pixels, labels };
-}
-
 /** Per-example crop offsets (0..2*padding) and flips. */
 export interface Augmentation {
   offsetY: Int32Array;
@@ -113,42 +103,6 @@ export function randomAugmentation(count: number, random: Random): Augmentation 
   return augmentation;
 }
 
-/**
- * Pads x [N, H, W, C] by CROP_PADDING zeros, and takes from each example the H x W window at its
- * offset, mirrored where flip is set: one cropAndResize with nearest sampling does both (a box
- * whose x1 > x2 samples right to left).
- */
-export function padCropFlip(x: tf.Tensor4D, augmentation: Augmentation): tf.Tensor4D {
-  const [count, height, width] = x.shape;
-  return tf.tidy(() => {
-    const padded = tf.pad(x, [
-      [0, 0],
-      [CROP_PADDING, CROP_PADDING],
-      [CROP_PADDING, CROP_PADDING],
-      [0, 0],
-    ]);
-    const lastRow = height + 2 * CROP_PADDING - 1;
-    const lastCol = width + 2 * CROP_PADDING - 1;
-    const boxes = new Float32Array(count * 4);
-    for (let i = 0; i < count; i++) {
-      const top = augmentation.offsetY[i];
-      const left = augmentation.offsetX[i];
-      const right = left + width - 1;
-      boxes[i * 4] = top / lastRow;
-      boxes[i * 4 + 2] = (top + height - 1) / lastRow;
-      boxes[i * 4 + 1] = (augmentation.flip[i] ? right : left) / lastCol;
-      boxes[i * 4 + 3] = (augmentation.flip[i] ? left : right) / lastCol;
-    }
-    return tf.image.cropAndResize(
-      padded,
-      tf.tensor2d(boxes, [count, 4]),
-      tf.range(0, count, 1, 'int32') as tf.Tensor1D,
-      [height, width],
-      'nearest',
-    );
-  });
-}
-
 export interface Batch {
   /** [N, H, W, 3], normalised */
   images: tf.Tensor4D;
@@ -157,8 +111,27 @@ export interface Batch {
 }
 
 /**
+ * The normalised value of every byte, per channel: ((v / 255) - mean) / std, rounded to float32
+ * after each operation, exactly as the float32 tensor ops (division, subtraction, division)
+ * would give it.
+ */
+function normalisedBytes(stats: ChannelStats): Float32Array {
+  const table = new Float32Array(CHANNELS * 256);
+  for (let c = 0; c < CHANNELS; c++) {
+    const [mean, std] = [Math.fround(stats.mean[c]), Math.fround(stats.std[c])];
+    for (let v = 0; v < 256; v++) {
+      table[c * 256 + v] = Math.fround(Math.fround(Math.fround(v / 255) - mean) / std);
+    }
+  }
+  return table;
+}
+
+/**
  * Builds a batch of `indices`: pixels to [0, 1], zero padding + crop + flip when `augmentation`
- * is given, then (x - mean) / std per channel. The caller disposes the batch.
+ * is given, then (x - mean) / std per channel. One pass in JavaScript through a table of the
+ * 256 normalised byte values per channel (a padded pixel is byte 0), then one upload: as tensor
+ * ops (a division, a pad, a crop, a subtraction and a division) this was 5-6 ms of a batch-128
+ * step on wasm, on one thread. The caller disposes the batch.
  */
 export function makeBatch(
   split: Split,
@@ -167,18 +140,33 @@ export function makeBatch(
   stats: ChannelStats,
   augmentation?: Augmentation,
 ): Batch {
-  const imageBytes = shape.height * shape.width * CHANNELS;
-  const { pixels, labels } = gather(split, indices, imageBytes);
-  return tf.tidy(() => {
-    let x = tf.div(
-      tf.tensor4d(pixels, [indices.length, shape.height, shape.width, CHANNELS]),
-      255,
-    ) as tf.Tensor4D;
-    if (augmentation) x = padCropFlip(x, augmentation);
-    const normalised = tf.div(
-      tf.sub(x, tf.tensor1d(stats.mean)),
-      tf.tensor1d(stats.std),
-    ) as tf.Tensor4D;
-    return { images: normalised, labels: tf.tensor1d(labels, 'int32') };
+  const { height, width } = shape;
+  const imageBytes = height * width * CHANNELS;
+  const table = normalisedBytes(stats);
+  const pixels = new Float32Array(indices.length * imageBytes);
+  const labels = new Int32Array(indices.length);
+  let to = 0;
+  indices.forEach((index, i) => {
+    labels[i] = split.labels[index];
+    const image = split.images.subarray(index * imageBytes, (index + 1) * imageBytes);
+    // the crop's top-left corner in the image (negative inside the padding), and its direction
+    const top = augmentation ? augmentation.offsetY[i] - CROP_PADDING : 0;
+    const left = augmentation ? augmentation.offsetX[i] - CROP_PADDING : 0;
+    const flip = augmentation ? augmentation.flip[i] === 1 : false;
+    for (let y = 0; y < height; y++) {
+      const row = y + top;
+      for (let x = 0; x < width; x++) {
+        const column = flip ? left + width - 1 - x : left + x;
+        const inside = row >= 0 && row < height && column >= 0 && column < width;
+        const from = (row * width + column) * CHANNELS;
+        for (let c = 0; c < CHANNELS; c++) {
+          pixels[to++] = table[c * 256 + (inside ? image[from + c] : 0)];
+        }
+      }
+    }
   });
+  return {
+    images: tf.tensor4d(pixels, [indices.length, height, width, CHANNELS]),
+    labels: tf.tensor1d(labels, 'int32'),
+  };
 }
