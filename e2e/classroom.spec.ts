@@ -7,7 +7,7 @@ test('classroom demo: charts fill, sliders reach the running job, pruning shrink
   test.setTimeout(360_000);
   const studio = new Studio(page);
   // WebGPU (SwiftShader here) keeps the run going while the test works the controls; on wasm
-  // the whole demo finishes in about 30 s
+  // the whole demo finishes in about 16 s
   await studio.open('?backend=webgpu');
   await page.getByTestId('preset-select').selectOption('classroom');
   await expect(page).toHaveURL(/preset=classroom/);
