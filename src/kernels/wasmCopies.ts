@@ -87,7 +87,7 @@ function copyColumns(
   const [outAt, xAt] = [out, x].map((info) => pointerOf(backend, info));
   new PixelSplit(simd, backendMemory(backend), rows, outWidth).run(
     ['elementwise', 'copyColumns'],
-    (byteOffset, part) => {
+    (byteOffset, partRows) => {
       const first = byteOffset / (4 * outWidth);
       return [
         outAt + byteOffset,
@@ -96,7 +96,7 @@ function copyColumns(
         xAt + 4 * first * inWidth,
         inWidth,
         inBegin,
-        part,
+        partRows,
         count,
       ];
     },

@@ -1,10 +1,11 @@
 // Training kernels for TF.js's wasm backend. It ships a fast XNNPACK Conv2D but no
 // Conv2DBackpropFilter (so it cannot train a CNN) and a slow Conv2DBackpropInput. The filter
 // gradient is a SIMD kernel of ./simd that reads x and dy where they lie, on the kernel threads
-// (./kernelThreads) where the heap is shared; the input gradient is the backend's own XNNPACK
-// Conv2D over the flipped filter (strided convs: a Conv2D per output phase, interleaved by a SIMD
-// kernel). Without WebAssembly SIMD, JavaScript loops and XNNPACK matrix products stand in. Not
-// in any library: TF.js leaves these kernels out.
+// (./kernelThreads) where the heap is shared; the input gradient is a Conv2D (./wasmConv, or
+// XNNPACK's without SIMD) over the flipped filter (strided convs: one Conv2D for all output
+// phases, interleaved by a SIMD kernel). Without WebAssembly SIMD, JavaScript loops and XNNPACK
+// matrix products stand in. This file also registers the other replacements (./wasmConv,
+// ./wasmMatMul, ./wasmCopies, ./wasmBatchNorm). Not in any library: TF.js leaves these out.
 import * as tf from '@tensorflow/tfjs';
 import { inferenceBatchNorm, registerWasmBatchNorm } from './wasmBatchNorm';
 import { insideRange, runFilterGradientJob, type FilterGradientJob } from './filterGradientJob';
@@ -167,7 +168,7 @@ const DY_VALUES_PER_CHUNK = 65536;
 /**
  * dW[kh,kw,ci,co] = sum over n,oy,ox of x[n, oy*sy+kh-top, ox*sx+kw-left, ci] * dy[n,oy,ox,co].
  * With WebAssembly SIMD: simd/filterGradient.wat straight from x and dy, split over the kernel
- * threads (directFilterGradient; 0.7-1.0x a forward conv's time at batch 128). Without: P dy
+ * threads (directFilterGradient; 0.9-1.3x a forward conv's time at batch 128). Without: P dy
  * with P the transposed im2col matrix of x ([(kh,kw,ci), (n,oy,ox)]) built by JavaScript from a
  * channel-major copy of x, and dy as it lies ([(n,oy,ox), co]), as XNNPACK matrix products, one
  * per chunk of images, whose summed result is already in [kh,kw,ci,co] order. (An im2col built
@@ -220,8 +221,9 @@ const SPLIT_MIN_MACS = 1 << 20;
 /**
  * dW (as in filterGradient) from simd/filterGradient.wat, which reads x and dy where they lie:
  * no im2col copy and no packing, fused multiply-adds where the engine has relaxed SIMD, the
- * output channels split over the kernel threads where there are some. Needs channel counts that
- * are multiples of 4 (every conv of the CIFAR ResNets at full rank; others are padded first).
+ * images split over the kernel threads where there are some (each thread its own copy of dW,
+ * added up after). `filterShape` holds channel counts rounded up to multiples of 4; x and dy may
+ * have fewer per pixel (see paddedFilterGradient).
  */
 function directFilterGradient(
   simd: FilterGradientSimd,
