@@ -2,6 +2,7 @@ import { Worker as NodeWorker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { maxRelativeError, randomValues } from '../testing/tensors';
 import {
+  filterValues,
   insideRange,
   runFilterGradientJob,
   splitOutputChannels,
@@ -19,7 +20,7 @@ import {
 function referenceGradient(job: FilterGradientJob, x: Float32Array, dy: Float32Array) {
   const { batch, height, width, channels, outHeight, outWidth, outChannels } = job;
   const { xChannels, dyChannels } = job;
-  const dw = new Float64Array(job.filterHeight * job.filterWidth * channels * outChannels);
+  const dw = new Float64Array(filterValues(job));
   for (let kh = 0; kh < job.filterHeight; kh++)
     for (let kw = 0; kw < job.filterWidth; kw++)
       for (let n = 0; n < batch; n++)
@@ -48,7 +49,6 @@ function jobOnHeap(
   const { xChannels = channels, dyChannels = outChannels } = pixels;
   const x = randomValues(batch * height * width * xChannels, 7);
   const dy = randomValues(batch * outHeight * outWidth * dyChannels, 8);
-  const size = shape.filterHeight * shape.filterWidth * channels * outChannels;
   const job: FilterGradientJob = {
     ...shape,
     x: 64,
@@ -59,6 +59,7 @@ function jobOnHeap(
     dyChannels,
   };
   job.dw = job.dy + 4 * dy.length;
+  const size = filterValues(job);
   const heap = new Float32Array(memory.buffer);
   heap.set(x, job.x / 4);
   heap.set(dy, job.dy / 4);
@@ -131,7 +132,7 @@ describe('direct filter gradient (simd/filterGradient.wat)', () => {
       );
       const { job, x, dy, dw, clear } = jobOnHeap(memory, shape);
       // guard values after dW: the kernel writes nothing past it
-      const size = job.filterHeight * job.filterWidth * job.channels * job.outChannels;
+      const size = filterValues(job);
       const guard = new Float32Array(memory.buffer, job.dw + 4 * size, 16);
       guard.fill(-7);
       const expected = referenceGradient(job, x, dy);

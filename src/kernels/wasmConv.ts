@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { backendMemory, convSimd, matMulSimd } from './wasmSimd';
 import { PixelSplit } from './kernelThreads';
-import { pointerOf, replaceWasmKernel, type WasmBackendLike } from './wasmHeap';
+import { KernelCalls, pointerOf, replaceWasmKernel, type WasmBackendLike } from './wasmHeap';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -25,19 +25,6 @@ interface Fusion {
 
 const roundUp4 = (n: number) => Math.ceil(n / 4) * 4;
 const pair = (low: number, high: number) => low | (high << 16);
-
-/** values ([rows, size]) with each row zero-padded to `padded` values, as a new heap tensor. */
-function padRows(backend: WasmBackendLike, values: TensorInfo, size: number, padded: number) {
-  const rows = tf.util.sizeFromShape(values.shape) / size;
-  const out = backend.makeOutput([rows, padded], 'float32');
-  const target = backend.typedArrayFromHeap(out);
-  const source = backend.typedArrayFromHeap(values);
-  target.fill(0);
-  for (let row = 0; row < rows; row++) {
-    target.set(source.subarray(row * size, (row + 1) * size), row * padded);
-  }
-  return out;
-}
 
 /**
  * x * filter (+ bias, through a ReLU) by simd/conv.wat, or null where the kernel does not cover
@@ -82,16 +69,12 @@ export function directConv(
     const product = pointwiseConv(backend, x, filter, outShape);
     if (product) return product;
   }
+  // the kernel reads the filter's (and bias's) output channels in whole tiles of 4
+  const calls = new KernelCalls(backend);
   const channels = roundUp4(outChannels);
-  const temporaries: TensorInfo[] = [];
-  const temporary = (info: TensorInfo) => (temporaries.push(info), info);
-  const weights =
-    channels === outChannels ? filter : temporary(padRows(backend, filter, outChannels, channels));
-  const bias =
-    fusion.bias && channels !== outChannels
-      ? temporary(padRows(backend, fusion.bias, outChannels, channels))
-      : fusion.bias;
-  const zeros = temporary(backend.makeOutput([inChannels], 'float32'));
+  const weights = calls.padLastAxis(filter, channels);
+  const bias = fusion.bias && calls.padLastAxis(fusion.bias, channels);
+  const zeros = calls.track(backend.makeOutput([inChannels], 'float32'));
   backend.typedArrayFromHeap(zeros).fill(0);
   const out = backend.makeOutput(outShape, 'float32');
   // pointers after every allocation (one can grow the heap)
@@ -119,8 +102,7 @@ export function directConv(
       lines,
     ],
   );
-  temporaries.forEach((info) => backend.disposeData(info.dataId));
-  return out;
+  return calls.finish(out);
 }
 
 /**

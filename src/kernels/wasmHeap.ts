@@ -46,6 +46,14 @@ export class KernelCalls {
     return this.run('Transpose', { x }, { perm });
   }
 
+  /** x with zeros appended to its last axis up to `size` values (itself when it has them). */
+  padLastAxis(x: TensorInfo, size: number): TensorInfo {
+    const extra = size - x.shape[x.shape.length - 1];
+    if (extra === 0) return x;
+    const paddings = x.shape.map((_, axis) => (axis === x.shape.length - 1 ? [0, extra] : [0, 0]));
+    return this.run('PadV2', { x }, { paddings, constantValue: 0 });
+  }
+
   /** x with its last two axes swapped. */
   swapLastAxes(x: TensorInfo): TensorInfo {
     const perm = x.shape.map((_, i) => i);

@@ -73,6 +73,25 @@ const CHUNKED: Case[] = [
 ];
 CASES.push(...CHUNKED);
 
+/**
+ * `run` on the cpu backend, then on wasm with the SIMD kernels on or off: both results, once the
+ * wasm run is checked to have left no buffer behind.
+ */
+async function cpuThenWasm<T>(run: () => T, simd = true): Promise<{ expected: T; actual: T }> {
+  await tf.setBackend('cpu');
+  const expected = run();
+  await tf.setBackend('wasm');
+  setSimdKernelsEnabled(simd);
+  try {
+    const buffers = tf.engine().backend.numDataIds();
+    const actual = run();
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    return { expected, actual };
+  } finally {
+    setSimdKernelsEnabled(true);
+  }
+}
+
 describe('wasm training kernels', () => {
   beforeAll(async () => {
     registerWasmTrainingKernels();
@@ -146,19 +165,10 @@ describe('wasm training kernels', () => {
             tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 4])),
           ].map((t) => t.dataSync());
         });
-      await tf.setBackend('cpu');
-      const reference = products();
-      await tf.setBackend('wasm');
-      setSimdKernelsEnabled(simd);
-      const buffers = tf.engine().backend.numDataIds();
-      try {
-        products().forEach((values, i) =>
-          expect(maxRelativeError(values, reference[i]), `product ${i}`).toBeLessThan(1e-5),
-        );
-      } finally {
-        setSimdKernelsEnabled(true);
-      }
-      expect(tf.engine().backend.numDataIds()).toBe(buffers);
+      const { expected, actual } = await cpuThenWasm(products, simd);
+      actual.forEach((values, i) =>
+        expect(maxRelativeError(values, expected[i]), `product ${i}`).toBeLessThan(1e-5),
+      );
     },
   );
 
@@ -175,12 +185,9 @@ describe('wasm training kernels', () => {
         };
         return tf.grad(loss)(x).dataSync();
       });
-    await tf.setBackend('cpu');
-    const reference = run();
-    await tf.setBackend('wasm');
+    const { expected, actual } = await cpuThenWasm(run);
+    expect(maxRelativeError(actual, expected)).toBeLessThan(1e-5);
     const buffers = tf.engine().backend.numDataIds();
-    expect(maxRelativeError(run(), reference)).toBeLessThan(1e-5);
-    expect(tf.engine().backend.numDataIds()).toBe(buffers);
     // a clone outlives its source, and its source it
     const source = tf.tensor1d([1, 2, 3]);
     const copy = tf.clone(source);
@@ -231,17 +238,8 @@ describe('wasm training kernels', () => {
             tf.slice(tf.tensor1d([1, 2, 3, 4, 5]), 1, 3),
           ].map((t) => Array.from(t.dataSync()));
         });
-      await tf.setBackend('cpu');
-      const reference = run();
-      await tf.setBackend('wasm');
-      setSimdKernelsEnabled(simd);
-      const buffers = tf.engine().backend.numDataIds();
-      try {
-        expect(run()).toEqual(reference);
-      } finally {
-        setSimdKernelsEnabled(true);
-      }
-      expect(tf.engine().backend.numDataIds()).toBe(buffers);
+      const { expected, actual } = await cpuThenWasm(run, simd);
+      expect(actual).toEqual(expected);
     },
   );
 
@@ -265,12 +263,8 @@ describe('wasm training kernels', () => {
           tf.batchNorm(x, full(17), full(18, 2), full(19), full(20), 1e-3),
         ].map((t) => t.dataSync());
       });
-    await tf.setBackend('cpu');
-    const reference = run();
-    await tf.setBackend('wasm');
-    const buffers = tf.engine().backend.numDataIds();
-    run().forEach((values, i) => expect(maxRelativeError(values, reference[i])).toBeLessThan(1e-5));
-    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    const { expected, actual } = await cpuThenWasm(run);
+    actual.forEach((values, i) => expect(maxRelativeError(values, expected[i])).toBeLessThan(1e-5));
   });
 
   it.each([true, false])(
@@ -286,18 +280,9 @@ describe('wasm training kernels', () => {
             .grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), probe)))(x)
             .dataSync();
         });
-      await tf.setBackend('cpu');
-      const reference = run();
-      await tf.setBackend('wasm');
-      setSimdKernelsEnabled(simd);
-      const buffers = tf.engine().backend.numDataIds();
-      try {
-        // exact (TF.js's dy * 0 can be -0 where this gives +0)
-        expect(maxRelativeError(run(), reference)).toBe(0);
-      } finally {
-        setSimdKernelsEnabled(true);
-      }
-      expect(tf.engine().backend.numDataIds()).toBe(buffers);
+      const { expected, actual } = await cpuThenWasm(run, simd);
+      // exact (TF.js's dy * 0 can be -0 where this gives +0)
+      expect(maxRelativeError(actual, expected)).toBe(0);
     },
   );
 

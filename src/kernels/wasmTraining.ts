@@ -275,19 +275,6 @@ function directFilterGradient(
   return out;
 }
 
-/** x with zero channels appended up to `channels` (itself when it has them). */
-function padChannels(calls: KernelCalls, x: TensorInfo, channels: number): TensorInfo {
-  const extra = channels - x.shape[3];
-  if (extra === 0) return x;
-  const paddings = [
-    [0, 0],
-    [0, 0],
-    [0, 0],
-    [0, extra],
-  ];
-  return calls.run('PadV2', { x }, { paddings, constantValue: 0 });
-}
-
 /**
  * directFilterGradient for any channel counts (the 3-channel stem, a pruned rank): dW computed
  * with both counts rounded up to multiples of 4, and the padding's rows and columns dropped.
@@ -309,8 +296,8 @@ function paddedFilterGradient(
     return values.byteOffset + values.byteLength + 12 <= values.buffer.byteLength;
   };
   const [xRead, dyRead] = [
-    readable(x) ? x : padChannels(calls, x, padded),
-    readable(dy) ? dy : padChannels(calls, dy, outPadded),
+    readable(x) ? x : calls.padLastAxis(x, padded),
+    readable(dy) ? dy : calls.padLastAxis(dy, outPadded),
   ];
   const dwPadded = calls.track(
     directFilterGradient(simd, calls.backend, xRead, dyRead, info, [

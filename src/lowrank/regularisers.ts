@@ -9,10 +9,9 @@ export type RankTerm = (typeof RANK_TERMS)[number];
 /** Keeps the L2 norm away from 0 so that every term has a finite gradient when all s_i are 0. */
 const NORM_FLOOR = 1e-12;
 
-function gramDeviation(factor: tf.Tensor2D): tf.Scalar {
-  const rank = factor.shape[1];
-  const gram = tf.matMul(factor, factor, true, false);
-  return tf.sum(tf.square(tf.sub(gram, tf.eye(rank))));
+/** F^T F - I: how far the factor's columns are from orthonormal. */
+function gramDeviation(factor: tf.Tensor2D): tf.Tensor2D {
+  return tf.sub(tf.matMul(factor, factor, true, false), tf.eye(factor.shape[1]));
 }
 
 /** (||U^T U - I||_F^2 + ||V^T V - I||_F^2) / r^2 */
@@ -20,8 +19,8 @@ export function orthogonalityLoss(layer: FactorisedLayer): tf.Scalar {
   return tf.tidy(() => {
     const rank = rankOf(layer);
     const total = tf.add(
-      gramDeviation(layer.U as tf.Tensor2D),
-      gramDeviation(layer.V as tf.Tensor2D),
+      tf.sum(tf.square(gramDeviation(layer.U as tf.Tensor2D))),
+      tf.sum(tf.square(gramDeviation(layer.V as tf.Tensor2D))),
     );
     return tf.div(total, rank * rank);
   });
@@ -79,9 +78,7 @@ export function totalOrthogonalityLoss(layers: readonly FactorisedLayer[]): tf.S
   const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const inputs = args as tf.Tensor2D[];
-    const deviations = inputs.map((factor) =>
-      tf.sub(tf.matMul(factor, factor, true, false), tf.eye(factor.shape[1])),
-    );
+    const deviations = inputs.map(gramDeviation);
     const perLayer = scales.map((scale, i) =>
       tf.mul(
         tf.add(tf.sum(tf.square(deviations[2 * i])), tf.sum(tf.square(deviations[2 * i + 1]))),
