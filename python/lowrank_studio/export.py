@@ -1,7 +1,8 @@
 """The trained network as the standard TF.js LayersModel the studio exports (src/model/export.ts):
-plain Conv2D, Dense, BatchNormalization, pooling, padding and permute layers with the same names,
-configs, weight layout and per-layer form (U, s V below the break-even rank, one merged kernel
-above), so `tf.loadLayersModel('model.json')` runs it. Input: images [N, H, W, 3] in [0, 1]."""
+plain Conv2D, Dense, BatchNormalization (the input's normalisation), pooling, padding and permute
+layers with the same names, configs, weight layout and per-layer form (U, s V below the
+break-even rank, one merged kernel above), each conv's batch norm folded into its last kernel and
+a bias, so `tf.loadLayersModel('model.json')` runs it. Input: images [N, H, W, 3] in [0, 1]."""
 
 import json
 import os
@@ -68,13 +69,15 @@ class Graph:
         return [entry[0] for entry in nodes[0]] if nodes else []
 
 
-def _conv_config(name: str, filters: int, kernel_size: int, stride: int,
-                 padding: str) -> Dict[str, Any]:
+def _conv_config(name: str, filters: int, kernel_size: int, stride: int, padding: str,
+                 activation: Optional[str] = None) -> Dict[str, Any]:
+    """A Conv2D without bias, or (activation given) with a bias, through that activation."""
     return {"filters": filters, "kernel_initializer": VARIANCE_SCALING, "kernel_regularizer": None,
             "kernel_constraint": None, "kernel_size": [kernel_size,
                                                        kernel_size], "strides": [stride, stride],
             "padding": padding, "data_format": "channels_last", "dilation_rate": [1, 1],
-            "activation": "linear", "use_bias": False, "bias_initializer": ZEROS,
+            "activation": activation or "linear", "use_bias": activation is not None,
+            "bias_initializer": ZEROS,
             "bias_regularizer": None,
             "activity_regularizer": None, "bias_constraint": None, "name": name, "trainable": True}
 
@@ -108,47 +111,45 @@ class Builder:
         self.graph = Graph()
         self.merge_all = merge_all
 
-    def batch_norm(self, bn: BatchNorm, x: str) -> str:
-        return self.graph.add("BatchNormalization", _bn_config(bn.name.replace("/", "_"), 0.9,
-                                                               True), [x], [
-            ("gamma", _values(bn.gamma), True), ("beta", _values(bn.beta), True),
-            ("moving_mean", _values(bn.moving_mean), False),
-            ("moving_variance", _values(bn.moving_variance), False)])
-
-    def conv(self, conv, x: str) -> str:
+    def conv_batch_norm(self, conv, bn: BatchNorm, x: str, activation: str = "linear") -> str:
+        """conv then batch norm (then the activation) as the conv alone: the norm's inference form
+        scales the kernel's last factor per output channel and adds a shift, the conv's bias."""
         name = conv.name.replace("/", "_")
         k, stride, padding = conv.kernel_size, conv.stride, conv.padding
-        if isinstance(conv, PlainConv):
-            self.graph.forms.append({"name": name, "rank": min(k * k * conv.in_channels,
-                                                               conv.out_channels),
-                                     "form": "dense"})
+        scale = bn.gamma / torch.sqrt(bn.moving_variance + BN_EPSILON)
+        shift = bn.beta - bn.moving_mean * scale
+
+        def merged(form: str, rank: int, kernel: torch.Tensor) -> str:
+            self.graph.forms.append({"name": name, "rank": rank, "form": form})
             return self.graph.add("Conv2D", _conv_config(name, conv.out_channels, k, stride,
-                                                         padding), [x],
-                                  [("kernel", _values(conv.kernel), True)])
+                                                         padding, activation), [x],
+                                  [("kernel", _values(kernel * scale), True),
+                                   ("bias", _values(shift), True)])
+
+        if isinstance(conv, PlainConv):
+            return merged("dense", min(k * k * conv.in_channels, conv.out_channels), conv.kernel)
         assert isinstance(conv, FactorisedConv)
         rank = conv.rank
         if not _keeps_factors(conv, self.merge_all):
-            self.graph.forms.append({"name": name, "rank": rank, "form": "composed"})
-            return self.graph.add("Conv2D", _conv_config(name, conv.out_channels, k, stride,
-                                                         padding), [x],
-                                  [("kernel", _values(conv.composed_kernel()), True)])
+            return merged("composed", rank, conv.composed_kernel())
         self.graph.forms.append({"name": name, "rank": rank, "form": "lowrank"})
         projected = self.graph.add("Conv2D", _conv_config(f"{name}_U", rank, k, stride, padding),
                                    [x],
                                    [("kernel",
                                      _values(conv.U.reshape(k, k, conv.in_channels, rank)), True)])
-        # s folded into the 1x1 expansion: (diag(s) V^T) as [1, 1, r, Cout]
-        expand = (conv.V * conv.s).t().reshape(1, 1, rank, conv.out_channels)
+        # s and the norm's scale folded into the 1x1 expansion: diag(s) V^T as [1, 1, r, Cout]
+        expand = (conv.V * conv.s).t().reshape(1, 1, rank, conv.out_channels) * scale
         return self.graph.add("Conv2D", _conv_config(f"{name}_sV", conv.out_channels, 1, 1,
-                                                     "valid"),
-                              [projected], [("kernel", _values(expand), True)])
+                                                     "valid", activation),
+                              [projected], [("kernel", _values(expand), True),
+                                            ("bias", _values(shift), True)])
 
     def shortcut(self, block, x: str, name: str) -> str:
         kind = block.plan.shortcut
         if kind == "identity":
             return x
         if kind == "projection":
-            return self.batch_norm(block.shortcut_bn, self.conv(block.shortcut_conv, x))
+            return self.conv_batch_norm(block.shortcut_conv, block.shortcut_bn, x)
         y = x
         if block.plan.stride > 1:
             y = self.graph.add("AveragePooling2D", _simple(
@@ -207,11 +208,11 @@ def export_layers_model(model: ResNet, stats: Dict[str, Any], producer: str,
                          [inp])
 
     with torch.no_grad():
-        x = relu(builder.batch_norm(model.stem_bn, builder.conv(model.stem_conv, x)), "stem_relu")
+        x = builder.conv_batch_norm(model.stem_conv, model.stem_bn, x, "relu")
         for block in model.blocks:
             name = block.name.replace("/", "_")
-            h = relu(builder.batch_norm(block.bn1, builder.conv(block.conv1, x)), f"{name}_relu1")
-            y = builder.batch_norm(block.bn2, builder.conv(block.conv2, h))
+            h = builder.conv_batch_norm(block.conv1, block.bn1, x, "relu")
+            y = builder.conv_batch_norm(block.conv2, block.bn2, h)
             total = graph.add("Add", {"name": f"{name}_add", "trainable": True},
                               [y, builder.shortcut(block, x, name)])
             x = relu(total, f"{name}_relu2")

@@ -25,7 +25,7 @@ const attrsOf = ({ stride, pad }: Case): ConvAttrs => ({
 
 // border tiles on both sides, 8- and 4-wide channel tiles, strides, 'valid', explicit pads,
 // filters larger than the image, 1x1, and outputs whose width or channels are not multiples
-// of 4 (the last tile stores what exists)
+// of 4
 const CASES: Case[] = [
   { x: [2, 8, 8, 3], w: [3, 3, 3, 16], stride: 1, pad: 'same' },
   { x: [1, 8, 12, 5], w: [3, 3, 5, 12], stride: 1, pad: 'same' },
@@ -49,6 +49,13 @@ const CASES: Case[] = [
   { x: [1, 5, 7, 3], w: [3, 3, 3, 5], stride: 1, pad: 1 },
   { x: [2, 5, 5, 3], w: [3, 3, 3, 13], stride: 1, pad: 'same' },
   { x: [1, 9, 9, 6], w: [1, 1, 6, 2], stride: 2, pad: 'valid' },
+  // channels not a multiple of the tile on lines of several pixel tiles: whole-vector stores run
+  // into the next pixel, to be overwritten (last tile wide, narrow, one channel, 3 tiles)
+  { x: [2, 4, 11, 5], w: [3, 3, 5, 14], stride: 1, pad: 'same' },
+  { x: [1, 4, 9, 2], w: [3, 3, 2, 3], stride: 1, pad: 'same' },
+  { x: [1, 3, 10, 3], w: [3, 3, 3, 1], stride: 1, pad: 'same' },
+  { x: [1, 3, 13, 4], w: [3, 3, 4, 22], stride: 1, pad: 'same' },
+  { x: [2, 6, 18, 3], w: [3, 3, 3, 6], stride: 2, pad: 'same' },
   // 1x1 stride 1: one matrix product where no side is padded, the conv kernel where one is
   { x: [2, 3, 5, 6], w: [1, 1, 6, 9], stride: 1, pad: 'valid' },
   {

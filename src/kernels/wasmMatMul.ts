@@ -91,6 +91,8 @@ function ownProduct(
       cols,
       aRowStep,
       aDepthStep,
+      0,
+      0,
     );
   }
   return out;

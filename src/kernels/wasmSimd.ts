@@ -82,7 +82,10 @@ export interface ElementwiseSimd {
   ): void;
 }
 
-/** The export of matmul.wat: c = a b, a read through strides (so a transposed a is free). */
+/**
+ * The export of matmul.wat: c = a b (+ bias, through a ReLU), a read through strides (so a
+ * transposed a is free); bias 0 for none, relu 0 or 1.
+ */
 export interface MatMulSimd {
   product(
     c: number,
@@ -93,6 +96,8 @@ export interface MatMulSimd {
     cols: number,
     aRowStep: number,
     aDepthStep: number,
+    bias: number,
+    relu: number,
   ): void;
 }
 

@@ -1,5 +1,6 @@
-// Exports a trained network as a standard TF.js LayersModel: plain Conv2D, Dense, BatchNorm,
-// pooling and padding layers only, so `tf.loadLayersModel` runs it with no code from this project.
+// Exports a trained network as a standard TF.js LayersModel: plain Conv2D, Dense, BatchNorm (the
+// input's normalisation; each conv's own batch norm is folded into it), pooling and padding
+// layers only, so `tf.loadLayersModel` runs it with no code from this project.
 // Input: float32 images [N, H, W, 3] in [0, 1]; the per-channel normalisation is inside the model.
 import * as tf from '@tensorflow/tfjs';
 import type { ChannelStats } from '../data/dataset';
@@ -20,6 +21,12 @@ export interface ExportedLayerForm {
 /** The factors' low-rank form is kept below the break-even rank; above it one merged kernel. */
 function keepsFactors(layer: FactorisedLayer): boolean {
   return rankOf(layer) < breakEvenRank(layer);
+}
+
+/** Batch norm in inference form, y = x * scale + shift per channel. */
+function foldedBatchNorm(bn: BatchNorm): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+  const scale = tf.div(bn.gamma, tf.sqrt(tf.add(bn.movingVariance, BN_EPSILON))) as tf.Tensor1D;
+  return { scale, shift: tf.sub(bn.beta, tf.mul(bn.movingMean, scale)) };
 }
 
 class Builder {
@@ -61,65 +68,63 @@ class Builder {
     return layer.apply(x) as SymbolicTensor;
   }
 
-  conv(conv: Conv, x: SymbolicTensor): SymbolicTensor {
-    const base = {
-      kernelSize: conv.kernelSize,
-      strides: conv.stride,
-      padding: conv.padding,
-      useBias: false,
-    };
-    if (conv.kind === 'plain-conv') {
-      this.forms.push({
-        name: this.name(conv.name),
-        rank: Math.min(conv.kernelSize ** 2 * conv.inChannels, conv.outChannels),
-        form: 'dense',
+  /**
+   * conv then batch norm (then ReLU), as the conv alone: the norm's inference form is a scale per
+   * output channel, folded into the kernel's last factor, and a shift, the conv's bias. One fused
+   * kernel call instead of three passes over the activations.
+   */
+  convBatchNorm(
+    conv: Conv,
+    bn: BatchNorm,
+    x: SymbolicTensor,
+    activation: 'relu' | 'linear' = 'linear',
+  ): SymbolicTensor {
+    const base = { kernelSize: conv.kernelSize, strides: conv.stride, padding: conv.padding };
+    const { kernelSize: k, inChannels, outChannels } = conv;
+    const folded = (kernel: () => tf.Tensor) => () =>
+      tf.tidy(() => {
+        const { scale, shift } = foldedBatchNorm(bn);
+        return [tf.mul(kernel(), scale), shift];
       });
+    const merged = (form: ExportedLayerForm['form'], rank: number, kernel: () => tf.Tensor) => {
+      this.forms.push({ name: this.name(conv.name), rank, form });
       const layer = tf.layers.conv2d({
         ...base,
-        filters: conv.outChannels,
+        filters: outChannels,
+        activation,
         name: this.name(conv.name),
       });
-      this.add(layer, () => [conv.kernel.clone()]);
+      this.add(layer, folded(kernel));
       return layer.apply(x) as SymbolicTensor;
-    }
+    };
+    if (conv.kind === 'plain-conv')
+      return merged('dense', Math.min(k * k * inChannels, outChannels), () => conv.kernel);
     const rank = rankOf(conv);
-    const { kernelSize: k, inChannels, outChannels } = conv;
-    if (!this.keepsFactors(conv)) {
-      this.forms.push({ name: this.name(conv.name), rank, form: 'composed' });
-      const layer = tf.layers.conv2d({ ...base, filters: outChannels, name: this.name(conv.name) });
-      this.add(layer, () => [tf.reshape(composedMatrix(conv), [k, k, inChannels, outChannels])]);
-      return layer.apply(x) as SymbolicTensor;
-    }
+    if (!this.keepsFactors(conv))
+      return merged('composed', rank, () =>
+        tf.reshape(composedMatrix(conv), [k, k, inChannels, outChannels]),
+      );
     this.forms.push({ name: this.name(conv.name), rank, form: 'lowrank' });
-    const project = tf.layers.conv2d({ ...base, filters: rank, name: this.name(conv.name, '_U') });
+    const project = tf.layers.conv2d({
+      ...base,
+      filters: rank,
+      useBias: false,
+      name: this.name(conv.name, '_U'),
+    });
     this.add(project, () => [tf.reshape(conv.U, [k, k, inChannels, rank])]);
-    // s folded into the 1x1 expansion: (diag(s) V^T) as [1, 1, r, Cout]
+    // s and the norm's scale folded into the 1x1 expansion: diag(s) V^T as [1, 1, r, Cout]
     const expand = tf.layers.conv2d({
       kernelSize: 1,
       filters: outChannels,
-      useBias: false,
       padding: 'valid',
+      activation,
       name: this.name(conv.name, '_sV'),
     });
-    this.add(expand, () => [
-      tf.tidy(() => tf.reshape(tf.transpose(tf.mul(conv.V, conv.s)), [1, 1, rank, outChannels])),
-    ]);
+    this.add(
+      expand,
+      folded(() => tf.reshape(tf.transpose(tf.mul(conv.V, conv.s)), [1, 1, rank, outChannels])),
+    );
     return expand.apply(project.apply(x)) as SymbolicTensor;
-  }
-
-  batchNorm(bn: BatchNorm, x: SymbolicTensor): SymbolicTensor {
-    const layer = tf.layers.batchNormalization({
-      name: this.name(bn.name),
-      epsilon: BN_EPSILON,
-      momentum: 0.9,
-    });
-    this.add(layer, () => [
-      bn.gamma.clone(),
-      bn.beta.clone(),
-      bn.movingMean.clone(),
-      bn.movingVariance.clone(),
-    ]);
-    return layer.apply(x) as SymbolicTensor;
   }
 
   shortcut(shortcut: Shortcut, x: SymbolicTensor, blockName: string): SymbolicTensor {
@@ -127,7 +132,7 @@ class Builder {
       case 'identity':
         return x;
       case 'projection':
-        return this.batchNorm(shortcut.bn, this.conv(shortcut.conv, x));
+        return this.convBatchNorm(shortcut.conv, shortcut.bn, x);
       case 'pad': {
         // option A with standard layers: a 1x1 average pool subsamples; the new channels are
         // zero padding applied to the channel axis after moving it into a spatial position
@@ -208,11 +213,11 @@ export function exportLayersModel(
   const relu = (x: SymbolicTensor, name: string) =>
     tf.layers.activation({ activation: 'relu', name }).apply(x) as SymbolicTensor;
   let x = builder.normalise(input, stats);
-  x = relu(builder.batchNorm(model.stem.bn, builder.conv(model.stem.conv, x)), 'stem_relu');
+  x = builder.convBatchNorm(model.stem.conv, model.stem.bn, x, 'relu');
   for (const block of model.blocks) {
     const name = block.name.replace(/\//g, '_');
-    const h = relu(builder.batchNorm(block.bn1, builder.conv(block.conv1, x)), `${name}_relu1`);
-    const y = builder.batchNorm(block.bn2, builder.conv(block.conv2, h));
+    const h = builder.convBatchNorm(block.conv1, block.bn1, x, 'relu');
+    const y = builder.convBatchNorm(block.conv2, block.bn2, h);
     const sum = tf.layers
       .add({ name: `${name}_add` })
       .apply([y, builder.shortcut(block.shortcut, x, name)]) as SymbolicTensor;

@@ -11,13 +11,16 @@
   (import "env" "memory" (memory 1))
 
   ;; c ([rows, cols], row-major, overwritten) = a b with b [depth, cols] row-major and a read
-  ;; as a[i, k] at a + i * aRowStep + k * aDepthStep (bytes), so a transposed a costs nothing.
+  ;; as a[i, k] at a + i * aRowStep + k * aDepthStep (bytes), so a transposed a costs nothing;
+  ;; plus bias[j] where bias is not 0 (cols values), through a ReLU where relu is not 0 (a 1x1
+  ;; convolution's FusedConv2D).
   ;; Tiles of 4 rows x 8 columns sit in registers over the whole depth; narrower tiles take the
   ;; last 4 columns and the last 1-3 rows, plain floats the last 1-3 columns.
   ;; Pointers are byte offsets into the heap.
   (func (export "product")
     (param $c i32) (param $a i32) (param $b i32) (param $rows i32) (param $depth i32)
-    (param $cols i32) (param $aRowStep i32) (param $aDepthStep i32)
+    (param $cols i32) (param $aRowStep i32) (param $aDepthStep i32) (param $bias i32)
+    (param $relu i32)
     (local $i i32) (local $j i32) (local $k i32) (local $wide i32) (local $vectors i32)
     (local $rowsOf4 i32) (local $bRow i32) (local $ap i32) (local $bp i32) (local $cp i32)
     (local $s v128) (local $b0 v128) (local $b1 v128)
@@ -38,12 +41,21 @@
             (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
             (local.set $c00 (v128.const i32x4 0 0 0 0))
             (local.set $c01 (v128.const i32x4 0 0 0 0))
-            (local.set $c10 (v128.const i32x4 0 0 0 0))
-            (local.set $c11 (v128.const i32x4 0 0 0 0))
-            (local.set $c20 (v128.const i32x4 0 0 0 0))
-            (local.set $c21 (v128.const i32x4 0 0 0 0))
-            (local.set $c30 (v128.const i32x4 0 0 0 0))
-            (local.set $c31 (v128.const i32x4 0 0 0 0))
+            (if (local.get $bias)
+              (then
+                (local.set $c00
+                  (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))
+                (if (i32.lt_u (local.get $j) (local.get $wide))
+                  (then
+                    (local.set $c01
+                      (v128.load offset=16
+                        (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))))))
+            (local.set $c10 (local.get $c00))
+            (local.set $c11 (local.get $c01))
+            (local.set $c20 (local.get $c00))
+            (local.set $c21 (local.get $c01))
+            (local.set $c30 (local.get $c00))
+            (local.set $c31 (local.get $c01))
             (local.set $ap
               (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRowStep))))
             (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
@@ -114,6 +126,16 @@
                     (local.set $bp (i32.add (local.get $bp) (local.get $bRow)))
                     (local.set $k (i32.add (local.get $k) (i32.const 1)))
                     (br $sum)))))
+            (if (local.get $relu)
+              (then
+                (local.set $c00 (f32x4.pmax (local.get $c00) (v128.const i32x4 0 0 0 0)))
+                (local.set $c01 (f32x4.pmax (local.get $c01) (v128.const i32x4 0 0 0 0)))
+                (local.set $c10 (f32x4.pmax (local.get $c10) (v128.const i32x4 0 0 0 0)))
+                (local.set $c11 (f32x4.pmax (local.get $c11) (v128.const i32x4 0 0 0 0)))
+                (local.set $c20 (f32x4.pmax (local.get $c20) (v128.const i32x4 0 0 0 0)))
+                (local.set $c21 (f32x4.pmax (local.get $c21) (v128.const i32x4 0 0 0 0)))
+                (local.set $c30 (f32x4.pmax (local.get $c30) (v128.const i32x4 0 0 0 0)))
+                (local.set $c31 (f32x4.pmax (local.get $c31) (v128.const i32x4 0 0 0 0)))))
             ;; store the tile's rows that exist, 8 or 4 columns
             (local.set $cp
               (i32.add (local.get $c)
@@ -151,7 +173,11 @@
         (block $rowsDone
           (loop $tailRows
             (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
-            (local.set $sum (f32.const 0))
+            (local.set $sum
+              (select
+                (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
+                (f32.const 0)
+                (local.get $bias)))
             (local.set $ap
               (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRowStep))))
             (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
@@ -166,6 +192,8 @@
                 (local.set $bp (i32.add (local.get $bp) (local.get $bRow)))
                 (local.set $k (i32.add (local.get $k) (i32.const 1)))
                 (br $sum)))
+            (if (local.get $relu)
+              (then (local.set $sum (f32.max (local.get $sum) (f32.const 0)))))
             (f32.store
               (i32.add (local.get $c)
                 (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j))
