@@ -64,8 +64,8 @@ function itemsFor(quick: boolean): PlanItem[] {
 
 function options(quick: boolean, budgetS: number): PlanOptions {
   return quick
-    ? { warmup: 1, steps: 1, inferenceRuns: 3, budgetMs: budgetS * 1000 }
-    : { warmup: 2, steps: 5, inferenceRuns: 7, budgetMs: budgetS * 1000 };
+    ? { warmup: 1, steps: 1, inferenceRuns: 5, budgetMs: budgetS * 1000 }
+    : { warmup: 2, steps: 5, inferenceRuns: 15, budgetMs: budgetS * 1000 };
 }
 
 function collect(results: BenchResults, environment: Environment, plan: PlanResults): void {

@@ -6,7 +6,7 @@ import type { JobLimits } from './protocol';
 export const PRESETS = {
   /**
    * Classroom quick demo on the built-in images: a half-width ResNet-8 at 16 px, 2,000 training
-   * images, 12 epochs of 63 steps, ending at half the dense size. About 16 s on the wasm backend
+   * images, 12 epochs of 63 steps, ending at half the dense size. About 10 s on the wasm backend
    * of a two-core machine; accuracy climbs from the first epoch (docs/results.md).
    */
   classroom: {

@@ -299,12 +299,20 @@ export async function startKernelThreadsOn(memory: WebAssembly.Memory | null): P
   }
 }
 
-/** Below this many values a pass stays on one thread (a hand-off costs more). */
-const SPLIT_MIN_VALUES = 1 << 16;
+/**
+ * Below these sizes a pass stays on one thread: waking a sleeping helper costs more than half
+ * the pass (about 0.1 ms of a memory pass, 0.2-0.3 ms of multiply-adds). Measured in the studio
+ * on two cores: splitting passes of 2^16 values and convolutions of 2^20 multiply-adds made the
+ * classroom demo's small net 1.5x slower on two threads than on one, while not splitting
+ * ResNet-20's convolutions at batch 32 cost it a fifth of its speed.
+ */
+const SPLIT_MIN_VALUES = 1 << 17;
+export const SPLIT_MIN_MACS = 1 << 23;
 
 /**
  * A SIMD pass over [pixels, C] values split by pixels over the kernel threads of `memory`'s pool
- * where there is one and the pass is large enough; each part gets its own pixel range.
+ * where there is one and the pass is large enough (`macsPerValue` multiply-adds for each value
+ * it writes, or a memory pass); each part gets its own pixel range.
  */
 export class PixelSplit {
   readonly parts: number;
@@ -315,8 +323,14 @@ export class PixelSplit {
     memory: WebAssembly.Memory | null,
     private readonly pixels: number,
     private readonly channels: number,
+    macsPerValue?: number,
   ) {
-    const pool = memory && pixels * channels >= SPLIT_MIN_VALUES ? kernelThreadsFor(memory) : null;
+    const values = pixels * channels;
+    const large =
+      macsPerValue === undefined
+        ? values >= SPLIT_MIN_VALUES
+        : values * macsPerValue >= SPLIT_MIN_MACS;
+    const pool = memory && large ? kernelThreadsFor(memory) : null;
     this.parts = pool?.threads ?? 1;
     this.pool = this.parts > 1 ? pool : null;
   }

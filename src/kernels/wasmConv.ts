@@ -81,27 +81,32 @@ export function directConv(
   const at = (info: TensorInfo | undefined) => (info ? pointerOf(backend, info) : 0);
   const [yAt, xAt, wAt, zeroAt, biasAt] = [out, x, weights, zeros, bias].map(at);
   const lineValues = outWidth * outChannels;
-  new PixelSplit(simd, backendMemory(backend), batchSize * outHeight, lineValues).run(
-    ['conv', 'lines'],
-    (byteOffset, lines) => [
-      yAt,
-      xAt,
-      wAt,
-      zeroAt,
-      inHeight,
-      inWidth,
-      inChannels,
-      outHeight,
-      outWidth,
-      outChannels,
-      biasAt,
-      filterHeight | (filterWidth << 8) | ((fusion.relu ? 1 : 0) << 16),
-      pair(strideHeight, strideWidth),
-      pair(padInfo.top, padInfo.left),
-      byteOffset / (4 * lineValues),
-      lines,
-    ],
+  const macsPerValue = filterHeight * filterWidth * inChannels;
+  const split = new PixelSplit(
+    simd,
+    backendMemory(backend),
+    batchSize * outHeight,
+    lineValues,
+    macsPerValue,
   );
+  split.run(['conv', 'lines'], (byteOffset, lines) => [
+    yAt,
+    xAt,
+    wAt,
+    zeroAt,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    outChannels,
+    biasAt,
+    filterHeight | (filterWidth << 8) | ((fusion.relu ? 1 : 0) << 16),
+    pair(strideHeight, strideWidth),
+    pair(padInfo.top, padInfo.left),
+    byteOffset / (4 * lineValues),
+    lines,
+  ]);
   return calls.finish(out);
 }
 
@@ -125,7 +130,7 @@ function pointwiseConv(
   const out = backend.makeOutput(outShape, 'float32');
   const [cAt, aAt, bAt] = [out, x, filter].map((info) => pointerOf(backend, info));
   const biasAt = fusion.bias ? pointerOf(backend, fusion.bias) : 0;
-  new PixelSplit(simd, backendMemory(backend), pixels, outChannels).run(
+  new PixelSplit(simd, backendMemory(backend), pixels, outChannels, inChannels).run(
     ['matmul', 'product'],
     (byteOffset, rows) => [
       cAt + byteOffset,

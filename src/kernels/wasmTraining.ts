@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { inferenceBatchNorm, registerWasmBatchNorm } from './wasmBatchNorm';
 import { insideRange, runFilterGradientJob, type FilterGradientJob } from './filterGradientJob';
-import { kernelThreadsFor, PixelSplit } from './kernelThreads';
+import { kernelThreadsFor, PixelSplit, SPLIT_MIN_MACS } from './kernelThreads';
 import { KernelCalls, pointerOf, replaceWasmKernel, type WasmBackendLike } from './wasmHeap';
 import { registerWasmMatMul } from './wasmMatMul';
 import { registerWasmConv } from './wasmConv';
@@ -214,9 +214,6 @@ export function filterGradient(
   (calls.backend.typedArrayFromHeap(out) as Float32Array).set(total);
   return out;
 }
-
-/** Below this many multiply-adds a filter gradient stays on one thread (a hand-off costs more). */
-const SPLIT_MIN_MACS = 1 << 20;
 
 /**
  * dW (as in filterGradient) from simd/filterGradient.wat, which reads x and dy where they lie:

@@ -68,24 +68,28 @@ export async function exportJob(
   return { report, files };
 }
 
-/** Median time of `runs` predictions (each waited for), after two warm-up runs. */
+/**
+ * Median time of `runs` predictions (each waited for) of each model, after two warm-up runs of
+ * each: the models take turns, so neither is timed while the engine is still warming up or
+ * during a slow spell of the machine the other escaped.
+ */
 async function medianPredictMs(
-  model: tf.LayersModel,
+  models: tf.LayersModel[],
   input: tf.Tensor,
   runs: number,
-): Promise<number> {
-  const once = async () => {
+): Promise<number[]> {
+  const once = async (model: tf.LayersModel) => {
     const started = performance.now();
     const output = model.predict(input) as tf.Tensor;
     await output.data();
     output.dispose();
     return performance.now() - started;
   };
-  await once();
-  await once();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await once());
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  for (let i = 0; i < 2; i++) for (const model of models) await once(model);
+  const times = models.map((): number[] => []);
+  for (let i = 0; i < runs; i++)
+    for (const [m, model] of models.entries()) times[m].push(await once(model));
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
 }
 
 export async function timeInference(
@@ -99,8 +103,7 @@ export async function timeInference(
   const dense = exportLayersModel(trainer.model, trainer.stats, { mergeAll: true }).layersModel;
   const input = tf.randomUniform([batchSize, size, size, 3]);
   try {
-    const exportedMs = await medianPredictMs(exported, input, runs);
-    const denseMs = await medianPredictMs(dense, input, runs);
+    const [exportedMs, denseMs] = await medianPredictMs([exported, dense], input, runs);
     const accounting = trainer.accounting();
     return {
       backend: tf.getBackend(),

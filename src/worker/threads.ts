@@ -3,8 +3,9 @@
  * (convolutions, their gradients, batch norm) run on the training worker and helper workers of
  * their own, and XNNPACK's pool keeps one thread (wasmSetup.ts). Measured in Chromium on a
  * two-core machine, where the page shares the cores with training: full-width ResNet-20 at batch
- * 128 trains 1.65-1.8x faster on two threads than on one, while the tiny classroom net runs
- * slower (the whole demo 14 s against 10 s: its passes are too small to share). TF.js's own
+ * 128 trains 1.6-1.8x faster on two threads than on one, and the tiny classroom net as fast as
+ * on one (the whole demo 10.3 s: its passes are too small to share, so they stay on the calling
+ * thread; see kernelThreads.ts, SPLIT_MIN_VALUES). TF.js's own
  * default (half the cores) would give a two-core laptop one thread. `?threads=1` in the address compares.
  */
 export const MAX_WASM_THREADS = 8;
