@@ -22,11 +22,20 @@ const READY = 2; // helpers that instantiated their kernels
 const KIND = 3; // FILTER_GRADIENT or SPLIT_CALL
 const CALL = 4; // for SPLIT_CALL: an index into SPLIT_CALLS
 const FAILED = 5; // set by a helper whose share threw
+const NEXT_CHUNK = 6; // for SPLIT_CALL: the next chunk a thread may claim
+const CHUNKS = 7; // for SPLIT_CALL: how many chunks the job has
 const JOB = 8; // a filter gradient's fields (filterGradientJob.ts JOB_FIELDS)
-const PART_ARGS = 32; // for SPLIT_CALL: each part's arguments, ARGS_PER_PART apart
-const ARGS_PER_PART = 16;
+const CHUNK_ARGS = 32; // for SPLIT_CALL: each chunk's arguments, ARGS_PER_CHUNK apart
+const ARGS_PER_CHUNK = 16;
 const MAX_PARTS = 8;
-const CONTROL_INTS = PART_ARGS + ARGS_PER_PART * MAX_PARTS;
+const MAX_CHUNKS = 32;
+const CONTROL_INTS = CHUNK_ARGS + ARGS_PER_CHUNK * MAX_CHUNKS;
+/**
+ * A split pass is cut into this many chunks per thread, claimed one at a time: a thread that
+ * starts late (a helper waking up) or loses its core for a while (the page drawing) takes fewer,
+ * where equal shares would leave the others waiting for it.
+ */
+const CHUNKS_PER_THREAD = 4;
 const FILTER_GRADIENT = 0;
 const SPLIT_CALL = 1;
 
@@ -124,24 +133,26 @@ export class KernelThreadPool {
   }
 
   /**
-   * Calls `call` (a kernel export, from `exports` here) once per part, part i with
-   * `partArgs[i]`: part 0 on this thread, the others on the helpers (one entry per thread,
-   * helpers included).
+   * Calls `call` (a kernel export, from `exports` here) once per chunk, chunk i with
+   * `chunkArgs[i]`, every thread (this one too) claiming the next chunk until none is left.
    */
-  runSplitCall(call: SplitCall, exports: object, partArgs: number[][]): void {
+  runSplitCall(call: SplitCall, exports: object, chunkArgs: number[][]): void {
     const run = (exports as Exports)[call[1]];
-    if (partArgs.length !== this.helpers + 1) throw new Error('one argument list per thread');
+    if (chunkArgs.length > MAX_CHUNKS) throw new Error(`at most ${MAX_CHUNKS} chunks`);
     const control = this.control;
     control[KIND] = SPLIT_CALL;
     control[CALL] = SPLIT_CALLS.findIndex(
       ([module, name]) => module === call[0] && name === call[1],
     );
-    partArgs.forEach((args, part) => {
-      if (args.length > ARGS_PER_PART) throw new Error(`${call[1]}: too many arguments`);
-      args.forEach((value, i) => (control[PART_ARGS + part * ARGS_PER_PART + i] = value | 0));
+    control[CHUNKS] = chunkArgs.length;
+    control[NEXT_CHUNK] = 0;
+    chunkArgs.forEach((args, chunk) => {
+      if (args.length > ARGS_PER_CHUNK) throw new Error(`${call[1]}: too many arguments`);
+      args.forEach((value, i) => (control[CHUNK_ARGS + chunk * ARGS_PER_CHUNK + i] = value | 0));
     });
     this.post();
-    run(...partArgs[0]);
+    for (let chunk = claim(control); chunk < chunkArgs.length; chunk = claim(control))
+      run(...chunkArgs[chunk]);
     this.awaitHelpers();
   }
 
@@ -171,6 +182,11 @@ export class KernelThreadPool {
     this.fail('terminated');
     this.workers.forEach((worker) => worker.terminate());
   }
+}
+
+/** The next chunk of the current split call for this thread (past the last: none left). */
+function claim(control: Int32Array): number {
+  return Atomics.add(control, NEXT_CHUNK, 1);
 }
 
 /** One thread's share of a filter gradient (see KernelThreadPool.runFilterGradient). */
@@ -226,6 +242,7 @@ export function serveKernelJobs({ memory, control, part, parts }: KernelThreadSt
   }
   const simd = modules.get('filterGradient') as unknown as FilterGradientSimd;
   const slots = new Int32Array(control);
+  const args: number[] = new Array(ARGS_PER_CHUNK).fill(0);
   let seen = Atomics.load(slots, SEQUENCE);
   Atomics.add(slots, READY, 1);
   for (;;) {
@@ -237,9 +254,13 @@ export function serveKernelJobs({ memory, control, part, parts }: KernelThreadSt
         runFilterGradientShare(simd, decodeJob(slots, JOB), part, parts);
       } else if (slots[KIND] === SPLIT_CALL) {
         const [module, name] = SPLIT_CALLS[slots[CALL]];
-        const at = PART_ARGS + part * ARGS_PER_PART;
-        const args = Array.from(slots.subarray(at, at + ARGS_PER_PART), (value) => value >>> 0);
-        modules.get(module)![name](...args);
+        const run = modules.get(module)![name];
+        const chunks = slots[CHUNKS];
+        for (let chunk = claim(slots); chunk < chunks; chunk = claim(slots)) {
+          const at = CHUNK_ARGS + chunk * ARGS_PER_CHUNK;
+          for (let i = 0; i < ARGS_PER_CHUNK; i++) args[i] = slots[at + i] >>> 0;
+          run(...args);
+        }
       }
     } catch (error) {
       Atomics.store(slots, FAILED, 1);
@@ -312,7 +333,8 @@ export const SPLIT_MIN_MACS = 1 << 23;
 /**
  * A SIMD pass over [pixels, C] values split by pixels over the kernel threads of `memory`'s pool
  * where there is one and the pass is large enough (`macsPerValue` multiply-adds for each value
- * it writes, or a memory pass); each part gets its own pixel range.
+ * it writes, or a memory pass): `parts` pixel ranges (chunks, several per thread), each with
+ * its own arguments, claimed by whichever thread is free.
  */
 export class PixelSplit {
   readonly parts: number;
@@ -331,7 +353,8 @@ export class PixelSplit {
         ? values >= SPLIT_MIN_VALUES
         : values * macsPerValue >= SPLIT_MIN_MACS;
     const pool = memory && large ? kernelThreadsFor(memory) : null;
-    this.parts = pool?.threads ?? 1;
+    const threads = pool?.threads ?? 1;
+    this.parts = threads > 1 ? Math.min(MAX_CHUNKS, threads * CHUNKS_PER_THREAD, pixels) : 1;
     this.pool = this.parts > 1 ? pool : null;
   }
 
