@@ -173,11 +173,11 @@
         (block $rowsDone
           (loop $tailRows
             (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
-            (local.set $sum
-              (select
-                (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
-                (f32.const 0)
-                (local.get $bias)))
+            (local.set $sum (f32.const 0))
+            (if (local.get $bias)
+              (then
+                (local.set $sum
+                  (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))))
             (local.set $ap
               (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRowStep))))
             (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
