@@ -4,6 +4,7 @@ import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import { isolationHeaders } from './src/offline/isolation.ts';
 import { wasmThreadsPlugin } from './scripts/lib/wasmThreadsPlugin.ts';
+import { rechartsStaticSeriesPlugin } from './scripts/lib/rechartsStaticSeriesPlugin.ts';
 
 /**
  * What the built studio may load and run: its own scripts and wasm, workers from its own origin
@@ -88,9 +89,18 @@ function buildIdentity(): Plugin {
 export default defineConfig({
   // relative addresses: the site works from any folder of any static host
   base: './',
-  plugins: [react(), contentSecurityPolicy(), buildIdentity(), wasmThreadsPlugin(), offlineApp()],
+  plugins: [
+    react(),
+    contentSecurityPolicy(),
+    buildIdentity(),
+    wasmThreadsPlugin(),
+    rechartsStaticSeriesPlugin(),
+    offlineApp(),
+  ],
   worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
-  optimizeDeps: { rolldownOptions: { plugins: [wasmThreadsPlugin()] } },
+  optimizeDeps: {
+    rolldownOptions: { plugins: [wasmThreadsPlugin(), rechartsStaticSeriesPlugin()] },
+  },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },

@@ -1,22 +1,8 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
-test('a micro job trains in the worker on WebGPU while the page stays responsive', async ({
-  page,
-}) => {
-  test.setTimeout(240_000);
-  await page.goto(
-    '/?preset=micro&widthMultiplier=0.25&epochs=2&batchSize=16&trainLimit=48&testLimit=32&backend=webgpu',
-  );
-  await expect(page.getByTestId('preset-select')).toHaveValue('micro');
-  await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
-    timeout: 60_000,
-  });
-  await expect(page.getByTestId('backend')).toHaveText('webgpu');
-  await page.getByTestId('start').click();
-  await expect(page.getByTestId('run-state')).toHaveText('running');
-
-  // While the worker trains, timers on the main thread keep firing on time.
-  const worstTimerLagMs = await page.evaluate(
+/** The worst lateness of a 50 ms timer on the page over 3 s, ms. */
+const worstTimerLag = (page: Page) =>
+  page.evaluate(
     () =>
       new Promise<number>((resolve) => {
         const start = performance.now();
@@ -33,7 +19,31 @@ test('a micro job trains in the worker on WebGPU while the page stays responsive
         }, 50);
       }),
   );
-  expect(worstTimerLagMs).toBeLessThan(250);
+
+test('a micro job trains in the worker on WebGPU while the page stays responsive', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await page.goto(
+    '/?preset=micro&widthMultiplier=0.25&epochs=2&batchSize=16&trainLimit=48&testLimit=32&backend=webgpu',
+  );
+  await expect(page.getByTestId('preset-select')).toHaveValue('micro');
+  await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  // While the worker trains, timers on the main thread keep firing: measured against the same
+  // page before Start, so a loaded machine moves both
+  const idleLagMs = await worstTimerLag(page);
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-state')).toHaveText('running');
+  const trainingLagMs = await worstTimerLag(page);
+  test.info().annotations.push({
+    type: 'timer lag',
+    description: `worst 50 ms timer lag over 3 s: ${idleLagMs.toFixed(0)} ms idle, ${trainingLagMs.toFixed(0)} ms training`,
+  });
+  // training on the page itself would block timers for whole steps (seconds on software WebGPU)
+  expect(trainingLagMs).toBeLessThan(idleLagMs + 1000);
 
   const steps = page.getByTestId('step-counter');
   await expect(steps).not.toHaveText('0', { timeout: 120_000 });

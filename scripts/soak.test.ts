@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rendererMegabytes } from './soak';
+import { longTaskSummary, rendererMegabytes } from './soak';
 
 const LISTING = `    PID    PPID   RSS COMMAND
     100       1  2048 /usr/bin/chromium --no-sandbox --soak-run=42
@@ -17,5 +17,33 @@ describe('rendererMegabytes', () => {
 
   it('is null when the browser is not found', () => {
     expect(rendererMegabytes('--soak-run=7', LISTING)).toBeNull();
+  });
+});
+
+describe('the long-task verdict', () => {
+  const sample = (longTasks: number, longestTaskMs: number) => ({
+    minute: 1,
+    step: 1,
+    longTasks,
+    longTaskMs: longestTaskMs * longTasks,
+    longestTaskMs,
+    answerMs: 1,
+    pauseMs: 1,
+    tensors: 1,
+    heapMB: 1,
+    jsHeapMB: 1,
+    rendererMB: 1,
+  });
+  it('needs 57 clean minutes of 60 and no task over 100 ms', () => {
+    const clean = Array.from({ length: 57 }, () => sample(0, 0));
+    expect(longTaskSummary([...clean, ...Array(3).fill(sample(1, 60))])).toMatch(
+      /57 of 60 \(target 57\).*longest task 60 ms.*target met/,
+    );
+    expect(longTaskSummary([...clean.slice(1), ...Array(4).fill(sample(1, 60))])).toMatch(
+      /target missed/,
+    );
+    expect(longTaskSummary([...clean, sample(1, 120), sample(0, 0), sample(0, 0)])).toMatch(
+      /longest task 120 ms.*target missed/,
+    );
   });
 });

@@ -6,6 +6,9 @@ import { startWorker } from './bridge/bridge';
 import { readUrlState, writeUrlState } from './bridge/urlState';
 import { useStudio } from './store/store';
 import './styles.css';
+import { shareMediaQueryLists } from './components/charts/mediaQueries';
+
+shareMediaQueryLists();
 
 const initial = readUrlState(location.search);
 const store = useStudio.getState();

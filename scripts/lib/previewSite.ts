@@ -9,8 +9,15 @@ export interface PreviewSite {
   close(): Promise<void>;
 }
 
-/** Builds the site (or the page `input`) into `outDir` and serves it with Vite's preview server. */
-export async function previewBuild(outDir: string, input?: string): Promise<PreviewSite> {
+/**
+ * Builds the site (or the page `input`) into `outDir` and serves it with Vite's preview server.
+ * `forProfiling` keeps function names and writes source maps, for profiles that must say what ran.
+ */
+export async function previewBuild(
+  outDir: string,
+  input?: string,
+  { forProfiling = false }: { forProfiling?: boolean } = {},
+): Promise<PreviewSite> {
   const configFile = resolve('vite.config.ts');
   await build({
     configFile,
@@ -18,6 +25,8 @@ export async function previewBuild(outDir: string, input?: string): Promise<Prev
     build: {
       outDir,
       emptyOutDir: true,
+      minify: !forProfiling,
+      sourcemap: forProfiling,
       ...(input ? { rollupOptions: { input: resolve(input) } } : {}),
     },
   });

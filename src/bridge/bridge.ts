@@ -50,9 +50,11 @@ let forcedBackend: BackendName | undefined;
 
 /**
  * Step metrics arrive about ten times a second; the charts redraw at most this often, from all
- * the steps since their last redraw, so a slow redraw never lets messages pile up.
+ * the steps since their last redraw, so a slow redraw never lets messages pile up. A chart's
+ * redraw is a task of tens of milliseconds on two busy cores: once a second, not twice, halves
+ * the main thread's work and its garbage (docs/responsiveness.md).
  */
-export const CHART_REDRAW_MS = 500;
+export const CHART_REDRAW_MS = 1000;
 
 let pendingSteps: Extract<WorkerEvent, { type: 'steps' }>[] = [];
 let redrawTimer: ReturnType<typeof setTimeout> | null = null;

@@ -2,7 +2,6 @@ import { useMemo } from 'react';
 import {
   CartesianGrid,
   ComposedChart,
-  Legend,
   Line,
   ResponsiveContainer,
   Scatter,
@@ -16,7 +15,31 @@ import { TEST_SLICE_IMAGES, type EpochSummary } from '../../protocol';
 import { accuracySummary } from './accuracyText';
 import { CHART_POINTS, downsample } from './downsample';
 import { ChartCard } from './ChartCard';
-import { CHART_MARGIN, COLOURS, formatPercent, STATIC, STEP_AXIS } from './chartStyle';
+import { ChartLegend, type LegendItem } from './ChartLegend';
+import {
+  CHART_MARGIN,
+  COLOURS,
+  formatPercent,
+  SMALL_DOTS,
+  STATIC,
+  STEP_AXIS,
+  stepAxisRange,
+} from './chartStyle';
+
+const PERCENT_DOMAIN: [number, number] = [0, 100];
+const PERCENT_TICKS = [0, 25, 50, 75, 100];
+
+const LEGEND: LegendItem[] = [
+  { name: 'train (avg)', colour: COLOURS.train, mark: 'line' },
+  { name: `test (${TEST_SLICE_IMAGES}-image slice)`, colour: COLOURS.testSlice, mark: 'line' },
+  { name: 'test (all, each epoch)', colour: COLOURS.test, mark: 'dot' },
+];
+const LEGEND_WITH_DENSE: LegendItem[] = [
+  ...LEGEND,
+  { name: 'dense train', colour: COLOURS.baseline, mark: 'dashed' },
+  { name: 'dense test (slice)', colour: COLOURS.baseline, mark: 'dashed' },
+  { name: 'dense test', colour: COLOURS.baseline, mark: 'dot' },
+];
 
 const WINDOW = 10;
 /** Drawn as dots up to this many points; a long run's hundreds of dots would only blur. */
@@ -76,6 +99,14 @@ export function AccuracyChart() {
   const baselineSlice = percentPoints(baselineSlices);
   const baselineTest = epochPoints(baselineEpochs);
   const compare = baselineSteps.length > 0;
+  const x = stepAxisRange(
+    Math.max(
+      train.at(-1)?.step ?? 0,
+      slice.at(-1)?.step ?? 0,
+      baselineTrain.at(-1)?.step ?? 0,
+      test.at(-1)?.step ?? 0,
+    ),
+  );
   return (
     <ChartCard
       title="Accuracy"
@@ -94,10 +125,9 @@ export function AccuracyChart() {
       <ResponsiveContainer width="100%" height={220}>
         <ComposedChart margin={CHART_MARGIN}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis {...STEP_AXIS} />
-          <YAxis width={52} domain={[0, 100]} unit="%" />
+          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+          <YAxis width={52} domain={PERCENT_DOMAIN} ticks={PERCENT_TICKS} interval={0} unit="%" />
           <Tooltip formatter={formatPercent} />
-          <Legend />
           <Line
             data={train}
             dataKey="value"
@@ -111,7 +141,7 @@ export function AccuracyChart() {
             dataKey="value"
             name={`test (${TEST_SLICE_IMAGES}-image slice)`}
             stroke={COLOURS.testSlice}
-            dot={slice.length <= DOTS_UP_TO ? { r: 2 } : false}
+            dot={slice.length <= DOTS_UP_TO ? SMALL_DOTS : false}
             {...STATIC}
           />
           <Scatter
@@ -155,6 +185,7 @@ export function AccuracyChart() {
           )}
         </ComposedChart>
       </ResponsiveContainer>
+      <ChartLegend items={compare ? LEGEND_WITH_DENSE : LEGEND} />
     </ChartCard>
   );
 }

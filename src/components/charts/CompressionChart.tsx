@@ -1,7 +1,6 @@
 import { useMemo } from 'react';
 import {
   CartesianGrid,
-  Legend,
   Line,
   LineChart,
   ReferenceLine,
@@ -13,7 +12,16 @@ import {
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { CHART_POINTS, downsample } from './downsample';
 import { ChartCard } from './ChartCard';
-import { CHART_MARGIN, COLOURS, formatPercent, STATIC, STEP_AXIS } from './chartStyle';
+import { ChartLegend, type LegendItem } from './ChartLegend';
+import {
+  CHART_MARGIN,
+  COLOURS,
+  formatPercent,
+  STATIC,
+  STEP_AXIS,
+  stepAxisRange,
+} from './chartStyle';
+import { steady, zeroBasedRange } from './axisScale';
 
 const SERIES = [
   { key: 'params', name: 'params kept (deployable)', colour: COLOURS.kept },
@@ -21,6 +29,8 @@ const SERIES = [
   { key: 'rank', name: 'rank kept', colour: COLOURS.rank },
   { key: 'macs', name: 'MACs kept', colour: COLOURS.macs },
 ] as const;
+
+const LEGEND: LegendItem[] = SERIES.map((s) => ({ name: s.name, colour: s.colour, mark: 'line' }));
 
 /** Size of the network as a share of the dense one, over time, with the target size. */
 export function CompressionChart() {
@@ -44,7 +54,12 @@ export function CompressionChart() {
       ),
     [history],
   );
-  const top = Math.max(100, ...data.map((d) => d.factorised));
+  const y = steady(zeroBasedRange(Math.max(100, ...data.map((d) => d.factorised)), 5, true, 100));
+  const x = stepAxisRange(data.at(-1)?.step);
+  const targetLabel = useMemo(
+    () => ({ value: `target ${target}%`, position: 'insideTopRight' as const, fontSize: 12 }),
+    [target],
+  );
   const last = history.at(-1);
   const targetText = target > 0 && pruning ? ` (target ${target}%)` : '';
   const summary = last
@@ -85,16 +100,15 @@ export function CompressionChart() {
         <ResponsiveContainer width="100%" height={200}>
           <LineChart data={data} margin={CHART_MARGIN}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis {...STEP_AXIS} />
-            <YAxis width={52} domain={[0, Math.ceil(top / 10) * 10]} unit="%" />
+            <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+            <YAxis width={52} domain={y.domain} ticks={y.ticks} interval={0} unit="%" />
             <Tooltip formatter={formatPercent} />
-            <Legend />
             {target > 0 && pruning && (
               <ReferenceLine
                 y={target}
                 stroke={COLOURS.cut}
                 strokeDasharray="6 4"
-                label={{ value: `target ${target}%`, position: 'insideTopRight', fontSize: 12 }}
+                label={targetLabel}
                 data-testid="target-line"
               />
             )}
@@ -112,6 +126,7 @@ export function CompressionChart() {
           </LineChart>
         </ResponsiveContainer>
       )}
+      {data.length > 0 && <ChartLegend items={LEGEND} />}
     </ChartCard>
   );
 }

@@ -1,7 +1,6 @@
 import { memo, useMemo } from 'react';
 import {
   CartesianGrid,
-  Legend,
   Line,
   LineChart,
   ResponsiveContainer,
@@ -10,7 +9,31 @@ import {
   YAxis,
 } from 'recharts';
 import { ChartCard } from './ChartCard';
-import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS } from './chartStyle';
+import { ChartLegend, type LegendItem } from './ChartLegend';
+
+const LOSS_LEGEND: LegendItem[] = [
+  { name: 'cross-entropy', colour: COLOURS.crossEntropy, mark: 'line' },
+];
+const LOSS_LEGEND_WITH_DENSE: LegendItem[] = [
+  ...LOSS_LEGEND,
+  { name: 'dense cross-entropy', colour: COLOURS.baseline, mark: 'dashed' },
+];
+const REGULARISER_LEGEND: LegendItem[] = [
+  { name: 'orthogonality', colour: COLOURS.orth, mark: 'line' },
+  { name: 'rank term', colour: COLOURS.rank, mark: 'line' },
+];
+import {
+  CHART_MARGIN,
+  COLOURS,
+  formatExponent2,
+  formatFixed4,
+  STATIC,
+  STEP_AXIS,
+  stepAxisRange,
+  tickExponent0,
+  tickFixed2,
+} from './chartStyle';
+import { decadeRange, steady, zeroBasedRange } from './axisScale';
 import { CHART_POINTS, downsample } from './downsample';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { logDomain, lossSummary, regulariserPoints } from './lossPoints';
@@ -42,6 +65,14 @@ export function LossChart() {
     const merged = [...byStep.values()].sort((a, b) => a.step - b.step);
     return downsample(merged, (p) => p.crossEntropy ?? p.baseline, CHART_POINTS);
   }, [steps, baseline]);
+  const lossRange = steady(
+    zeroBasedRange(
+      Math.max(0, ...crossEntropy.map((p) => p.crossEntropy ?? p.baseline ?? 0)),
+      4,
+      false,
+    ),
+  );
+  const x = stepAxisRange(crossEntropy.at(-1)?.step);
   return (
     <ChartCard
       title="Loss"
@@ -65,10 +96,16 @@ export function LossChart() {
       <ResponsiveContainer width="100%" height={170}>
         <LineChart data={crossEntropy} margin={CHART_MARGIN}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis {...STEP_AXIS} />
-          <YAxis width={48} tickFormatter={(v: number) => v.toFixed(2)} domain={[0, 'auto']} />
-          <Tooltip formatter={(v) => Number(v).toFixed(4)} />
-          <Legend />
+          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+          <YAxis
+            width={48}
+            tickFormatter={tickFixed2}
+            domain={lossRange.domain}
+            ticks={lossRange.ticks}
+            interval={0}
+            allowDataOverflow
+          />
+          <Tooltip formatter={formatFixed4} />
           <Line
             dataKey="crossEntropy"
             name="cross-entropy"
@@ -90,9 +127,16 @@ export function LossChart() {
           )}
         </LineChart>
       </ResponsiveContainer>
+      <ChartLegend items={baseline.length > 0 ? LOSS_LEGEND_WITH_DENSE : LOSS_LEGEND} />
       <RegulariserPanel />
     </ChartCard>
   );
+}
+
+/** The log axis of the regulariser terms: whole decades (see logDomain). */
+function logRange(points: Parameters<typeof logDomain>[0]) {
+  const [low, high] = logDomain(points);
+  return decadeRange(low, high);
 }
 
 /** The regulariser terms on a log scale; drawn in its own turn (it is a chart of its own). */
@@ -102,23 +146,29 @@ const RegulariserPanel = memo(function RegulariserPanel() {
     () => downsample(regulariserPoints(steps), (p) => p.orth ?? 0, CHART_POINTS),
     [steps],
   );
+  const y = steady(logRange(regularisers));
+  const x = stepAxisRange(regularisers.at(-1)?.step);
   return (
-    <ResponsiveContainer width="100%" height={110}>
-      <LineChart data={regularisers} margin={CHART_MARGIN}>
-        <CartesianGrid strokeDasharray="3 3" />
-        <XAxis {...STEP_AXIS} />
-        <YAxis
-          width={48}
-          scale="log"
-          domain={logDomain(regularisers)}
-          allowDataOverflow
-          tickFormatter={(v: number) => v.toExponential(0)}
-        />
-        <Tooltip formatter={(v) => Number(v).toExponential(2)} />
-        <Legend />
-        <Line dataKey="orth" name="orthogonality" stroke={COLOURS.orth} dot={false} {...STATIC} />
-        <Line dataKey="rank" name="rank term" stroke={COLOURS.rank} dot={false} {...STATIC} />
-      </LineChart>
-    </ResponsiveContainer>
+    <>
+      <ResponsiveContainer width="100%" height={110}>
+        <LineChart data={regularisers} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+          <YAxis
+            width={48}
+            scale="log"
+            domain={y.domain}
+            ticks={y.ticks}
+            interval={0}
+            allowDataOverflow
+            tickFormatter={tickExponent0}
+          />
+          <Tooltip formatter={formatExponent2} />
+          <Line dataKey="orth" name="orthogonality" stroke={COLOURS.orth} dot={false} {...STATIC} />
+          <Line dataKey="rank" name="rank term" stroke={COLOURS.rank} dot={false} {...STATIC} />
+        </LineChart>
+      </ResponsiveContainer>
+      <ChartLegend items={REGULARISER_LEGEND} />
+    </>
   );
 });

@@ -12,7 +12,8 @@ import {
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { ChartCard } from './ChartCard';
 import { rankChanges } from './downsample';
-import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS } from './chartStyle';
+import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS, stepAxisRange } from './chartStyle';
+import { steady, zeroBasedRange } from './axisScale';
 
 const PALETTE = [
   '#2d4a8a',
@@ -33,30 +34,38 @@ export function RankChart() {
     layers,
     rankHistory: history,
     selectedLayer: selected,
-    step: currentStep,
   } = useStaggeredStudio(
     (state) => ({
       layers: state.layers,
       rankHistory: state.rankHistory,
       selectedLayer: state.selectedLayer,
-      step: state.step,
     }),
     4,
   );
-  // ranks only change at prune events: draw those points, not every report
-  const changes = useMemo(() => rankChanges(history), [history]);
   const data = useMemo(() => {
-    // ranks hold between reports: extend the last one to the current step
-    const last = changes.at(-1);
-    const points =
-      last && currentStep > last.step
-        ? [...changes, { step: currentStep, ranks: last.ranks }]
-        : changes;
+    // ranks only change at prune events: draw those points, and the latest report, to which the
+    // last ranks hold
+    const changes = rankChanges(history);
+    const latest = history.at(-1);
+    const points = latest && latest !== changes.at(-1) ? [...changes, latest] : changes;
     return points.map(({ step, ranks }) =>
       Object.fromEntries([['step', step], ...ranks.map((rank, i) => [`l${i}`, rank])]),
     );
-  }, [changes, currentStep]);
+  }, [history]);
   const breakEven = layers[selected]?.breakEvenRank;
+  const x = stepAxisRange(history.at(-1)?.step);
+  const y = steady(zeroBasedRange(Math.max(0, ...layers.map((l) => l.fullRank)), 4, true, 4));
+  const breakEvenLabel = useMemo(
+    () =>
+      breakEven === undefined
+        ? undefined
+        : {
+            value: `break-even ${breakEven.toFixed(1)}`,
+            position: 'insideTopRight' as const,
+            fill: COLOURS.cut,
+          },
+    [breakEven],
+  );
   return (
     <ChartCard
       title="Ranks"
@@ -81,8 +90,8 @@ export function RankChart() {
         <ResponsiveContainer width="100%" height={220}>
           <LineChart data={data} margin={CHART_MARGIN}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis {...STEP_AXIS} />
-            <YAxis width={40} allowDecimals={false} />
+            <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+            <YAxis width={40} domain={y.domain} ticks={y.ticks} interval={0} />
             <Tooltip />
             {layers.map((layer, i) => (
               <Line
@@ -101,11 +110,7 @@ export function RankChart() {
                 y={breakEven}
                 stroke={COLOURS.cut}
                 strokeDasharray="5 3"
-                label={{
-                  value: `break-even ${breakEven.toFixed(1)}`,
-                  position: 'insideTopRight',
-                  fill: COLOURS.cut,
-                }}
+                label={breakEvenLabel}
               />
             )}
           </LineChart>

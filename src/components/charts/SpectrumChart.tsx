@@ -1,6 +1,5 @@
 import {
   CartesianGrid,
-  Legend,
   ReferenceLine,
   ResponsiveContainer,
   Scatter,
@@ -13,8 +12,31 @@ import type { LayerRank } from '../../protocol';
 import { useStudio } from '../../store/store';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { ChartCard } from './ChartCard';
-import { CHART_MARGIN, COLOURS, STATIC } from './chartStyle';
+import { ChartLegend, type LegendItem } from './ChartLegend';
+import { CHART_MARGIN, COLOURS, formatExponent2, STATIC, tickExponent0 } from './chartStyle';
+import { decadeRange, steady } from './axisScale';
+
+/** The key of the one-layer view; the name of the orange dots depends on the pruning rule. */
+function spectrumLegend(atRiskName: string): LegendItem[] {
+  return [
+    { name: 'kept', colour: COLOURS.kept, mark: 'dot' },
+    { name: atRiskName, colour: COLOURS.atRisk, mark: 'dot' },
+    { name: 'pruned', colour: COLOURS.pruned, mark: 'cross' },
+  ];
+}
+const TARGET_LEGEND = spectrumLegend('fading, cut next');
+const RULE_LEGEND = spectrumLegend('below the cut');
+
+const CUT_LABEL = { value: 'cut', position: 'insideTopRight', fill: COLOURS.cut } as const;
 import { spectrumPoints } from './spectrumPoints';
+
+const indexDomains = new Map<number, [number, number]>();
+/** The x axis of a layer of `fullRank` directions: one array per rank, for every redraw. */
+function indexDomain(fullRank: number): [number, number] {
+  let domain = indexDomains.get(fullRank);
+  if (!domain) indexDomains.set(fullRank, (domain = [0, fullRank + 1]));
+  return domain;
+}
 
 function LayerSpectrum({
   index,
@@ -33,56 +55,60 @@ function LayerSpectrum({
   const layer = layers[index];
   if (!values || !layer) return null;
   const points = spectrumPoints(values, layer.fullRank, config, layer.fading);
-  const max = values[0] ?? 1;
+  const y = steady(decadeRange(points.floor, (values[0] ?? 1) * 1.5));
   return (
-    <ResponsiveContainer width="100%" height={height}>
-      <ScatterChart margin={CHART_MARGIN}>
-        <CartesianGrid strokeDasharray="3 3" />
-        <XAxis
-          dataKey="index"
-          type="number"
-          domain={[0, layer.fullRank + 1]}
-          allowDecimals={false}
-          hide={compact}
-        />
-        <YAxis
-          dataKey="value"
-          type="number"
-          scale="log"
-          domain={[points.floor, max * 1.5]}
-          width={compact ? 0 : 56}
-          hide={compact}
-          tickFormatter={(v: number) => v.toExponential(0)}
-          allowDataOverflow
-        />
-        {!compact && <Tooltip formatter={(v) => Number(v).toExponential(2)} />}
-        {!compact && <Legend />}
-        {points.cut > 0 && (
-          <ReferenceLine
-            y={Math.max(points.cut, points.floor)}
-            stroke={COLOURS.cut}
-            strokeDasharray="5 3"
-            label={
-              compact ? undefined : { value: 'cut', position: 'insideTopRight', fill: COLOURS.cut }
-            }
+    <>
+      <ResponsiveContainer width="100%" height={height}>
+        <ScatterChart margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            dataKey="index"
+            type="number"
+            domain={indexDomain(layer.fullRank)}
+            allowDecimals={false}
+            hide={compact}
           />
-        )}
-        <Scatter data={points.kept} name="kept" fill={COLOURS.kept} {...STATIC} />
-        <Scatter
-          data={points.atRisk}
-          name={config.targetParamsKept > 0 ? 'fading, cut next' : 'below the cut'}
-          fill={COLOURS.atRisk}
-          {...STATIC}
-        />
-        <Scatter
-          data={points.pruned}
-          name="pruned"
-          fill={COLOURS.pruned}
-          shape="cross"
-          {...STATIC}
-        />
-      </ScatterChart>
-    </ResponsiveContainer>
+          <YAxis
+            dataKey="value"
+            type="number"
+            scale="log"
+            domain={y.domain}
+            ticks={y.ticks}
+            interval={0}
+            width={compact ? 0 : 56}
+            hide={compact}
+            tickFormatter={tickExponent0}
+            allowDataOverflow
+          />
+          {!compact && <Tooltip formatter={formatExponent2} />}
+          {points.cut > 0 && (
+            <ReferenceLine
+              y={Math.max(points.cut, points.floor)}
+              stroke={COLOURS.cut}
+              strokeDasharray="5 3"
+              label={compact ? undefined : CUT_LABEL}
+            />
+          )}
+          <Scatter data={points.kept} name="kept" fill={COLOURS.kept} {...STATIC} />
+          <Scatter
+            data={points.atRisk}
+            name={config.targetParamsKept > 0 ? 'fading, cut next' : 'below the cut'}
+            fill={COLOURS.atRisk}
+            {...STATIC}
+          />
+          <Scatter
+            data={points.pruned}
+            name="pruned"
+            fill={COLOURS.pruned}
+            shape="cross"
+            {...STATIC}
+          />
+        </ScatterChart>
+      </ResponsiveContainer>
+      {!compact && (
+        <ChartLegend items={config.targetParamsKept > 0 ? TARGET_LEGEND : RULE_LEGEND} />
+      )}
+    </>
   );
 }
 

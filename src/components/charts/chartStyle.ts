@@ -1,5 +1,6 @@
 // Colours and shared props of the live charts.
 import type { XAxisProps } from 'recharts';
+import { steady, zeroBasedRange } from './axisScale';
 
 export const COLOURS = {
   crossEntropy: '#2d4a8a',
@@ -21,12 +22,27 @@ export const STATIC = { isAnimationActive: false } as const;
 
 export const CHART_MARGIN = { top: 5, right: 10, bottom: 0, left: 0 };
 
-/** The x axis of every over-time chart: training steps, from the first point to the last. */
+/**
+ * The x axis of every over-time chart: training steps from 0 to a round step past the last point
+ * (stepAxisRange), every tick drawn (no label-collision measuring on each redraw).
+ */
 export const STEP_AXIS: XAxisProps = {
   dataKey: 'step',
   type: 'number',
-  domain: ['dataMin', 'dataMax'],
   allowDecimals: false,
+  interval: 0,
 };
+
+/** The step axis's range for a chart whose last point is at `lastStep`. */
+export const stepAxisRange = (lastStep: number | undefined) =>
+  steady(zeroBasedRange(lastStep ?? 0, 5, true, 10));
+
+/** Dots of a short series: one object for every redraw. */
+export const SMALL_DOTS = { r: 2 } as const;
+
+export const formatFixed4 = (value: unknown) => Number(value).toFixed(4);
+export const formatExponent2 = (value: unknown) => Number(value).toExponential(2);
+export const tickFixed2 = (value: number) => value.toFixed(2);
+export const tickExponent0 = (value: number) => value.toExponential(0);
 
 export const formatPercent = (value: unknown) => `${Number(value).toFixed(1)}%`;

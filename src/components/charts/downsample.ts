@@ -31,7 +31,7 @@ export function downsample<T>(
 }
 
 /** Points a live chart draws per series. */
-export const CHART_POINTS = 300;
+export const CHART_POINTS = 200;
 
 type RankPoint = { step: number; ranks: number[] };
 
