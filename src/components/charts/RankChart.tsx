@@ -13,7 +13,7 @@ import { useStaggeredStudio } from './useStaggeredStudio';
 import { ChartCard } from './ChartCard';
 import { rankChanges } from './downsample';
 import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS, stepAxisRange } from './chartStyle';
-import { steady, zeroBasedRange } from './axisScale';
+import { coarseStep, steady, zeroBasedRange } from './axisScale';
 
 const PALETTE = [
   '#2d4a8a',
@@ -34,26 +34,31 @@ export function RankChart() {
     layers,
     rankHistory: history,
     selectedLayer: selected,
+    shownStep,
   } = useStaggeredStudio(
     (state) => ({
       layers: state.layers,
       rankHistory: state.rankHistory,
       selectedLayer: state.selectedLayer,
+      // a number, so it compares by value: the lines reach the present without a redraw a step
+      shownStep: coarseStep(state.step),
     }),
     4,
   );
   const data = useMemo(() => {
-    // ranks only change at prune events: draw those points, and the latest report, to which the
-    // last ranks hold
+    // ranks only change at prune events: draw those points, and hold the last ranks to the latest
+    // report or (roughly) the present, whichever is later
     const changes = rankChanges(history);
-    const latest = history.at(-1);
-    const points = latest && latest !== changes.at(-1) ? [...changes, latest] : changes;
+    const last = changes.at(-1);
+    const until = Math.max(history.at(-1)?.step ?? 0, shownStep);
+    const points =
+      last && until > last.step ? [...changes, { step: until, ranks: last.ranks }] : changes;
     return points.map(({ step, ranks }) =>
       Object.fromEntries([['step', step], ...ranks.map((rank, i) => [`l${i}`, rank])]),
     );
-  }, [history]);
+  }, [history, shownStep]);
   const breakEven = layers[selected]?.breakEvenRank;
-  const x = stepAxisRange(history.at(-1)?.step);
+  const x = stepAxisRange(data.at(-1)?.step as number | undefined);
   const y = steady(zeroBasedRange(Math.max(0, ...layers.map((l) => l.fullRank)), 4, true, 4));
   const breakEvenLabel = useMemo(
     () =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decadeRange, roundStep, steady, zeroBasedRange } from './axisScale';
+import { coarseStep, decadeRange, roundStep, steady, zeroBasedRange } from './axisScale';
 
 describe('axis ranges', () => {
   it('round steps are 1, 2, 2.5 or 5 times a power of ten', () => {
@@ -41,5 +41,16 @@ describe('steady ranges', () => {
     const first = steady(zeroBasedRange(1001));
     expect(steady(zeroBasedRange(1100))).toBe(first);
     expect(steady(zeroBasedRange(1300))).not.toBe(first);
+  });
+});
+
+describe('coarse steps', () => {
+  it('round down to a twentieth of the step, so a growing step changes it now and then', () => {
+    expect(coarseStep(0)).toBe(0);
+    expect(coarseStep(7)).toBe(7);
+    expect(coarseStep(3190)).toBe(3000);
+    const seen = new Set<number>();
+    for (let step = 1000; step <= 2000; step++) seen.add(coarseStep(step));
+    expect(seen.size).toBeLessThanOrEqual(20);
   });
 });

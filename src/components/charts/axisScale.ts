@@ -41,6 +41,16 @@ export function decadeRange(low: number, high: number): AxisRange {
   return { domain: [ticks[0], ticks[ticks.length - 1]], ticks };
 }
 
+/**
+ * The step rounded down to a twentieth of itself (a round number): a chart that only extends its
+ * lines to the present redraws a few times as the run doubles, not on every report.
+ */
+export function coarseStep(step: number): number {
+  if (!(step > 0)) return 0;
+  const grain = roundStep(step, 20, true);
+  return step - (step % grain);
+}
+
 const steadyRanges = new Map<string, AxisRange>();
 
 /**
