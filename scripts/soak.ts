@@ -144,7 +144,7 @@ async function sample(page: Page, minute: number, marker: string): Promise<Sampl
 }
 
 const COLUMNS = `- *long tasks*: main-thread tasks over 50 ms (the browser's Long Tasks API) since the previous
-  sample: how many, their sum and the longest: the page must never block for more than 50 ms
+  sample (the first from the click on Start): how many, their sum and the longest: the page must never block for more than 50 ms
   (target: none in at least 57 of 60 minutes, none over 100 ms);
 - *answer*: how long the page takes to run a trivial script; *Pause*: from a click on Pause to
   the paused state on screen (the run resumes right after);
@@ -229,6 +229,10 @@ async function main(): Promise<void> {
         timeout: 120_000,
       },
     );
+    // the run is measured from Start: loading the page is time-to-ready's business
+    await page.evaluate(() => {
+      (window as unknown as { longTasks: number[] }).longTasks = [];
+    });
     await page.getByTestId('start').click();
     const started = Date.now();
     const end = started + options.minutes * 60_000;

@@ -176,6 +176,32 @@ async function recordOnce(
           .join('; ')}`,
       );
       report.push(`run ${run + 1}: ${tasks.length} main-thread tasks over 50 ms in the trace`);
+      const byEntry = new Map<string, { count: number; ms: number }>();
+      for (const t of all) {
+        const entry = byEntry.get(t.entry || '(none)') ?? { count: 0, ms: 0 };
+        entry.count++;
+        entry.ms += t.ms;
+        byEntry.set(t.entry || '(none)', entry);
+      }
+      report.push(
+        `run ${run + 1}: tasks by what started them (count, ms in all): ${[...byEntry.entries()]
+          .sort((a, b) => b[1].ms - a[1].ms)
+          .map(([name, e]) => `${name} ${e.count}, ${e.ms.toFixed(0)}`)
+          .join('; ')}`,
+      );
+      const first = all[0]?.startUs ?? 0;
+      const last = all.at(-1)?.endUs ?? 0;
+      report.push(
+        `run ${run + 1}: script self time in all tasks, by source (ms): ${scriptSelfTimes(
+          profile,
+          first,
+          last,
+          sourceOf,
+        )
+          .slice(0, 12)
+          .map((g) => `${g.group} ${g.ms.toFixed(0)}`)
+          .join(', ')}`,
+      );
       report.push('| task ms | script | style | layout | paint | gc | other | what ran |');
       report.push('|---|---|---|---|---|---|---|---|');
       for (const task of tasks) {

@@ -94,10 +94,12 @@ export function AccuracyChart() {
     () => downsample(smoothed(baselineSteps), (p) => p.value, CHART_POINTS),
     [baselineSteps],
   );
-  const test = epochPoints(epochs);
-  const slice = percentPoints(slices);
-  const baselineSlice = percentPoints(baselineSlices);
-  const baselineTest = epochPoints(baselineEpochs);
+  // each series keeps its array while its own history is unchanged: Recharts redoes a series
+  // whose data is a new array, and most redraws only add training steps
+  const test = useMemo(() => epochPoints(epochs), [epochs]);
+  const slice = useMemo(() => percentPoints(slices), [slices]);
+  const baselineSlice = useMemo(() => percentPoints(baselineSlices), [baselineSlices]);
+  const baselineTest = useMemo(() => epochPoints(baselineEpochs), [baselineEpochs]);
   const compare = baselineSteps.length > 0;
   const x = stepAxisRange(
     Math.max(
