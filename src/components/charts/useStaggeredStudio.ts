@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { startTransition, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { shallow } from 'zustand/shallow';
 import { useStudio, type StudioState } from '../../store/store';
 
@@ -25,7 +25,9 @@ export function useStaggeredStudio<T extends object>(
     const apply = () => {
       timer = null;
       const next = selectRef.current(useStudio.getState());
-      setValue((shown) => (shallow(shown, next) ? shown : next));
+      // a transition: React renders the chart in slices of a few milliseconds, yielding to input
+      // and other tasks in between, instead of in one task
+      startTransition(() => setValue((shown) => (shallow(shown, next) ? shown : next)));
     };
     const unsubscribe = useStudio.subscribe((state, previous) => {
       if (timer !== null || shallow(selectRef.current(state), selectRef.current(previous))) return;
