@@ -20,6 +20,7 @@ import {
   CHART_MARGIN,
   COLOURS,
   formatPercent,
+  DOTS_UP_TO,
   SMALL_DOTS,
   STATIC,
   STEP_AXIS,
@@ -29,21 +30,29 @@ import {
 const PERCENT_DOMAIN: [number, number] = [0, 100];
 const PERCENT_TICKS = [0, 25, 50, 75, 100];
 
-const LEGEND: LegendItem[] = [
-  { name: 'train (avg)', colour: COLOURS.train, mark: 'line' },
-  { name: `test (${TEST_SLICE_IMAGES}-image slice)`, colour: COLOURS.testSlice, mark: 'line' },
-  { name: 'test (all, each epoch)', colour: COLOURS.test, mark: 'dot' },
-];
-const LEGEND_WITH_DENSE: LegendItem[] = [
-  ...LEGEND,
-  { name: 'dense train', colour: COLOURS.baseline, mark: 'dashed' },
-  { name: 'dense test (slice)', colour: COLOURS.baseline, mark: 'dashed' },
-  { name: 'dense test', colour: COLOURS.baseline, mark: 'dot' },
-];
+/** The key: the whole-test-set results are dots while they are few, a line past that. */
+function accuracyLegend(compare: boolean, epochsAsLine: boolean): LegendItem[] {
+  const epochMark = epochsAsLine ? 'line' : 'dot';
+  return [
+    { name: 'train (avg)', colour: COLOURS.train, mark: 'line' },
+    { name: `test (${TEST_SLICE_IMAGES}-image slice)`, colour: COLOURS.testSlice, mark: 'line' },
+    { name: 'test (all, each epoch)', colour: COLOURS.test, mark: epochMark },
+    ...(compare
+      ? ([
+          { name: 'dense train', colour: COLOURS.baseline, mark: 'dashed' },
+          { name: 'dense test (slice)', colour: COLOURS.baseline, mark: 'dashed' },
+          { name: 'dense test', colour: COLOURS.baseline, mark: epochMark },
+        ] as const)
+      : []),
+  ];
+}
+const LEGENDS = new Map(
+  [false, true].flatMap((compare) =>
+    [false, true].map((asLine) => [`${compare} ${asLine}`, accuracyLegend(compare, asLine)]),
+  ),
+);
 
 const WINDOW = 10;
-/** Drawn as dots up to this many points; a long run's hundreds of dots would only blur. */
-const DOTS_UP_TO = 60;
 /** Whole-test-set points drawn at most: one symbol each. */
 const EPOCH_POINTS = 100;
 
@@ -101,6 +110,7 @@ export function AccuracyChart() {
   const baselineSlice = useMemo(() => percentPoints(baselineSlices), [baselineSlices]);
   const baselineTest = useMemo(() => epochPoints(baselineEpochs), [baselineEpochs]);
   const compare = baselineSteps.length > 0;
+  const epochsAsLine = Math.max(test.length, baselineTest.length) > DOTS_UP_TO;
   const x = stepAxisRange(
     Math.max(
       train.at(-1)?.step ?? 0,
@@ -146,13 +156,25 @@ export function AccuracyChart() {
             dot={slice.length <= DOTS_UP_TO ? SMALL_DOTS : false}
             {...STATIC}
           />
-          <Scatter
-            data={test}
-            dataKey="value"
-            name="test (all, each epoch)"
-            fill={COLOURS.test}
-            {...STATIC}
-          />
+          {epochsAsLine ? (
+            <Line
+              data={test}
+              dataKey="value"
+              name="test (all, each epoch)"
+              stroke={COLOURS.test}
+              strokeWidth={2}
+              dot={false}
+              {...STATIC}
+            />
+          ) : (
+            <Scatter
+              data={test}
+              dataKey="value"
+              name="test (all, each epoch)"
+              fill={COLOURS.test}
+              {...STATIC}
+            />
+          )}
           {compare && (
             <Line
               data={baselineTrain}
@@ -175,19 +197,30 @@ export function AccuracyChart() {
               {...STATIC}
             />
           )}
-          {compare && (
-            <Scatter
-              data={baselineTest}
-              dataKey="value"
-              name="dense test"
-              fill={COLOURS.baseline}
-              line
-              {...STATIC}
-            />
-          )}
+          {compare &&
+            (epochsAsLine ? (
+              <Line
+                data={baselineTest}
+                dataKey="value"
+                name="dense test"
+                stroke={COLOURS.baseline}
+                strokeWidth={2}
+                dot={false}
+                {...STATIC}
+              />
+            ) : (
+              <Scatter
+                data={baselineTest}
+                dataKey="value"
+                name="dense test"
+                fill={COLOURS.baseline}
+                line
+                {...STATIC}
+              />
+            ))}
         </ComposedChart>
       </ResponsiveContainer>
-      <ChartLegend items={compare ? LEGEND_WITH_DENSE : LEGEND} />
+      <ChartLegend items={LEGENDS.get(`${compare} ${epochsAsLine}`)!} />
     </ChartCard>
   );
 }

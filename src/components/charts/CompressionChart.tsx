@@ -16,6 +16,7 @@ import { ChartLegend, type LegendItem } from './ChartLegend';
 import {
   CHART_MARGIN,
   COLOURS,
+  DOTS_UP_TO,
   formatPercent,
   STATIC,
   STEP_AXIS,
@@ -119,7 +120,7 @@ export function CompressionChart() {
                 name={series.name}
                 type="stepAfter"
                 stroke={series.colour}
-                dot={series.key === 'params'}
+                dot={series.key === 'params' && data.length <= DOTS_UP_TO}
                 {...STATIC}
               />
             ))}

@@ -37,6 +37,13 @@ export const STEP_AXIS: XAxisProps = {
 export const stepAxisRange = (lastStep: number | undefined) =>
   steady(zeroBasedRange(lastStep ?? 0, 5, true, 10));
 
+/**
+ * Points drawn as dots up to this many in a series; past it, a line alone. A long run's hundreds
+ * of dots would only blur, and each is a Recharts symbol redrawn with its series (the epoch and
+ * size charts' dots made their redraws grow with the run).
+ */
+export const DOTS_UP_TO = 60;
+
 /** Dots of a short series: one object for every redraw. */
 export const SMALL_DOTS = { r: 2 } as const;
 
