@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { MemoryFacts } from '../src/bridge/testHook';
 import { Studio } from './studio';
+import { recordLongTasks, takeLongTasks } from '../scripts/lib/studioPage';
 
 const LONG_MICRO = '?preset=micro&widthMultiplier=0.25&epochs=1000&backend=wasm';
 
@@ -34,25 +35,12 @@ test('a long micro run pauses, answers and resumes; its long tasks are reported'
   page,
 }) => {
   test.setTimeout(180_000);
-  await page.addInitScript(() => {
-    const log = window as unknown as { longTasks: number[] };
-    log.longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) log.longTasks.push(entry.duration);
-    }).observe({ type: 'longtask' });
-  });
+  await recordLongTasks(page);
   const studio = new Studio(page);
   await studio.open(LONG_MICRO);
   await page.getByTestId('start').click();
   await studio.waitForSteps(200);
-  const takeLongTasks = () =>
-    page.evaluate(() => {
-      const log = window as unknown as { longTasks: number[] };
-      const taken = log.longTasks;
-      log.longTasks = [];
-      return taken;
-    });
-  await takeLongTasks(); // start-up and the first redraws
+  await takeLongTasks(page); // start-up and the first redraws
   const answers: number[] = [];
   for (let i = 0; i < 8; i++) {
     await page.waitForTimeout(4000);
@@ -60,7 +48,7 @@ test('a long micro run pauses, answers and resumes; its long tasks are reported'
     await page.evaluate(() => 1);
     answers.push(Date.now() - asked);
   }
-  const longTasks = await takeLongTasks();
+  const longTasks = await takeLongTasks(page);
   const stepsBefore = await studio.stepCount();
   const pauseMs = await pauseLatency(page);
   test.info().annotations.push({

@@ -4,11 +4,17 @@
 // worker's tensor count and wasm heap, the page's JS heap and the renderer's memory. Prints a
 // markdown table and writes it (and the JSON samples) to --out.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { previewBuild } from './lib/previewSite';
+import {
+  recordLongTasks,
+  systemChromium,
+  takeLongTasks,
+  waitForStartEnabled,
+} from './lib/studioPage';
 import type { MemoryFacts } from '../src/bridge/testHook';
 import { helpRequested, unknownOption } from './lib/cli';
 
@@ -108,12 +114,7 @@ async function sample(page: Page, minute: number, marker: string): Promise<Sampl
   const asked = Date.now();
   await page.evaluate(() => 1);
   const answerMs = Date.now() - asked;
-  const tasks = await page.evaluate(() => {
-    const log = window as unknown as { longTasks: number[] };
-    const taken = log.longTasks;
-    log.longTasks = [];
-    return taken;
-  });
+  const tasks = await takeLongTasks(page);
   const memory = await page.evaluate(() =>
     (window as unknown as { __studio: { memory(): Promise<MemoryFacts> } }).__studio.memory(),
   );
@@ -206,33 +207,18 @@ async function main(): Promise<void> {
   // an inert switch that tells this browser's processes from any other on the machine
   const marker = `--soak-run=${process.pid}`;
   const browser = await chromium.launch({
-    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+    executablePath: systemChromium(),
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', marker],
   });
   const version = browser.version();
   const samples: Sample[] = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.addInitScript(() => {
-      const log = window as unknown as { longTasks: number[] };
-      log.longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) log.longTasks.push(entry.duration);
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    await recordLongTasks(page);
     await page.goto(`${base}${options.url}`);
-    await page.getByTestId('start').waitFor();
-    await page.waitForFunction(
-      () => !document.querySelector<HTMLButtonElement>('[data-testid=start]')?.disabled,
-      null,
-      {
-        timeout: 120_000,
-      },
-    );
+    await waitForStartEnabled(page);
     // the run is measured from Start: loading the page is time-to-ready's business
-    await page.evaluate(() => {
-      (window as unknown as { longTasks: number[] }).longTasks = [];
-    });
+    await takeLongTasks(page);
     await page.getByTestId('start').click();
     const started = Date.now();
     const end = started + options.minutes * 60_000;

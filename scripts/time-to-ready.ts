@@ -2,12 +2,13 @@
 // (a backend shown and Start enabled) on a first visit and on a repeat visit in the same browser,
 // in headless Chromium, split into the two things it waits for: the backend and the dataset.
 // Prints each run and the medians against the target (repeat visit within 2 s).
-import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { chromium, type BrowserContext } from '@playwright/test';
 import { previewBuild } from './lib/previewSite';
 import { helpRequested, unknownOption } from './lib/cli';
+import { median } from './lib/stats';
+import { systemChromium, waitForStartEnabled } from './lib/studioPage';
 
 const USAGE = `usage: npm run time-to-ready -- [--runs N] [--url query]
 
@@ -51,25 +52,12 @@ async function visit(context: BrowserContext, address: string): Promise<Visit> {
     .waitFor({ timeout: 120_000 })
     .then(since);
   const dataset = page.getByTestId('dataset-summary').waitFor({ timeout: 120_000 }).then(since);
-  await page.waitForFunction(
-    () => {
-      const start = document.querySelector<HTMLButtonElement>('[data-testid=start]');
-      return start !== null && !start.disabled;
-    },
-    null,
-    { timeout: 120_000, polling: 20 },
-  );
+  await waitForStartEnabled(page, 20);
   const readyMs = since();
   const result = { backendMs: await backend, datasetMs: await dataset, readyMs };
   await page.close();
   return result;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 const line = (name: string, visits: Visit[]) =>
   `| ${name} | ${visits.map((v) => v.readyMs).join(', ')} | ${median(visits.map((v) => v.readyMs))} | ${median(visits.map((v) => v.backendMs))} | ${median(visits.map((v) => v.datasetMs))} |`;
@@ -83,7 +71,7 @@ async function main(): Promise<void> {
   const options = parseArgs(args);
   const site = await previewBuild(resolve('node_modules/.ready-site'));
   const browser = await chromium.launch({
-    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+    executablePath: systemChromium(),
     args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking'],
   });
   const first: Visit[] = [];

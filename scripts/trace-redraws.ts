@@ -9,6 +9,12 @@ import { resolve } from 'node:path';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { previewBuild } from './lib/previewSite';
 import { helpRequested, unknownOption } from './lib/cli';
+import {
+  recordLongTasks,
+  systemChromium,
+  takeLongTasks,
+  waitForStartEnabled,
+} from './lib/studioPage';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import {
   longTaskBreakdowns,
@@ -99,24 +105,8 @@ function sourceMapLookup(outDir: string): SourceOf {
 
 async function startedRun(page: Page, base: string, url: string): Promise<void> {
   await page.goto(`${base}${url}`);
-  await page.waitForFunction(
-    () => {
-      const start = document.querySelector<HTMLButtonElement>('[data-testid=start]');
-      return start !== null && !start.disabled;
-    },
-    null,
-    { timeout: 120_000 },
-  );
+  await waitForStartEnabled(page);
   await page.getByTestId('start').click();
-}
-
-async function takeLongTasks(page: Page): Promise<number[]> {
-  return page.evaluate(() => {
-    const log = window as unknown as { longTasks: number[] };
-    const taken = log.longTasks;
-    log.longTasks = [];
-    return taken;
-  });
 }
 
 async function recordOnce(
@@ -124,21 +114,15 @@ async function recordOnce(
   base: string,
   run: number,
   sourceOf: SourceOf,
-): Promise<{ longTasks: number[]; report: string[] }> {
+): Promise<string[]> {
   const browser = await chromium.launch({
-    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+    executablePath: systemChromium(),
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
   });
   const report: string[] = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.addInitScript(() => {
-      const log = window as unknown as { longTasks: number[] };
-      log.longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) log.longTasks.push(entry.duration);
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    await recordLongTasks(page);
     await startedRun(page, base, options.url);
     await page.waitForTimeout(options.warmupS * 1000);
     await takeLongTasks(page);
@@ -158,8 +142,8 @@ async function recordOnce(
       const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
       const events = (JSON.parse(traceBytes.toString('utf8')) as { traceEvents: TraceEvent[] })
         .traceEvents;
-      const tasks = longTaskBreakdowns(events, 50);
       const all = longTaskBreakdowns(events, 0);
+      const tasks = all.filter((t) => t.ms >= 50);
       const busy = (from: number, to: number) =>
         all.filter((t) => t.ms >= from && t.ms < to).reduce((sum, t) => sum + t.ms, 0);
       const count = (from: number, to: number) =>
@@ -219,7 +203,7 @@ async function recordOnce(
     report.push(
       `run ${run + 1}, step ${steps}: Long Tasks API over ${options.seconds} s: ${longTasks.length} tasks, ${longTasks.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${Math.max(0, ...longTasks).toFixed(0)} ms`,
     );
-    return { longTasks, report };
+    return report;
   } finally {
     await browser.close();
   }
@@ -237,13 +221,13 @@ async function main(): Promise<void> {
   const site = await previewBuild(outDir, undefined, { forProfiling: options.trace });
   const sourceOf = sourceMapLookup(outDir);
   const browser = await chromium.launch({
-    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+    executablePath: systemChromium(),
   });
   console.log(`Chromium ${browser.version()}, studio address ${options.url}`);
   await browser.close();
   try {
     for (let run = 0; run < options.runs; run++) {
-      const { report } = await recordOnce(options, site.base, run, sourceOf);
+      const report = await recordOnce(options, site.base, run, sourceOf);
       console.log(report.join('\n'));
     }
   } finally {

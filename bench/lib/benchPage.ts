@@ -1,9 +1,9 @@
 // Drives the benchmark page (bench/browser) in headless Chromium from Node: the production build
 // served locally, one page per request, its log relayed, its reply returned.
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { previewBuild } from '../../scripts/lib/previewSite';
+import { systemChromium } from '../../scripts/lib/studioPage';
 import type { BenchReply, BenchRequest, BenchState } from '../browser/protocol';
 
 export interface BenchBrowser {
@@ -16,7 +16,7 @@ export interface BenchBrowser {
 export async function openBenchBrowser(): Promise<BenchBrowser> {
   const site = await previewBuild(resolve('node_modules/.bench-site'), 'bench/browser/index.html');
   const browser = await chromium.launch({
-    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+    executablePath: systemChromium(),
     args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking'],
   });
   const run = async (request: BenchRequest, deadlineS: number, onLog: (line: string) => void) => {

@@ -3,6 +3,7 @@
 // the two profiles are the same measurement.
 import * as tf from '@tensorflow/tfjs';
 import { benchTrainer, type Variant } from './cases';
+import { median } from '../../scripts/lib/stats';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../../src/kernels/wasmBatchNorm';
 
 export interface StepProfile {
@@ -79,8 +80,6 @@ export async function profileTrainingStep(
   }
   return { variant, batchSize, stepMs, kernelMs: Object.fromEntries(kernelMs) };
 }
-
-export const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 /** ms per step of each part of a step: the named kernel groups, the other kernels, and the rest. */
 export function stepParts(profile: StepProfile): Map<string, number> {

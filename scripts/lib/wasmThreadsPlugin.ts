@@ -6,12 +6,13 @@
 // - its thread pool is capped at half of navigator.hardwareConcurrency, so a two-core laptop
 //   gets one thread whatever setThreadsCount says. The cores the pool sees can be given.
 import type { Plugin } from 'vite';
+import { applyPatches, sourcePatchPlugin, type SourcePatch } from './sourcePatchPlugin';
 
 /** Through these globals wasmSetup.ts hands the factory's script address and the core count. */
 export const THREADED_SCRIPT_GLOBAL = '__TFJS_WASM_THREADED_SCRIPT__';
 export const LOGICAL_CORES_GLOBAL = '__TFJS_WASM_LOGICAL_CORES__';
 
-const PATCHES = [
+const PATCHES: readonly SourcePatch[] = [
   {
     name: 'pthread script',
     from: 'factoryConfig.mainScriptUrlOrBlob = new Blob(',
@@ -22,42 +23,19 @@ const PATCHES = [
     from: 'return navigator["hardwareConcurrency"]}',
     to: `return globalThis.${LOGICAL_CORES_GLOBAL} ?? navigator["hardwareConcurrency"]}`,
   },
-] as const;
+];
 
-/** The code with every patch that applies to it, and the names of those applied. */
+/** The code with every fix that applies to it, and the names of those applied. */
 export function withThreadFixes(code: string): { code: string; applied: string[] } {
-  const applied: string[] = [];
-  for (const patch of PATCHES) {
-    if (!code.includes(patch.from)) continue;
-    code = code.replace(patch.from, patch.to);
-    applied.push(patch.name);
-  }
-  return { code, applied };
+  return applyPatches(code, PATCHES);
 }
 
 export function wasmThreadsPlugin(): Plugin {
-  let applied = new Set<string>();
-  let seen = false;
-  return {
-    name: 'tfjs-wasm-threads',
-    enforce: 'pre',
-    buildStart() {
-      applied = new Set();
-      seen = false;
-    },
-    transform(code, id) {
-      if (!/tfjs-backend-wasm[\\/](dist|wasm-out)[\\/]/.test(id)) return null;
-      seen = true;
-      const fixed = withThreadFixes(code);
-      fixed.applied.forEach((name) => applied.add(name));
-      return fixed.applied.length ? { code: fixed.code, map: null } : null;
-    },
-    buildEnd() {
-      const missing = PATCHES.filter((p) => !applied.has(p.name)).map((p) => p.name);
-      if (seen && missing.length)
-        this.error(
-          `TF.js's wasm backend changed: the ${missing.join(' and ')} fix found nothing to patch, so wasm threads would break; update scripts/lib/wasmThreadsPlugin.ts`,
-        );
-    },
-  };
+  return sourcePatchPlugin(
+    'tfjs-wasm-threads',
+    /tfjs-backend-wasm[\\/](dist|wasm-out)[\\/]/,
+    PATCHES,
+    (missing) =>
+      `TF.js's wasm backend changed: the ${missing.join(' and ')} fix found nothing to patch, so wasm threads would break; update scripts/lib/wasmThreadsPlugin.ts`,
+  );
 }

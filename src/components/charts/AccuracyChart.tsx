@@ -46,11 +46,32 @@ function accuracyLegend(compare: boolean, epochsAsLine: boolean): LegendItem[] {
       : []),
   ];
 }
-const LEGENDS = new Map(
-  [false, true].flatMap((compare) =>
-    [false, true].map((asLine) => [`${compare} ${asLine}`, accuracyLegend(compare, asLine)]),
-  ),
-);
+
+/**
+ * Whole-test-set results: a scatter of dots (joined by a line when `joined`) while they are few,
+ * a line alone past DOTS_UP_TO. Called as a function, so Recharts gets its Line or Scatter.
+ */
+function epochSeries(
+  data: { step: number; value: number }[],
+  name: string,
+  colour: string,
+  asLine: boolean,
+  joined: boolean,
+) {
+  return asLine ? (
+    <Line
+      data={data}
+      dataKey="value"
+      name={name}
+      stroke={colour}
+      strokeWidth={2}
+      dot={false}
+      {...STATIC}
+    />
+  ) : (
+    <Scatter data={data} dataKey="value" name={name} fill={colour} line={joined} {...STATIC} />
+  );
+}
 
 const WINDOW = 10;
 /** Whole-test-set points drawn at most: one symbol each. */
@@ -111,6 +132,7 @@ export function AccuracyChart() {
   const baselineTest = useMemo(() => epochPoints(baselineEpochs), [baselineEpochs]);
   const compare = baselineSteps.length > 0;
   const epochsAsLine = Math.max(test.length, baselineTest.length) > DOTS_UP_TO;
+  const legend = useMemo(() => accuracyLegend(compare, epochsAsLine), [compare, epochsAsLine]);
   const x = stepAxisRange(
     Math.max(
       train.at(-1)?.step ?? 0,
@@ -156,25 +178,7 @@ export function AccuracyChart() {
             dot={slice.length <= DOTS_UP_TO ? SMALL_DOTS : false}
             {...STATIC}
           />
-          {epochsAsLine ? (
-            <Line
-              data={test}
-              dataKey="value"
-              name="test (all, each epoch)"
-              stroke={COLOURS.test}
-              strokeWidth={2}
-              dot={false}
-              {...STATIC}
-            />
-          ) : (
-            <Scatter
-              data={test}
-              dataKey="value"
-              name="test (all, each epoch)"
-              fill={COLOURS.test}
-              {...STATIC}
-            />
-          )}
+          {epochSeries(test, 'test (all, each epoch)', COLOURS.test, epochsAsLine, false)}
           {compare && (
             <Line
               data={baselineTrain}
@@ -197,30 +201,10 @@ export function AccuracyChart() {
               {...STATIC}
             />
           )}
-          {compare &&
-            (epochsAsLine ? (
-              <Line
-                data={baselineTest}
-                dataKey="value"
-                name="dense test"
-                stroke={COLOURS.baseline}
-                strokeWidth={2}
-                dot={false}
-                {...STATIC}
-              />
-            ) : (
-              <Scatter
-                data={baselineTest}
-                dataKey="value"
-                name="dense test"
-                fill={COLOURS.baseline}
-                line
-                {...STATIC}
-              />
-            ))}
+          {compare && epochSeries(baselineTest, 'dense test', COLOURS.baseline, epochsAsLine, true)}
         </ComposedChart>
       </ResponsiveContainer>
-      <ChartLegend items={LEGENDS.get(`${compare} ${epochsAsLine}`)!} />
+      <ChartLegend items={legend} />
     </ChartCard>
   );
 }

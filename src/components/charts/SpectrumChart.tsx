@@ -15,6 +15,7 @@ import { ChartCard } from './ChartCard';
 import { ChartLegend, type LegendItem } from './ChartLegend';
 import { CHART_MARGIN, COLOURS, formatExponent2, STATIC, tickExponent0 } from './chartStyle';
 import { decadeRange, steady } from './axisScale';
+import { spectrumPoints } from './spectrumPoints';
 
 /** The key of the one-layer view; the name of the orange dots depends on the pruning rule. */
 function spectrumLegend(atRiskName: string): LegendItem[] {
@@ -28,15 +29,6 @@ const TARGET_LEGEND = spectrumLegend('fading, cut next');
 const RULE_LEGEND = spectrumLegend('below the cut');
 
 const CUT_LABEL = { value: 'cut', position: 'insideTopRight', fill: COLOURS.cut } as const;
-import { spectrumPoints } from './spectrumPoints';
-
-const indexDomains = new Map<number, [number, number]>();
-/** The x axis of a layer of `fullRank` directions: one array per rank, for every redraw. */
-function indexDomain(fullRank: number): [number, number] {
-  let domain = indexDomains.get(fullRank);
-  if (!domain) indexDomains.set(fullRank, (domain = [0, fullRank + 1]));
-  return domain;
-}
 
 function LayerSpectrum({
   index,
@@ -64,7 +56,7 @@ function LayerSpectrum({
           <XAxis
             dataKey="index"
             type="number"
-            domain={indexDomain(layer.fullRank)}
+            domain={steady({ domain: [0, layer.fullRank + 1], ticks: [] }).domain}
             allowDecimals={false}
             hide={compact}
           />

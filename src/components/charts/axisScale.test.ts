@@ -54,3 +54,11 @@ describe('coarse steps', () => {
     expect(seen.size).toBeLessThanOrEqual(20);
   });
 });
+
+describe('steady ranges without ticks', () => {
+  it('tell ranges apart by their domain too', () => {
+    const five = steady({ domain: [0, 5], ticks: [] });
+    expect(steady({ domain: [0, 5], ticks: [] })).toBe(five);
+    expect(steady({ domain: [0, 9], ticks: [] }).domain).toEqual([0, 9]);
+  });
+});

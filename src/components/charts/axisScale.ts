@@ -58,7 +58,7 @@ const steadyRanges = new Map<string, AxisRange>();
  * reference, so an equal range built anew would still recompute the axis.
  */
 export function steady(range: AxisRange): AxisRange {
-  const key = range.ticks.join(' ');
+  const key = `${range.domain.join(' ')} | ${range.ticks.join(' ')}`;
   const known = steadyRanges.get(key);
   if (known) return known;
   if (steadyRanges.size > 200) steadyRanges.clear();
