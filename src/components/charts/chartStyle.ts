@@ -20,7 +20,8 @@ export const COLOURS = {
 /** Live charts redraw 10 times a second: no animation. */
 export const STATIC = { isAnimationActive: false } as const;
 
-export const CHART_MARGIN = { top: 5, right: 10, bottom: 0, left: 0 };
+/** Room on the right for the step axis's last label, which sits on the plot's edge. */
+export const CHART_MARGIN = { top: 5, right: 24, bottom: 0, left: 0 };
 
 /**
  * The x axis of every over-time chart: training steps from 0 to a round step past the last point
