@@ -5,7 +5,7 @@
 // ms task. With animation off, these patches draw the final frame directly, so React updates the
 // existing path and dots in place; animated series are untouched.
 import type { Plugin } from 'vite';
-import { applyPatches, sourcePatchPlugin, type SourcePatch } from './sourcePatchPlugin';
+import { applyPatches, sourcePatchPlugin, type SourcePatch } from './sourcePatchPlugin.ts';
 
 const FILES = /recharts[\\/]es6[\\/](animation[\\/]AnimatedItems|cartesian[\\/]Line)\.js$/;
 

@@ -6,7 +6,7 @@
 // - its thread pool is capped at half of navigator.hardwareConcurrency, so a two-core laptop
 //   gets one thread whatever setThreadsCount says. The cores the pool sees can be given.
 import type { Plugin } from 'vite';
-import { applyPatches, sourcePatchPlugin, type SourcePatch } from './sourcePatchPlugin';
+import { applyPatches, sourcePatchPlugin, type SourcePatch } from './sourcePatchPlugin.ts';
 
 /** Through these globals wasmSetup.ts hands the factory's script address and the core count. */
 export const THREADED_SCRIPT_GLOBAL = '__TFJS_WASM_THREADED_SCRIPT__';

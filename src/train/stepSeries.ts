@@ -40,3 +40,10 @@ export function concatSeries(batches: readonly StepSeries[]): StepSeries {
   }
   return joined as unknown as StepSeries;
 }
+
+/** Steps [start, end) of `series`, in arrays of their own. */
+export function sliceSeries(series: StepSeries, start: number, end: number): StepSeries {
+  return Object.fromEntries(
+    Object.entries(series).map(([field, values]) => [field, values.slice(start, end)]),
+  ) as unknown as StepSeries;
+}

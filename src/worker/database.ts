@@ -34,3 +34,27 @@ export async function inStore<T>(
     database.close();
   }
 }
+
+/**
+ * Several requests in one transaction on `store`: all of them land or none do. `action` makes
+ * the requests; the result is what it returns, once the transaction has committed.
+ */
+export async function inTransaction<T>(
+  store: string,
+  mode: IDBTransactionMode,
+  action: (objectStore: IDBObjectStore) => T,
+): Promise<T> {
+  const database = await openDatabase();
+  try {
+    const transaction = database.transaction(store, mode);
+    const result = action(transaction.objectStore(store));
+    await new Promise<void>((resolve, reject) => {
+      transaction.oncomplete = () => resolve();
+      transaction.onabort = transaction.onerror = () =>
+        reject(new Error(`${store}: ${transaction.error?.message ?? 'the transaction failed'}`));
+    });
+    return result;
+  } finally {
+    database.close();
+  }
+}

@@ -279,8 +279,8 @@ export class TrainingSession {
       gradientCheck,
     });
     await this.postCache();
-    const saved = await this.services.autosave.load().catch(() => null);
-    this.post({ type: 'savedRun', run: saved?.summary ?? null });
+    const saved = await this.services.autosave.summary().catch(() => null);
+    this.post({ type: 'savedRun', run: saved });
   }
 
   private async postCache(): Promise<void> {
@@ -436,7 +436,7 @@ export class TrainingSession {
         baselineCheckpoint: this.baseline
           ? encodeCheckpoint(await this.baseline.checkpoint())
           : null,
-        history: this.journal.history(),
+        ...this.journal.chunkedHistory(),
       })
       .then(() => {
         this.autosavedStep = trainer.step;

@@ -43,7 +43,7 @@ const session = new TrainingSession(
     loadDataset,
     listCache: listCached,
     clearCache: clearCached,
-    autosave: browserAutosave,
+    autosave: browserAutosave(),
     memory() {
       const { numTensors, numBytes } = tf.memory();
       const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
