@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const results = await runPlan(
     'webgpu',
     gpuBenchItems(args.batches),
-    { warmup: 2, steps: args.steps, inferenceRuns: 20, budgetMs: args.budgetS * 1000 },
+    { warmup: 2, steps: args.steps, inferenceRuns: 20, inferenceRepeats: 5, budgetMs: args.budgetS * 1000 },
     (message) => console.error(`  ${message}`),
   );
   const lines = [

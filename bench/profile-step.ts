@@ -77,7 +77,7 @@ async function browserProfiles(batch: number, steps: number): Promise<void> {
         backend: 'wasm',
         threads,
         items: [],
-        options: { warmup: 1, steps, inferenceRuns: 0, budgetMs: 0 },
+        options: { warmup: 1, steps, inferenceRuns: 0, inferenceRepeats: 0, budgetMs: 0 },
         profile: { variants: ['dense', 'full'], batchSize: batch, steps, convReps: 5 },
       };
       const reply = await bench.run(request, 1800, (line) => console.error(`chromium ${line}`));

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { startNodeBackend } from '../scripts/lib/nodeBackend';
 import { pythonWithTorch } from '../scripts/lib/twin';
 import type { BenchRequest } from './browser/protocol';
-import { openBenchBrowser } from './lib/benchPage';
+import { openBenchBrowser, type BenchBrowser } from './lib/benchPage';
 import { planItems, runPlan, type PlanItem, type PlanOptions, type PlanResults } from './lib/plan';
 import { helpRequested, unknownOption } from '../scripts/lib/cli';
 import {
@@ -18,6 +18,7 @@ import {
   type BenchResults,
   type Environment,
   type PytorchResult,
+  type RoundSide,
 } from './lib/report';
 
 interface Args {
@@ -29,7 +30,7 @@ interface Args {
 
 const USAGE = `usage: npm run bench [-- --quick] [--skip node,chromium,pytorch] [--budget-s N] [--out file]
 
-  --quick       one step of each configuration the targets need
+  --quick       three rounds of the configurations the targets need (indicative verdicts)
   --skip        leave parts out: node, chromium, pytorch, or one backend (cpu, webgpu, webgl)
   --budget-s N  seconds each backend may spend (software GPU backends are slow)
   --out file    where the JSON results go (default bench/results.json)`;
@@ -64,9 +65,14 @@ function itemsFor(quick: boolean): PlanItem[] {
 
 function options(quick: boolean, budgetS: number): PlanOptions {
   return quick
-    ? { warmup: 1, steps: 1, inferenceRuns: 5, budgetMs: budgetS * 1000 }
-    : { warmup: 2, steps: 5, inferenceRuns: 15, budgetMs: budgetS * 1000 };
+    ? { warmup: 1, steps: 3, inferenceRuns: 5, inferenceRepeats: 3, budgetMs: budgetS * 1000 }
+    : { warmup: 2, steps: 7, inferenceRuns: 15, inferenceRepeats: 7, budgetMs: budgetS * 1000 };
 }
+
+/** Rounds of the ratios whose sides run in separate processes (a Chromium page, PyTorch). */
+const roundCount = (quick: boolean) => (quick ? 3 : 7);
+/** timed steps of each side in a round (after one untimed) */
+const ROUND_STEPS = 3;
 
 function collect(results: BenchResults, environment: Environment, plan: PlanResults): void {
   results.training.push(...plan.training.map((r) => ({ ...r, environment })));
@@ -95,32 +101,90 @@ async function runNode(args: Args, results: BenchResults): Promise<void> {
   }
 }
 
-async function runChromium(args: Args, results: BenchResults): Promise<void> {
-  const bench = await openBenchBrowser();
-  results.machine.chromium = bench.browser.version();
-  try {
-    // wasm twice: on every core (what the studio uses) and on one thread, in the same run
-    const cores = cpus().length;
-    const runs: { backend: string; threads?: number; label: string }[] = [
-      { backend: 'webgpu', label: 'webgpu' },
-      { backend: 'webgl', label: 'webgl' },
-      { backend: 'wasm', label: `wasm, ${cores} thread${cores === 1 ? '' : 's'}` },
-      ...(cores > 1 ? [{ backend: 'wasm', threads: 1, label: 'wasm, 1 thread' }] : []),
-    ];
-    for (const { backend, threads, label } of runs) {
-      if (args.skip.has(backend)) continue;
-      const budgetS = args.budgetS ?? (args.quick ? 60 : backend === 'wasm' ? 1800 : 480);
-      const request: BenchRequest = { backend, threads, items: itemsFor(args.quick), options: options(args.quick, budgetS) };
-      const reply = await bench.run(request, budgetS + 900, (line) => progress(`chromium ${line}`));
-      if (reply?.type === 'done') collect(results, 'chromium', relabel(reply.results, label));
-      else {
-        const reason = reply?.type === 'error' ? reply.message : 'timed out';
-        results.skipped.push(...request.items.map((item) => ({ environment: 'chromium' as const, backend: label, item, reason })));
+async function runChromium(args: Args, results: BenchResults, bench: BenchBrowser): Promise<void> {
+  // wasm twice: on every core (what the studio uses) and on one thread, in the same run
+  const cores = cpus().length;
+  const runs: { backend: string; threads?: number; label: string }[] = [
+    { backend: 'webgpu', label: 'webgpu' },
+    { backend: 'webgl', label: 'webgl' },
+    { backend: 'wasm', label: wasmLabel(cores) },
+    ...(cores > 1 ? [{ backend: 'wasm', threads: 1, label: wasmLabel(1) }] : []),
+  ];
+  for (const { backend, threads, label } of runs) {
+    if (args.skip.has(backend)) continue;
+    const budgetS = args.budgetS ?? (args.quick ? 60 : backend === 'wasm' ? 1800 : 480);
+    const request: BenchRequest = { backend, threads, items: itemsFor(args.quick), options: options(args.quick, budgetS) };
+    const reply = await bench.run(request, budgetS + 900, (line) => progress(`chromium ${line}`));
+    if (reply?.type === 'done') collect(results, 'chromium', relabel(reply.results, label));
+    else {
+      const reason = reply?.type === 'error' ? reply.message : 'timed out';
+      results.skipped.push(...request.items.map((item) => ({ environment: 'chromium' as const, backend: label, item, reason })));
+    }
+  }
+}
+
+const wasmLabel = (threads: number) => `wasm, ${threads} thread${threads === 1 ? '' : 's'}`;
+
+/** One side of a round: its median step at batch 128, or why it failed. */
+type RoundRunner = () => Promise<number>;
+
+function chromiumWasmSide(bench: BenchBrowser, threads: number): RoundRunner {
+  return async () => {
+    const request: BenchRequest = {
+      backend: 'wasm',
+      threads,
+      items: [{ kind: 'training', variant: 'dense', batchSize: 128 }],
+      options: { warmup: 1, steps: ROUND_STEPS, inferenceRuns: 0, inferenceRepeats: 0, budgetMs: 600_000 },
+    };
+    const reply = await bench.run(request, 900, () => {});
+    const row = reply?.type === 'done' ? reply.results.training[0] : undefined;
+    if (!row) throw new Error(reply?.type === 'error' ? reply.message : (reply?.type === 'done' ? reply.results.skipped[0]?.reason : undefined) ?? 'timed out');
+    return row.stepMs;
+  };
+}
+
+function pytorchSide(python: string): RoundRunner {
+  return async () => {
+    const run = spawnSync(python, ['-m', 'lowrank_studio.reference', '--batches', '128', '--steps', String(ROUND_STEPS)], { cwd: 'python', encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`the PyTorch script failed: ${run.stderr.trim().split('\n').pop()}`);
+    return (JSON.parse(run.stdout.trim().split('\n').pop()!) as PytorchResult).stepMs;
+  };
+}
+
+/**
+ * The ratios between processes, timed in rounds: every side once a round, in an order that
+ * turns each round, so the machine's drift between minutes reaches both sides of a ratio alike.
+ */
+async function runRounds(args: Args, results: BenchResults, bench: BenchBrowser | null): Promise<void> {
+  const cores = cpus().length;
+  const sides: { side: RoundSide; run: RoundRunner }[] = [];
+  const side = (label: string, environment: RoundSide['environment'], threads: number, run: RoundRunner) =>
+    sides.push({ side: { label, environment, threads, batchSize: 128, samplesMs: [] }, run });
+  if (bench) {
+    side(`Chromium ${wasmLabel(cores)}`, 'chromium', cores, chromiumWasmSide(bench, cores));
+    if (cores > 1) side(`Chromium ${wasmLabel(1)}`, 'chromium', 1, chromiumWasmSide(bench, 1));
+  }
+  const python = args.skip.has('pytorch') ? null : pythonWithTorch();
+  const torch = results.pytorch.results[0];
+  if (python && results.pytorch.available) side(`PyTorch ${torch?.torch ?? ''} CPU`, 'python', torch?.threads ?? cores, pytorchSide(python));
+  if (sides.length < 2) return;
+  const rounds = roundCount(args.quick);
+  for (let round = 0; round < rounds; round++) {
+    progress(`round ${round + 1} of ${rounds}: ${sides.map((s) => s.side.label).join(', ')}`);
+    for (let k = 0; k < sides.length; k++) {
+      const { side: measured, run } = sides[(round + k) % sides.length];
+      try {
+        measured.samplesMs.push(await run());
+      } catch (error) {
+        // a side that fails drops out of every ratio rather than pairing samples of other rounds
+        progress(`${measured.label}: ${(error as Error).message}`);
+        measured.samplesMs.length = 0;
+        sides.splice(sides.findIndex((s) => s.side === measured), 1);
+        k--;
       }
     }
-  } finally {
-    await bench.close();
   }
+  results.rounds = sides.map((s) => s.side);
 }
 
 function runPytorch(args: Args, results: BenchResults): void {
@@ -153,11 +217,21 @@ async function main(): Promise<void> {
     inference: [],
     skipped: [],
     pytorch: { available: false, reason: 'skipped (--skip pytorch)', results: [] },
+    rounds: [],
     targets: [],
   };
   if (!args.skip.has('pytorch')) runPytorch(args, results);
   if (!args.skip.has('node')) await runNode(args, results);
-  if (!args.skip.has('chromium')) await runChromium(args, results);
+  const bench = args.skip.has('chromium') ? null : await openBenchBrowser();
+  try {
+    if (bench) {
+      results.machine.chromium = bench.browser.version();
+      await runChromium(args, results, bench);
+    }
+    await runRounds(args, results, bench);
+  } finally {
+    await bench?.close();
+  }
   results.targets = computeTargets(results);
   mkdirSync(dirname(resolve(args.out)), { recursive: true });
   writeFileSync(args.out, JSON.stringify(results, null, 2));

@@ -8,6 +8,7 @@ import { breakEvenRank, rankOf } from '../../src/lowrank/factorised';
 import { pruneLayer, strongestDirections } from '../../src/lowrank/pruning';
 import { timeInference } from '../../src/train/exporter';
 import { Trainer } from '../../src/train/trainer';
+import { median } from '../../scripts/lib/stats';
 
 /** dense baseline; factorised at a fraction of each layer's full rank; or at half its MACs. */
 export type Variant = 'dense' | 'full' | 'rank50' | 'rank25' | 'macs50';
@@ -28,8 +29,14 @@ export interface TrainingResult {
   variant: Variant;
   batchSize: number;
   steps: number;
+  /** the median of samplesMs */
   stepMs: number;
   imagesPerSecond: number;
+  /**
+   * one timed step a round; the variants measured together share rounds, so samplesMs[i] of two
+   * of them were timed back to back and their ratio is a sample of the ratio
+   */
+  samplesMs: number[];
 }
 
 export interface InferenceResult {
@@ -38,7 +45,10 @@ export interface InferenceResult {
   batchSize: number;
   compressedMs: number;
   denseMs: number;
+  /** the median of speedupSamples */
   speedup: number;
+  /** dense ms / compressed ms of each repeat (each the median of its interleaved runs) */
+  speedupSamples: number[];
   /** dense MACs / compressed MACs */
   macsRatio: number;
 }
@@ -87,51 +97,81 @@ export async function benchTrainer(
   return trainer;
 }
 
-/** Median step time over `steps` timed steps after `warmup` untimed ones (each step synced). */
-export async function timeTraining(
-  variant: Variant,
+export interface RoundOptions {
+  warmup: number;
+  /** rounds: each times one step of every variant, in an order that turns each round */
+  steps: number;
+  /** no round starts after this time (performance.now()); the first always runs */
+  deadline?: number;
+}
+
+/**
+ * Step times of several variants at one batch size, interleaved: after `warmup` untimed steps
+ * each, every round times one synced step of each variant, so a drift of the machine's speed
+ * reaches all of them alike and their ratios can be taken round by round.
+ */
+export async function timeTrainingRounds(
+  variants: readonly Variant[],
   batchSize: number,
-  options: { warmup: number; steps: number },
-): Promise<TrainingResult> {
-  const trainer = await benchTrainer(variant, batchSize, options.warmup + options.steps);
+  options: RoundOptions,
+): Promise<TrainingResult[]> {
+  const trainers: Trainer[] = [];
   try {
-    const times: number[] = [];
-    for (let i = 0; i < options.warmup + options.steps; i++) {
+    for (const variant of variants)
+      trainers.push(await benchTrainer(variant, batchSize, options.warmup + options.steps));
+    const timeStep = async (trainer: Trainer) => {
       const started = performance.now();
       trainer.trainStep();
       await trainer.readStepMetrics();
-      if (i >= options.warmup) times.push(performance.now() - started);
-    }
-    const stepMs = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-    return {
-      backend: tf.getBackend(),
-      variant,
-      batchSize,
-      steps: options.steps,
-      stepMs,
-      imagesPerSecond: (1000 * batchSize) / stepMs,
+      return performance.now() - started;
     };
+    for (const trainer of trainers) for (let i = 0; i < options.warmup; i++) await timeStep(trainer);
+    const samples = variants.map((): number[] => []);
+    for (let round = 0; round < options.steps; round++) {
+      if (round > 0 && options.deadline !== undefined && performance.now() > options.deadline) break;
+      for (let k = 0; k < trainers.length; k++) {
+        const v = (round + k) % trainers.length;
+        samples[v].push(await timeStep(trainers[v]));
+      }
+    }
+    return variants.map((variant, v) => {
+      const stepMs = median(samples[v]);
+      return {
+        backend: tf.getBackend(),
+        variant,
+        batchSize,
+        steps: samples[v].length,
+        stepMs,
+        imagesPerSecond: (1000 * batchSize) / stepMs,
+        samplesMs: samples[v],
+      };
+    });
   } finally {
-    trainer.dispose();
+    trainers.forEach((trainer) => trainer.dispose());
   }
 }
 
+/** The exported model against its dense equivalent, `repeats` times over `runs` runs each. */
 export async function timeCompressedInference(
   variant: Variant,
   batchSize: number,
   runs: number,
+  repeats: number,
 ): Promise<InferenceResult> {
   const trainer = await benchTrainer(variant, batchSize, 0);
   try {
-    const timing = await timeInference(trainer, { batchSize, runs });
+    const timings = [];
+    for (let i = 0; i < repeats; i++) timings.push(await timeInference(trainer, { batchSize, runs }));
+    const speedupSamples = timings.map((t) => t.speedup);
     return {
-      backend: timing.backend,
+      backend: timings[0].backend,
       variant,
       batchSize,
-      compressedMs: timing.exportedMs,
-      denseMs: timing.denseMs,
-      speedup: timing.speedup,
-      macsRatio: timing.macsRatio,
+      compressedMs: median(timings.map((t) => t.exportedMs)),
+      denseMs: median(timings.map((t) => t.denseMs)),
+      speedup: median(speedupSamples),
+      speedupSamples,
+      macsRatio: timings[0].macsRatio,
     };
   } finally {
     trainer.dispose();

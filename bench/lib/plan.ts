@@ -4,7 +4,7 @@ import {
   INFERENCE_VARIANTS,
   TRAINING_VARIANTS,
   timeCompressedInference,
-  timeTraining,
+  timeTrainingRounds,
   type InferenceResult,
   type TrainingResult,
   type Variant,
@@ -16,8 +16,11 @@ export type PlanItem =
 
 export interface PlanOptions {
   warmup: number;
+  /** timed steps of each training variant, one a round */
   steps: number;
   inferenceRuns: number;
+  /** inference timings of each variant, each over inferenceRuns runs */
+  inferenceRepeats: number;
   /** no new item starts after this many ms (the running one finishes) */
   budgetMs: number;
 }
@@ -59,6 +62,25 @@ export interface PlanResults {
   skipped: SkippedItem[];
 }
 
+/** The items in order, each batch size's training variants as one group (timed together). */
+function groups(items: readonly PlanItem[]): PlanItem[][] {
+  const out: PlanItem[][] = [];
+  const training = new Map<number, PlanItem[]>();
+  for (const item of items) {
+    if (item.kind === 'inference') {
+      out.push([item]);
+      continue;
+    }
+    const group = training.get(item.batchSize);
+    if (group) group.push(item);
+    else {
+      training.set(item.batchSize, [item]);
+      out.push(training.get(item.batchSize)!);
+    }
+  }
+  return out;
+}
+
 export async function runPlan(
   backend: string,
   items: readonly PlanItem[],
@@ -66,25 +88,34 @@ export async function runPlan(
   onProgress: (message: string) => void = () => {},
 ): Promise<PlanResults> {
   const results: PlanResults = { training: [], inference: [], skipped: [] };
-  const started = performance.now();
-  for (const item of items) {
-    const elapsedMs = performance.now() - started;
-    if (elapsedMs > options.budgetMs) {
+  const deadline = performance.now() + options.budgetMs;
+  for (const group of groups(items)) {
+    if (performance.now() > deadline) {
       const reason = `time budget of ${(options.budgetMs / 1000).toFixed(0)} s spent`;
-      results.skipped.push({ backend, item, reason });
+      results.skipped.push(...group.map((item) => ({ backend, item, reason })));
       continue;
     }
-    onProgress(`${backend}: ${describeItem(item)}`);
+    const [first] = group;
+    onProgress(`${backend}: ${group.map(describeItem).join(', ')}`);
     try {
-      if (item.kind === 'training') {
-        results.training.push(await timeTraining(item.variant, item.batchSize, options));
+      if (first.kind === 'training') {
+        const variants = group.map((item) => item.variant);
+        results.training.push(
+          ...(await timeTrainingRounds(variants, first.batchSize, { ...options, deadline })),
+        );
       } else {
         results.inference.push(
-          await timeCompressedInference(item.variant, item.batchSize, options.inferenceRuns),
+          await timeCompressedInference(
+            first.variant,
+            first.batchSize,
+            options.inferenceRuns,
+            options.inferenceRepeats,
+          ),
         );
       }
     } catch (error) {
-      results.skipped.push({ backend, item, reason: `failed: ${(error as Error).message}` });
+      const reason = `failed: ${(error as Error).message}`;
+      results.skipped.push(...group.map((item) => ({ backend, item, reason })));
     }
   }
   return results;

@@ -6,14 +6,16 @@ const training = (
   batchSize: number,
   stepMs: number,
   environment: EnvTraining['environment'] = 'node',
+  samplesMs = [stepMs],
 ): EnvTraining => ({
   environment,
   backend: 'wasm',
   variant,
   batchSize,
-  steps: 3,
+  steps: samplesMs.length,
   stepMs,
   imagesPerSecond: (1000 * batchSize) / stepMs,
+  samplesMs,
 });
 
 function results(overrides: Partial<BenchResults> = {}): BenchResults {
@@ -31,6 +33,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
         compressedMs: 50,
         denseMs: 90,
         speedup: 1.8,
+        speedupSamples: [1.7, 1.8, 1.9],
         macsRatio: 2,
       },
     ],
@@ -39,6 +42,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
       available: true,
       results: [{ batch: 128, stepMs: 1000, imagesPerSecond: 128, threads: 1, torch: '1.13' }],
     },
+    rounds: [],
     targets: [],
     ...overrides,
   };
@@ -97,8 +101,57 @@ describe('benchmark targets', () => {
     const text = markdown(all);
     expect(text).toContain('| node | wasm | 128 | 40.0 | 37.6 | – | – | 1.06 | 0.31x |');
     expect(text).toContain(
-      '| wasm training images/s vs PyTorch CPU (all cores), batch 128 | 0.31 | >= 0.33 | no |',
+      '| wasm training images/s vs PyTorch CPU (all cores), batch 128 | 0.31 | 0.31-0.31 (1) | >= 0.33 | no (1 sample: uncertain) |',
     );
     expect(text).toContain('| factorised, ~50% MACs | 32 | 50.0 | 90.0 | 1.80x | 50% |');
+  });
+
+  it('judges on the median of paired samples and says when their range straddles the threshold', () => {
+    const [, , fullRank] = computeTargets(
+      results({
+        training: [
+          training('dense', 128, 1000, 'node', [1000, 900, 1100, 1000, 1000]),
+          training('full', 128, 1050, 'node', [1050, 1080, 1080, 1250, 1000]),
+        ],
+      }),
+    );
+    expect(fullRank.samples.map((x) => +x.toFixed(2))).toEqual([1.05, 1.2, 0.98, 1.25, 1]);
+    expect(fullRank.measured).toBeCloseTo(1.05, 5);
+    expect(fullRank.spread).toEqual([expect.closeTo(0.98, 2), expect.closeTo(1.25, 2)]);
+    expect(fullRank.met).toBe(true);
+    expect(fullRank.straddles).toBe(true);
+    const all = results({ quick: true });
+    all.targets = [fullRank, ...computeTargets(all).slice(1)];
+    const text = markdown(all);
+    expect(text).toContain('| 1.05 | 0.98-1.25 (5) | <= 1.1 | yes, but the range straddles 1.1: uncertain |');
+    expect(text).toContain('these verdicts are indicative');
+    expect(text).toContain('| 1.80 | 1.70-1.90 (3) | >= 1.6 | yes (indicative) |');
+  });
+
+  it('takes the ratios between processes from their interleaved rounds', () => {
+    const side = (label: string, environment: 'chromium' | 'python', threads: number, samplesMs: number[]) => ({
+      label,
+      environment,
+      threads,
+      batchSize: 128,
+      samplesMs,
+    });
+    const [torch, threads] = computeTargets(
+      results({
+        rounds: [
+          side('PyTorch CPU', 'python', 2, [200, 220, 180]),
+          side('Chromium wasm, 1 thread', 'chromium', 1, [1000, 1100, 900]),
+          side('Chromium wasm, 2 threads', 'chromium', 2, [500, 500, 600]),
+        ],
+      }),
+    );
+    expect(torch.samples).toEqual([0.4, 0.44, 0.3]);
+    expect(torch.measured).toBeCloseTo(0.4, 5);
+    expect(torch.straddles).toBe(true);
+    expect(torch.basis).toContain('3 interleaved rounds');
+    expect(threads.samples).toEqual([2, 2.2, 1.5]);
+    expect(threads.measured).toBe(2);
+    expect(threads.met).toBe(true);
+    expect(threads.basis).toBe('Chromium wasm, 2 threads vs Chromium wasm, 1 thread, dense ResNet-20, 3 interleaved rounds');
   });
 });

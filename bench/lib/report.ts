@@ -1,6 +1,7 @@
 // Results of `npm run bench`: the targets of the speed issue, and the markdown tables.
 import { VARIANT_LABELS, type InferenceResult, type TrainingResult } from './cases';
 import { describeItem, type SkippedItem } from './plan';
+import { median } from '../../scripts/lib/stats';
 
 /** Where a measurement ran: Node or headless Chromium, and which TF.js backend. */
 export type Environment = 'node' | 'chromium';
@@ -23,13 +24,35 @@ export interface PytorchResult {
   torch: string;
 }
 
+/**
+ * One side of a ratio measured in another process (a Chromium page, PyTorch): the sides of a
+ * ratio are timed in rounds, each round one measurement of every side back to back, so
+ * samplesMs[i] of two sides are a pair.
+ */
+export interface RoundSide {
+  label: string;
+  environment: Environment | 'python';
+  /** the most threads it was given (Chromium's wasm: the kernel threads) */
+  threads: number;
+  batchSize: number;
+  /** median step ms of each round */
+  samplesMs: number[];
+}
+
 export interface Target {
   name: string;
-  /** the measured ratio, or null when its inputs were not measured */
+  /** the median of the samples, or null when its inputs were not measured */
   measured: number | null;
+  /** the ratio in each round or repeat, in the order measured */
+  samples: number[];
+  /** the lowest and highest sample */
+  spread: [number, number] | null;
   threshold: number;
   comparison: '>=' | '<=';
+  /** judged on the median */
   met: boolean | null;
+  /** the samples fall on both sides of the threshold: another run may judge otherwise */
+  straddles: boolean;
   basis: string;
 }
 
@@ -41,20 +64,34 @@ export interface BenchResults {
   inference: EnvInference[];
   skipped: EnvSkipped[];
   pytorch: { available: boolean; reason?: string; results: PytorchResult[] };
+  /** the cross-process ratios' sides, timed in rounds */
+  rounds: RoundSide[];
   targets: Target[];
 }
 
 function target(
   name: string,
-  measured: number | null,
+  samples: number[] | null,
   comparison: Target['comparison'],
   threshold: number,
   basis: string,
 ): Target {
-  const met =
-    measured === null ? null : comparison === '>=' ? measured >= threshold : measured <= threshold;
-  return { name, measured, threshold, comparison, met, basis };
+  const valid = (samples ?? []).filter(Number.isFinite);
+  if (!valid.length)
+    return { name, measured: null, samples: [], spread: null, threshold, comparison, met: null, straddles: false, basis };
+  const passes = (value: number) => (comparison === '>=' ? value >= threshold : value <= threshold);
+  const measured = median(valid);
+  const spread: [number, number] = [Math.min(...valid), Math.max(...valid)];
+  const straddles = passes(spread[0]) !== passes(spread[1]);
+  return { name, measured, samples: valid, spread, threshold, comparison, met: passes(measured), straddles, basis };
 }
+
+/** a[i] / b[i] for the rounds both sides have */
+const pairedRatios = (a: readonly number[], b: readonly number[]) =>
+  a.slice(0, Math.min(a.length, b.length)).map((value, i) => value / b[i]);
+
+/** A row's step samples (a results file from before the samples: its median alone). */
+const stepSamples = (row: TrainingResult) => row.samplesMs ?? [row.stepMs];
 
 function findTraining(
   results: Pick<BenchResults, 'training'>,
@@ -88,61 +125,74 @@ function chromiumWasmLabels(results: Pick<BenchResults, 'training'>) {
   return { allThreads, oneThread };
 }
 
+const roundsOf = (results: Pick<BenchResults, 'rounds'>, environment: RoundSide['environment']) =>
+  (results.rounds ?? [])
+    .filter((side) => side.environment === environment && side.batchSize === 128)
+    .sort((a, b) => b.threads - a.threads);
+
 /** The speed issue's targets; each says what it was measured on, or that it was not. */
 export function computeTargets(
-  results: Pick<BenchResults, 'training' | 'inference' | 'pytorch'>,
+  results: Pick<BenchResults, 'training' | 'inference' | 'pytorch' | 'rounds'>,
 ): Target[] {
   const torch128 = results.pytorch.results.find((r) => r.batch === 128);
   const { allThreads, oneThread } = chromiumWasmLabels(results);
+  const torchRounds = roundsOf(results, 'python')[0];
+  const [wasmRounds, oneThreadRounds] = [...roundsOf(results, 'chromium'), ...roundsOf(results, 'node')];
   // the browser's wasm on every core, else Node's (one thread) where Chromium did not run
   const wasm128 = allThreads
     ? { row: findTraining(results, 'chromium', allThreads, 'dense', 128), on: `Chromium ${allThreads}` }
     : { row: findTraining(results, 'node', 'wasm', 'dense', 128), on: 'Node wasm' };
-  const threadsFast = allThreads && findTraining(results, 'chromium', allThreads, 'dense', 128);
-  const threadsSlow = oneThread && findTraining(results, 'chromium', oneThread, 'dense', 128);
-  const fullRankRatio = (batchSize: number) => {
+  const torchTarget = (() => {
+    if (torchRounds && wasmRounds)
+      return {
+        samples: pairedRatios(torchRounds.samplesMs, wasmRounds.samplesMs),
+        basis: `${wasmRounds.label} dense ResNet-20 vs PyTorch (${torchRounds.threads} thread(s)), ${Math.min(torchRounds.samplesMs.length, wasmRounds.samplesMs.length)} interleaved rounds`,
+      };
+    if (!torch128) return { samples: null, basis: 'PyTorch not available on this machine' };
+    return {
+      samples: wasm128.row ? [wasm128.row.imagesPerSecond / torch128.imagesPerSecond] : null,
+      basis: `${wasm128.on} dense ResNet-20 vs PyTorch ${torch128.torch} (${torch128.threads} thread(s)), one measurement each`,
+    };
+  })();
+  const threadsTarget = (() => {
+    if (wasmRounds && oneThreadRounds && wasmRounds.environment === 'chromium' && oneThreadRounds.threads === 1)
+      return {
+        samples: pairedRatios(oneThreadRounds.samplesMs, wasmRounds.samplesMs),
+        basis: `${wasmRounds.label} vs ${oneThreadRounds.label}, dense ResNet-20, ${Math.min(wasmRounds.samplesMs.length, oneThreadRounds.samplesMs.length)} interleaved rounds`,
+      };
+    const fast = allThreads && findTraining(results, 'chromium', allThreads, 'dense', 128);
+    const slow = oneThread && findTraining(results, 'chromium', oneThread, 'dense', 128);
+    return fast && slow
+      ? { samples: [slow.stepMs / fast.stepMs], basis: `Chromium ${allThreads} vs ${oneThread}, dense ResNet-20, one measurement each` }
+      : { samples: null, basis: 'Chromium wasm not measured on several threads' };
+  })();
+  const fullRankSamples = (batchSize: number) => {
     const dense = findTraining(results, 'node', 'wasm', 'dense', batchSize);
     const full = findTraining(results, 'node', 'wasm', 'full', batchSize);
-    return dense && full ? full.stepMs / dense.stepMs : null;
+    return dense && full ? pairedRatios(stepSamples(full), stepSamples(dense)) : null;
   };
   const halfMacs = results.inference.find(
     (r) => r.environment === 'node' && r.backend === 'wasm' && r.variant === 'macs50',
   );
   return [
-    target(
-      'wasm training images/s vs PyTorch CPU (all cores), batch 128',
-      wasm128.row && torch128 ? wasm128.row.imagesPerSecond / torch128.imagesPerSecond : null,
-      '>=',
-      0.33,
-      torch128
-        ? `${wasm128.on} dense ResNet-20 vs PyTorch ${torch128.torch} (${torch128.threads} thread(s))`
-        : 'PyTorch not available on this machine',
-    ),
-    target(
-      'wasm on every core vs one thread, training batch 128',
-      threadsFast && threadsSlow ? threadsFast.imagesPerSecond / threadsSlow.imagesPerSecond : null,
-      '>=',
-      1.7,
-      threadsFast && threadsSlow
-        ? `Chromium ${allThreads} vs ${oneThread}, dense ResNet-20`
-        : 'Chromium wasm not measured on several threads',
-    ),
+    target('wasm training images/s vs PyTorch CPU (all cores), batch 128', torchTarget.samples, '>=', 0.33, torchTarget.basis),
+    target('wasm on every core vs one thread, training batch 128', threadsTarget.samples, '>=', 1.7, threadsTarget.basis),
     ...[128, 32].map((batchSize) =>
       target(
         `factorised full-rank step / dense step, batch ${batchSize}`,
-        fullRankRatio(batchSize),
+        fullRankSamples(batchSize),
         '<=',
         1.1,
-        `Node wasm, ResNet-20, batch ${batchSize}`,
+        `Node wasm, ResNet-20, batch ${batchSize}, steps interleaved round by round`,
       ),
     ),
     target(
       'inference speed-up of a ~50%-MACs model over dense',
-      halfMacs ? halfMacs.speedup : null,
+      halfMacs ? (halfMacs.speedupSamples ?? [halfMacs.speedup]) : null,
       '>=',
       1.6,
       halfMacs
-        ? `Node wasm, batch ${halfMacs.batchSize}, model at ${(100 / halfMacs.macsRatio).toFixed(0)}% of the dense MACs`
+        ? `Node wasm, batch ${halfMacs.batchSize}, model at ${(100 / halfMacs.macsRatio).toFixed(0)}% of the dense MACs, runs interleaved`
         : 'not measured',
     ),
     // measured by npm run bench:gpu beside PyTorch CUDA on a GPU machine, not here
@@ -200,6 +250,19 @@ function inferenceTable(results: BenchResults): string[] {
   return lines;
 }
 
+const describeMeasured = (t: Target) => (t.measured === null ? 'not measured' : t.measured.toFixed(2));
+
+const describeSpread = (t: Target) =>
+  t.spread ? `${t.spread[0].toFixed(2)}-${t.spread[1].toFixed(2)} (${t.samples.length})` : '–';
+
+function verdict(t: Target, quick: boolean): string {
+  if (t.met === null) return '–';
+  const said = t.met ? 'yes' : 'no';
+  if (t.straddles) return `${said}, but the range straddles ${t.threshold}: uncertain`;
+  if (t.samples.length < 3) return `${said} (${t.samples.length} sample${t.samples.length === 1 ? '' : 's'}: uncertain)`;
+  return quick ? `${said} (indicative)` : said;
+}
+
 export function markdown(results: BenchResults): string {
   const { machine } = results;
   const lines = [
@@ -217,12 +280,13 @@ export function markdown(results: BenchResults): string {
     '',
     '## Targets',
     '',
-    '| target | measured | needed | met | on |',
-    '|---|---|---|---|---|',
-    ...results.targets.map(
-      (t) =>
-        `| ${t.name} | ${t.measured === null ? 'not measured' : t.measured.toFixed(2)} | ${t.comparison} ${t.threshold} | ${t.met === null ? '–' : t.met ? 'yes' : 'no'} | ${t.basis} |`,
-    ),
+    results.quick
+      ? '`--quick`: few rounds on a machine that may be busy; these verdicts are indicative. Run `npm run bench` for the figures of record.'
+      : 'Each target is judged on the median of its samples (one a round or repeat); the range is the lowest and highest sample.',
+    '',
+    '| target | median | range (samples) | needed | met | on |',
+    '|---|---|---|---|---|---|',
+    ...results.targets.map((t) => `| ${t.name} | ${describeMeasured(t)} | ${describeSpread(t)} | ${t.comparison} ${t.threshold} | ${verdict(t, results.quick)} | ${t.basis} |`),
   ];
   if (!results.pytorch.available) lines.push('', `PyTorch reference: ${results.pytorch.reason}`);
   if (results.skipped.length) {
