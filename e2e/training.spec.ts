@@ -32,8 +32,8 @@ test('a micro job trains in the worker on WebGPU while the page stays responsive
     timeout: 60_000,
   });
   await expect(page.getByTestId('backend')).toHaveText('webgpu');
-  // While the worker trains, timers on the main thread keep firing: measured against the same
-  // page before Start, so a loaded machine moves both
+  // how late the page's timers run, idle and while training: reported, not judged (a loaded
+  // machine delays both; the soak measures the page's responsiveness against its targets)
   const idleLagMs = await worstTimerLag(page);
   await page.getByTestId('start').click();
   await expect(page.getByTestId('run-state')).toHaveText('running');
@@ -42,8 +42,22 @@ test('a micro job trains in the worker on WebGPU while the page stays responsive
     type: 'timer lag',
     description: `worst 50 ms timer lag over 3 s: ${idleLagMs.toFixed(0)} ms idle, ${trainingLagMs.toFixed(0)} ms training`,
   });
-  // training on the page itself would block timers for whole steps (seconds on software WebGPU)
-  expect(trainingLagMs).toBeLessThan(idleLagMs + 1000);
+  // the training is the worker's: TF.js on the page has no backend and no tensor
+  const pageEngine = await page.evaluate(() => {
+    const engine = (
+      globalThis as { _tfengine?: { registry: object; state: { numTensors: number } } }
+    )._tfengine;
+    return {
+      backends: Object.keys(engine?.registry ?? {}),
+      tensors: engine?.state.numTensors ?? 0,
+    };
+  });
+  expect(pageEngine).toEqual({ backends: [], tensors: 0 });
+  // and the page answers while it runs: Pause and Resume take effect
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('run-state')).toHaveText('paused');
+  await page.getByTestId('resume').click();
+  await expect(page.getByTestId('run-state')).toHaveText(/running|finished/);
 
   const steps = page.getByTestId('step-counter');
   await expect(steps).not.toHaveText('0', { timeout: 120_000 });
