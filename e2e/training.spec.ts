@@ -42,17 +42,8 @@ test('a micro job trains in the worker on WebGPU while the page stays responsive
     type: 'timer lag',
     description: `worst 50 ms timer lag over 3 s: ${idleLagMs.toFixed(0)} ms idle, ${trainingLagMs.toFixed(0)} ms training`,
   });
-  // the training is the worker's: TF.js on the page has no backend and no tensor
-  const pageEngine = await page.evaluate(() => {
-    const engine = (
-      globalThis as { _tfengine?: { registry: object; state: { numTensors: number } } }
-    )._tfengine;
-    return {
-      backends: Object.keys(engine?.registry ?? {}),
-      tensors: engine?.state.numTensors ?? 0,
-    };
-  });
-  expect(pageEngine).toEqual({ backends: [], tensors: 0 });
+  // the training is the worker's: the page does not even load TF.js
+  expect(await page.evaluate(() => '_tfengine' in globalThis)).toBe(false);
   // and the page answers while it runs: Pause and Resume take effect
   await page.getByTestId('pause').click();
   await expect(page.getByTestId('run-state')).toHaveText('paused');

@@ -1,8 +1,8 @@
 // The one table of knobs: name, range, default, unit and help drive validation, the CLI flags, the
 // URL state and the sliders (CONTRIBUTING.md, "Adding a knob"). Defaults and their measurements:
 // docs/method.md and docs/results.md.
-import { ARCHITECTURE_NAMES, type ArchitectureName, type ModelMode } from './model/resnet';
-import { RANK_TERMS, type RankTerm } from './lowrank/regularisers';
+import { ARCHITECTURE_NAMES, type ArchitectureName, type ModelMode } from './model/architectures';
+import { RANK_TERMS, type RankTerm } from './lowrank/rankTerms';
 import { pruneEndFraction } from './train/schedules';
 
 interface NumberKnob {

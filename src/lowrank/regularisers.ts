@@ -3,8 +3,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { matrixShape, rankOf, type FactorisedLayer } from './factorised';
 
-export const RANK_TERMS = ['hoyer', 'l1-max', 'hoyer-square'] as const;
-export type RankTerm = (typeof RANK_TERMS)[number];
+import type { RankTerm } from './rankTerms';
+
+export { RANK_TERMS, type RankTerm } from './rankTerms';
 
 /** Keeps the L2 norm away from 0 so that every term has a finite gradient when all s_i are 0. */
 const NORM_FLOOR = 1e-12;

@@ -26,21 +26,10 @@ import {
   type PlainDense,
 } from './layers';
 
-export const ARCHITECTURES = {
-  resnet8: { blocksPerStage: [1, 1, 1], stageChannels: [16, 32, 64], shortcut: 'option-a' },
-  resnet20: { blocksPerStage: [3, 3, 3], stageChannels: [16, 32, 64], shortcut: 'option-a' },
-  resnet32: { blocksPerStage: [5, 5, 5], stageChannels: [16, 32, 64], shortcut: 'option-a' },
-  resnet56: { blocksPerStage: [9, 9, 9], stageChannels: [16, 32, 64], shortcut: 'option-a' },
-  resnet18: {
-    blocksPerStage: [2, 2, 2, 2],
-    stageChannels: [64, 128, 256, 512],
-    shortcut: 'projection',
-  },
-} as const;
+import { ARCHITECTURES, type ArchitectureName, type ModelMode } from './architectures';
 
-export type ArchitectureName = keyof typeof ARCHITECTURES;
-export const ARCHITECTURE_NAMES = Object.keys(ARCHITECTURES) as ArchitectureName[];
-export type ModelMode = 'lowrank' | 'dense';
+export { ARCHITECTURE_NAMES, ARCHITECTURES } from './architectures';
+export type { ArchitectureName, ModelMode } from './architectures';
 
 export interface ModelConfig {
   architecture: ArchitectureName;

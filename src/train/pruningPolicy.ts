@@ -5,7 +5,7 @@
 // layer shapes: the trainer reads |s| back and applies the plan.
 import type { TrainConfig } from '../config';
 import { accountLayer, type Cost, type LayerShape } from '../lowrank/accounting';
-import { directionsToKeep, type PruneRule } from '../lowrank/pruning';
+import { directionsToKeep, type PruneRule } from '../lowrank/directions';
 import { pruneEndFraction } from './schedules';
 
 /** The settings the policy reads: all of them live knobs. */

@@ -1,6 +1,6 @@
 import { studioActions } from '../../bridge/bridge';
-import { ARCHITECTURE_NAMES, type ArchitectureName, type ModelMode } from '../../model/resnet';
-import { RANK_TERMS, type RankTerm } from '../../lowrank/regularisers';
+import { ARCHITECTURE_NAMES, type ArchitectureName, type ModelMode } from '../../model/architectures';
+import { RANK_TERMS, type RankTerm } from '../../lowrank/rankTerms';
 import { useStudio } from '../../store/store';
 import { KnobSlider } from './KnobSlider';
 import { PruningScheduleControls } from './PruningScheduleControls';
