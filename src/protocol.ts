@@ -1,6 +1,7 @@
 // The one typed contract between the page and the training worker: commands go in, events come
 // out, each a discriminated union on `type` (CONTRIBUTING.md). Only plain data and typed arrays.
 import type { TrainConfig } from './config';
+import type { ImageDataset } from './data/dataset';
 import type { SizeKept } from './lowrank/accounting';
 import type { PruneEvent } from './lowrank/pruning';
 import type { Checkpoint } from './train/trainer';
@@ -84,8 +85,11 @@ export type Command =
    * (racing software GPU adapters against wasm).
    */
   | { type: 'init'; preferred?: BackendName; remembered?: RememberedBackend }
-  /** `loadId` tags every event of this load, so the page can ignore those of an abandoned one. */
-  | { type: 'loadDataset'; source: DatasetSource; loadId: number }
+  /**
+   * `loadId` tags every event of this load, so the page can ignore those of an abandoned one.
+   * `prepared`: the built-in set, already generated from `source` beside the worker's start-up.
+   */
+  | { type: 'loadDataset'; source: DatasetSource; loadId: number; prepared?: ImageDataset }
   | { type: 'listDatasetCache' }
   | { type: 'clearDatasetCache' }
   /**

@@ -3,6 +3,8 @@
 import type { TrainConfig } from '../config';
 import { LIVE_KNOBS, type KnobName } from '../config';
 import { BUILTIN_DEFAULTS } from '../data/builtin';
+import { datasetBuffers, type ImageDataset } from '../data/dataset';
+import { prefetchBuiltin } from './prefetch';
 import { PRESET_LIMITS, presetConfig, type PresetName } from '../presets';
 import type { BackendName, Command, DatasetSource, RunHistory, WorkerEvent } from '../protocol';
 import { useStudio } from '../store/store';
@@ -33,7 +35,18 @@ let adoptJobSettings = false;
 /** a Start was sent and its job is not configured yet: further clicks are the same Start */
 let starting = false;
 
-const BUILTIN_SOURCE: DatasetSource = { kind: 'builtin', ...BUILTIN_DEFAULTS };
+const BUILTIN_SOURCE = { kind: 'builtin', ...BUILTIN_DEFAULTS } as const satisfies DatasetSource;
+/** the built-in set, generated beside the training worker's start-up, until a load takes it */
+let builtinPrefetch: Promise<ImageDataset | null> | null = null;
+
+function isDefaultBuiltin(source: DatasetSource): boolean {
+  return (
+    source.kind === 'builtin' &&
+    (Object.keys(BUILTIN_DEFAULTS) as (keyof typeof BUILTIN_DEFAULTS)[]).every(
+      (key) => source[key] === BUILTIN_DEFAULTS[key],
+    )
+  );
+}
 
 /** Puts a run's charts back (a resumed run, a run log): its steps at once, then its other events. */
 export function replay(history: RunHistory): void {
@@ -218,9 +231,9 @@ function onEvent(event: WorkerEvent): void {
   }
 }
 
-function send(command: Command): void {
+function send(command: Command, transfer: Transferable[] = []): void {
   if (!worker) throw new Error('the training worker has not been started');
-  worker.postMessage(command);
+  worker.postMessage(command, transfer);
 }
 
 /** Starts the worker once; `preferred` comes from the URL (?backend=webgl) for forcing one. */
@@ -237,6 +250,8 @@ export function startWorker(preferred?: BackendName, threads?: number): void {
     useStudio.getState().setError({ message: `the training worker failed: ${error.message}` });
   const remembered = preferred ? undefined : loadRememberedBackend(browserStorage());
   send({ type: 'init', preferred, remembered });
+  // the set the page will open on, unless last time's dataset is in the cache ('ready' below)
+  if (!loadLastDataset(browserStorage())) builtinPrefetch = prefetchBuiltin(BUILTIN_DEFAULTS);
   installTestHook(() => send({ type: 'memoryReport' }));
 }
 
@@ -247,8 +262,20 @@ export const studioActions = {
     const phase =
       source.kind === 'builtin' ? 'generate' : source.kind === 'url' ? 'download' : 'read';
     store.setDatasetLoading({ phase, loadedBytes: 0, totalBytes: null });
-    currentLoad = ++loadCount;
-    send({ type: 'loadDataset', source, loadId: currentLoad });
+    const loadId = (currentLoad = ++loadCount);
+    const prefetched = isDefaultBuiltin(source) ? builtinPrefetch : null;
+    if (!prefetched) {
+      send({ type: 'loadDataset', source, loadId });
+      return;
+    }
+    builtinPrefetch = null;
+    void prefetched.then((prepared) => {
+      // another load since replaced this one: its dataset stands
+      if (loadId !== currentLoad) return;
+      if (prepared)
+        send({ type: 'loadDataset', source, loadId, prepared }, datasetBuffers(prepared));
+      else send({ type: 'loadDataset', source, loadId });
+    });
   },
   /** Continues the autosaved run, at half its learning rate after a divergence if asked. */
   resumeSaved(lowerLearningRate = false): void {

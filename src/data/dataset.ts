@@ -114,3 +114,11 @@ export function datasetWarnings(dataset: ImageDataset): string[] {
   }
   return warnings;
 }
+
+/** A dataset's pixel and label buffers, to transfer it to another thread without a copy. */
+export function datasetBuffers(dataset: ImageDataset): ArrayBuffer[] {
+  return [dataset.train, dataset.test].flatMap((split) => [
+    split.images.buffer as ArrayBuffer,
+    split.labels.buffer as ArrayBuffer,
+  ]);
+}

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { generateBuiltin } from '../data/builtin';
+import { describeDataset } from '../data/dataset';
 import { PRESETS } from '../presets';
 import { decodeRunLog, studioRunLog } from '../runLog';
 import type { Command, WorkerEvent } from '../protocol';
@@ -217,6 +219,41 @@ describe('TrainingSession through the protocol', () => {
     expect(errors[6].message).toContain('the job is ready');
     await h.send({ type: 'step' });
     expect(h.of('steps').at(-1)!.series.lambdaRank[0]).toBeLessThan(0.1);
+  });
+
+  it('takes a built-in set prepared beside it, and refuses one that is not what its source says', async () => {
+    const source = { kind: 'builtin', seed: 3, size: 16, trainCount: 40, testCount: 20 } as const;
+    const h = harness();
+    await h.send({ type: 'init' });
+    // a prepared set of another shape is refused, and nothing is loaded
+    const wrong = generateBuiltin({ ...source, trainCount: 30 });
+    await h.send({ type: 'loadDataset', loadId: 1, source, prepared: wrong });
+    expect(h.of('error')[0]).toMatchObject({ command: 'loadDataset' });
+    expect(h.of('error')[0].message).toContain(
+      'the prepared built-in set has a train split of another shape',
+    );
+    await h.send({
+      type: 'loadDataset',
+      loadId: 2,
+      source: { kind: 'url', url: 'x', cifar100Labels: 'fine' },
+      prepared: generateBuiltin(source),
+    });
+    expect(h.of('error')[1].message).toContain('comes only with a builtin source');
+    expect(h.of('datasetLoaded')).toEqual([]);
+
+    const prepared = generateBuiltin(source);
+    prepared.train.labels[0] = 9; // not what the worker would generate: proves it was taken as is
+    await h.send({ type: 'loadDataset', loadId: 3, source, prepared });
+    const [loaded] = h.of('datasetLoaded');
+    expect(loaded).toMatchObject({ loadId: 3, source });
+    expect(loaded.summary.train.count).toBe(40);
+    expect(loaded.summary.fingerprint).toEqual(describeDataset(prepared).fingerprint);
+    expect(loaded.summary.fingerprint).not.toEqual(
+      describeDataset(generateBuiltin(source)).fingerprint,
+    );
+    expect(h.of('datasetProgress').filter((e) => e.loadId === 3)).toEqual([]);
+    await h.send(microJob);
+    expect(h.of('configured')).toHaveLength(1);
   });
 
   it('checkpoint and restore continue the run; export reports ranks and params', async () => {

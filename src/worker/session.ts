@@ -295,22 +295,24 @@ export class TrainingSession {
       throw new CommandError('pause or stop the run before changing the dataset', command.type);
     const { loadId } = command;
     let settled = false;
-    const loaded = await this.services
-      .loadDataset(command.source, (phase, loadedBytes, totalBytes) => {
-        // a reader may still report after the load failed: say nothing more about it
-        if (!settled)
-          this.post({ type: 'datasetProgress', loadId, phase, loadedBytes, totalBytes });
-      })
-      .catch((error: unknown) => {
-        settled = true;
-        this.post({
-          type: 'error',
-          message: error instanceof Error ? error.message : String(error),
-          command: command.type,
-          loadId,
-        });
-        return null;
+    const loaded = await (
+      command.prepared
+        ? Promise.resolve({ dataset: command.prepared, fromCache: false })
+        : this.services.loadDataset(command.source, (phase, loadedBytes, totalBytes) => {
+            // a reader may still report after the load failed: say nothing more about it
+            if (!settled)
+              this.post({ type: 'datasetProgress', loadId, phase, loadedBytes, totalBytes });
+          })
+    ).catch((error: unknown) => {
+      settled = true;
+      this.post({
+        type: 'error',
+        message: error instanceof Error ? error.message : String(error),
+        command: command.type,
+        loadId,
       });
+      return null;
+    });
     settled = true;
     if (!loaded) return;
     // Only a successful load replaces the dataset: a bad file loses nothing.

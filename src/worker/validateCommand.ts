@@ -15,7 +15,7 @@ export class CommandError extends Error {
 
 const FIELDS: Record<CommandType, readonly string[]> = {
   init: ['preferred', 'remembered'],
-  loadDataset: ['source', 'loadId'],
+  loadDataset: ['source', 'loadId', 'prepared'],
   listDatasetCache: [],
   clearDatasetCache: [],
   configure: ['config', 'limits', 'compareWithDense', 'start'],
@@ -57,6 +57,31 @@ function positiveInteger(value: unknown, name: string, type: CommandType): void 
   if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {
     throw new CommandError(`${name} must be a positive whole number, got ${String(value)}`, type);
   }
+}
+
+/** A prepared built-in set must be exactly what its source describes. */
+function checkPrepared(prepared: unknown, source: Record<string, unknown>): void {
+  const refuse = (why: string) => {
+    throw new CommandError(`the prepared built-in set ${why}`, 'loadDataset');
+  };
+  if (source.kind !== 'builtin') refuse('comes only with a builtin source');
+  if (!isObject(prepared) || prepared.kind !== 'builtin') refuse('is missing or not built-in');
+  const set = prepared as Record<string, unknown>;
+  if (set.height !== source.size || set.width !== source.size) refuse('has another image size');
+  const splits = { train: source.trainCount, test: source.testCount };
+  for (const [name, count] of Object.entries(splits)) {
+    const split = set[name];
+    if (
+      !isObject(split) ||
+      split.count !== count ||
+      !(split.images instanceof Uint8Array) ||
+      !(split.labels instanceof Uint8Array) ||
+      split.labels.length !== count ||
+      split.images.length !== (count as number) * (source.size as number) ** 2 * 3
+    )
+      refuse(`has a ${name} split of another shape`);
+  }
+  if (!Array.isArray(set.classNames) || typeof set.name !== 'string') refuse('has no class names');
 }
 
 function checkSource(source: unknown): void {
@@ -142,6 +167,8 @@ export function parseCommand(message: unknown): Command {
         checkSource(message.source);
         if (!Number.isInteger(message.loadId))
           throw new CommandError('loadDataset: loadId must be a whole number', type);
+        if (message.prepared !== undefined)
+          checkPrepared(message.prepared, message.source as Record<string, unknown>);
         break;
       case 'configure':
         if (!isObject(message.config)) throw new CommandError('configure: config is missing', type);

@@ -1,5 +1,9 @@
 import { studioActions } from '../../bridge/bridge';
-import { ARCHITECTURE_NAMES, type ArchitectureName, type ModelMode } from '../../model/architectures';
+import {
+  ARCHITECTURE_NAMES,
+  type ArchitectureName,
+  type ModelMode,
+} from '../../model/architectures';
 import { RANK_TERMS, type RankTerm } from '../../lowrank/rankTerms';
 import { useStudio } from '../../store/store';
 import { KnobSlider } from './KnobSlider';
