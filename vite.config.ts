@@ -97,6 +97,8 @@ export default defineConfig({
     rechartsStaticSeriesPlugin(),
     offlineApp(),
   ],
+  // the worker's TF.js without the parts it never uses (src/tf.ts)
+  resolve: { alias: [{ find: /^@tensorflow\/tfjs$/, replacement: '/src/tf.ts' }] },
   worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
   optimizeDeps: {
     rolldownOptions: { plugins: [wasmThreadsPlugin(), rechartsStaticSeriesPlugin()] },

@@ -137,8 +137,19 @@ async function whyUnavailable(backend: BackendName): Promise<string | null> {
   return null;
 }
 
+/** The GPU backends' code loads only when one is tried: most visits never parse it. */
+const BACKEND_MODULES: Partial<Record<BackendName, () => Promise<unknown>>> = {
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+};
+
 /** Makes `backend` active and proves it can train; the reason it cannot, or null. */
 async function tryBackend(backend: BackendName): Promise<string | null> {
+  try {
+    await BACKEND_MODULES[backend]?.();
+  } catch (error) {
+    return `its code did not load: ${(error as Error).message}`;
+  }
   const unavailable = await whyUnavailable(backend);
   if (unavailable) return unavailable;
   try {

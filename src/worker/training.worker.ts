@@ -1,6 +1,5 @@
 // Worker entry: wires the training session to the worker's message port and to the browser
 // services (backend selection, dataset loading and cache). The logic lives in session.ts.
-import '@tensorflow/tfjs-backend-webgpu';
 import './wasmSetup';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, WorkerEvent } from '../protocol';
