@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_CLASSES, generateBuiltin } from './builtin';
-import { labelHistogram } from './dataset';
+import { fingerprint, labelHistogram } from './dataset';
 
 describe('built-in dataset', () => {
   it('is deterministic from its seed and differs between seeds', () => {
@@ -11,6 +11,14 @@ describe('built-in dataset', () => {
     expect(a.test.labels).toEqual(b.test.labels);
     expect(a.train.images).not.toEqual(c.train.images);
     expect(a.train.images).not.toEqual(a.test.images.subarray(0, a.train.images.length));
+  });
+
+  it('draws the same pixels as every earlier version (studies and checkpoints name them)', () => {
+    const dataset = generateBuiltin();
+    expect([fingerprint(dataset.train), fingerprint(dataset.test)]).toEqual([
+      'f4da2390',
+      'e7f2cc83',
+    ]);
   });
 
   it('has ten balanced classes at the requested size, with varied pixels', () => {

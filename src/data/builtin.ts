@@ -166,21 +166,25 @@ function drawImage(
   const gradient = [random.uniform(-0.2, 0.2), random.uniform(-0.2, 0.2)];
   let noiseIndex = random.int(NORMAL_TABLE_SIZE);
   const noiseStride = 1 + 2 * random.int(NORMAL_TABLE_SIZE / 2);
+  const wrap = NORMAL_TABLE_SIZE - 1;
+  // the channels unrolled into locals (the same arithmetic in the same order, so the same pixels):
+  // this loop runs 12 million times for the set a visit opens on
+  const [r0, g0, b0] = background;
+  const [dr, dg, db] = foreground.map((f, c) => f - background[c]);
+  const [gx, gy] = gradient;
   for (let row = 0; row < size; row++) {
+    const y = (row + 0.5) / size;
     for (let col = 0; col < size; col++) {
       const x = (col + 0.5) / size;
-      const y = (row + 0.5) / size;
       const coverage = mask(x, y) * contrast;
-      const shade = gradient[0] * (x - 0.5) + gradient[1] * (y - 0.5);
+      const shade = gx * (x - 0.5) + gy * (y - 0.5);
       const at = offset + (row * size + col) * CHANNELS;
-      for (let c = 0; c < CHANNELS; c++) {
-        const value =
-          background[c] +
-          coverage * (foreground[c] - background[c]) +
-          shade +
-          noise * normals[(noiseIndex = (noiseIndex + noiseStride) & (NORMAL_TABLE_SIZE - 1))];
-        out[at + c] = value * 255;
-      }
+      noiseIndex = (noiseIndex + noiseStride) & wrap;
+      out[at] = (r0 + coverage * dr + shade + noise * normals[noiseIndex]) * 255;
+      noiseIndex = (noiseIndex + noiseStride) & wrap;
+      out[at + 1] = (g0 + coverage * dg + shade + noise * normals[noiseIndex]) * 255;
+      noiseIndex = (noiseIndex + noiseStride) & wrap;
+      out[at + 2] = (b0 + coverage * db + shade + noise * normals[noiseIndex]) * 255;
     }
   }
 }
