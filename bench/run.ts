@@ -71,8 +71,13 @@ function options(quick: boolean, budgetS: number): PlanOptions {
 
 /** Rounds of the ratios whose sides run in separate processes (a Chromium page, PyTorch). */
 const roundCount = (quick: boolean) => (quick ? 3 : 7);
-/** timed steps of each side in a round (after one untimed) */
-const ROUND_STEPS = 3;
+/** timed steps of each side in a round */
+const ROUND_STEPS = 5;
+/**
+ * untimed steps first: a fresh page runs its first steps before V8 has optimised the kernels
+ * (one warm-up step left wasm on two threads 10-30% slower than after a plan's earlier items)
+ */
+const ROUND_WARMUP = 3;
 
 function collect(results: BenchResults, environment: Environment, plan: PlanResults): void {
   results.training.push(...plan.training.map((r) => ({ ...r, environment })));
@@ -134,7 +139,7 @@ function chromiumWasmSide(bench: BenchBrowser, threads: number): RoundRunner {
       backend: 'wasm',
       threads,
       items: [{ kind: 'training', variant: 'dense', batchSize: 128 }],
-      options: { warmup: 1, steps: ROUND_STEPS, inferenceRuns: 0, inferenceRepeats: 0, budgetMs: 600_000 },
+      options: { warmup: ROUND_WARMUP, steps: ROUND_STEPS, inferenceRuns: 0, inferenceRepeats: 0, budgetMs: 600_000 },
     };
     const reply = await bench.run(request, 900, () => {});
     const row = reply?.type === 'done' ? reply.results.training[0] : undefined;
