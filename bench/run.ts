@@ -142,70 +142,68 @@ function chromiumWasmSide(bench: BenchBrowser, threads: number): RoundRunner {
       options: { warmup: ROUND_WARMUP, steps: ROUND_STEPS, inferenceRuns: 0, inferenceRepeats: 0, budgetMs: 600_000 },
     };
     const reply = await bench.run(request, 900, () => {});
-    const row = reply?.type === 'done' ? reply.results.training[0] : undefined;
-    if (!row) throw new Error(reply?.type === 'error' ? reply.message : (reply?.type === 'done' ? reply.results.skipped[0]?.reason : undefined) ?? 'timed out');
+    if (reply?.type === 'error') throw new Error(reply.message);
+    if (reply?.type !== 'done') throw new Error('timed out');
+    const [row] = reply.results.training;
+    if (!row) throw new Error(reply.results.skipped[0]?.reason ?? 'not measured');
     return row.stepMs;
   };
 }
 
-function pytorchSide(python: string): RoundRunner {
-  return async () => {
-    const run = spawnSync(python, ['-m', 'lowrank_studio.reference', '--batches', '128', '--steps', String(ROUND_STEPS)], { cwd: 'python', encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`the PyTorch script failed: ${run.stderr.trim().split('\n').pop()}`);
-    return (JSON.parse(run.stdout.trim().split('\n').pop()!) as PytorchResult).stepMs;
-  };
+/** The PyTorch reference's training step, one result a batch size; throws why it failed. */
+function runReference(python: string, batches: string, steps: number): PytorchResult[] {
+  const run = spawnSync(python, ['-m', 'lowrank_studio.reference', '--batches', batches, '--steps', String(steps)], { cwd: 'python', encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`the PyTorch script failed: ${run.stderr.trim().split('\n').pop()}`);
+  return run.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as PytorchResult);
 }
+
+const pytorchSide = (python: string): RoundRunner => async () => runReference(python, '128', ROUND_STEPS)[0].stepMs;
 
 /**
  * The ratios between processes, timed in rounds: every side once a round, in an order that
  * turns each round, so the machine's drift between minutes reaches both sides of a ratio alike.
  */
-async function runRounds(args: Args, results: BenchResults, bench: BenchBrowser | null): Promise<void> {
+async function runRounds(args: Args, results: BenchResults, bench: BenchBrowser | null, python: string | null): Promise<void> {
   const cores = cpus().length;
-  const sides: { side: RoundSide; run: RoundRunner }[] = [];
+  const sides: { side: RoundSide; run: RoundRunner; failed?: boolean }[] = [];
   const side = (label: string, environment: RoundSide['environment'], threads: number, run: RoundRunner) =>
     sides.push({ side: { label, environment, threads, batchSize: 128, samplesMs: [] }, run });
   if (bench) {
     side(`Chromium ${wasmLabel(cores)}`, 'chromium', cores, chromiumWasmSide(bench, cores));
     if (cores > 1) side(`Chromium ${wasmLabel(1)}`, 'chromium', 1, chromiumWasmSide(bench, 1));
   }
-  const python = args.skip.has('pytorch') ? null : pythonWithTorch();
   const torch = results.pytorch.results[0];
-  if (python && results.pytorch.available) side(`PyTorch ${torch?.torch ?? ''} CPU`, 'python', torch?.threads ?? cores, pytorchSide(python));
+  if (python) side(`PyTorch ${torch?.torch ?? ''} CPU`, 'python', torch?.threads ?? cores, pytorchSide(python));
   if (sides.length < 2) return;
   const rounds = roundCount(args.quick);
   for (let round = 0; round < rounds; round++) {
     progress(`round ${round + 1} of ${rounds}: ${sides.map((s) => s.side.label).join(', ')}`);
     for (let k = 0; k < sides.length; k++) {
-      const { side: measured, run } = sides[(round + k) % sides.length];
+      const entry = sides[(round + k) % sides.length];
+      if (entry.failed) continue;
       try {
-        measured.samplesMs.push(await run());
+        entry.side.samplesMs.push(await entry.run());
       } catch (error) {
         // a side that fails drops out of every ratio rather than pairing samples of other rounds
-        progress(`${measured.label}: ${(error as Error).message}`);
-        measured.samplesMs.length = 0;
-        sides.splice(sides.findIndex((s) => s.side === measured), 1);
-        k--;
+        progress(`${entry.side.label}: ${(error as Error).message}`);
+        entry.failed = true;
       }
     }
   }
-  results.rounds = sides.map((s) => s.side);
+  results.rounds = sides.filter((s) => !s.failed).map((s) => s.side);
 }
 
-function runPytorch(args: Args, results: BenchResults): void {
-  const python = pythonWithTorch();
+function runPytorch(args: Args, results: BenchResults, python: string | null): void {
   if (!python) {
     results.pytorch = { available: false, reason: 'no python3 here can import torch (Debian: apt-get install python3-torch)', results: [] };
     return;
   }
   progress(`pytorch (${python})`);
-  const run = spawnSync(python, ['-m', 'lowrank_studio.reference', '--batches', '32,128', '--steps', args.quick ? '3' : '10'], { cwd: 'python', encoding: 'utf8' });
-  if (run.status !== 0) {
-    results.pytorch = { available: false, reason: `the PyTorch script failed: ${run.stderr.trim().split('\n').pop()}`, results: [] };
-    return;
+  try {
+    results.pytorch = { available: true, results: runReference(python, '32,128', args.quick ? 3 : 10) };
+  } catch (error) {
+    results.pytorch = { available: false, reason: (error as Error).message, results: [] };
   }
-  const lines = run.stdout.trim().split('\n').filter(Boolean);
-  results.pytorch = { available: true, results: lines.map((line) => JSON.parse(line) as PytorchResult) };
 }
 
 async function main(): Promise<void> {
@@ -225,7 +223,8 @@ async function main(): Promise<void> {
     rounds: [],
     targets: [],
   };
-  if (!args.skip.has('pytorch')) runPytorch(args, results);
+  const python = args.skip.has('pytorch') ? null : (pythonWithTorch() ?? null);
+  if (!args.skip.has('pytorch')) runPytorch(args, results, python);
   if (!args.skip.has('node')) await runNode(args, results);
   const bench = args.skip.has('chromium') ? null : await openBenchBrowser();
   try {
@@ -233,7 +232,7 @@ async function main(): Promise<void> {
       results.machine.chromium = bench.browser.version();
       await runChromium(args, results, bench);
     }
-    await runRounds(args, results, bench);
+    await runRounds(args, results, bench, results.pytorch.available ? python : null);
   } finally {
     await bench?.close();
   }

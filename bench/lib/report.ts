@@ -137,7 +137,7 @@ export function computeTargets(
   const torch128 = results.pytorch.results.find((r) => r.batch === 128);
   const { allThreads, oneThread } = chromiumWasmLabels(results);
   const torchRounds = roundsOf(results, 'python')[0];
-  const [wasmRounds, oneThreadRounds] = [...roundsOf(results, 'chromium'), ...roundsOf(results, 'node')];
+  const [wasmRounds, oneThreadRounds] = roundsOf(results, 'chromium');
   // the browser's wasm on every core, else Node's (one thread) where Chromium did not run
   const wasm128 = allThreads
     ? { row: findTraining(results, 'chromium', allThreads, 'dense', 128), on: `Chromium ${allThreads}` }
@@ -155,7 +155,7 @@ export function computeTargets(
     };
   })();
   const threadsTarget = (() => {
-    if (wasmRounds && oneThreadRounds && wasmRounds.environment === 'chromium' && oneThreadRounds.threads === 1)
+    if (wasmRounds && oneThreadRounds?.threads === 1)
       return {
         samples: pairedRatios(oneThreadRounds.samplesMs, wasmRounds.samplesMs),
         basis: `${wasmRounds.label} vs ${oneThreadRounds.label}, dense ResNet-20, ${Math.min(wasmRounds.samplesMs.length, oneThreadRounds.samplesMs.length)} interleaved rounds`,

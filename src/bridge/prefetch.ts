@@ -1,5 +1,5 @@
 // The built-in set, generated in a worker of its own while the training worker starts (it parses
-// 2.5 MB of script and starts its backend first): the set a first or repeat visit opens on is then
+// its script and starts its backend first): the set a first or repeat visit opens on is then
 // ready when the backend is. Null where that worker cannot run: the training worker generates it.
 import type { BuiltinOptions } from '../data/builtin';
 import type { ImageDataset } from '../data/dataset';

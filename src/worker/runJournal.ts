@@ -51,7 +51,7 @@ export class RunJournal {
   record(event: WorkerEvent): void {
     switch (event.type) {
       case 'steps':
-        this.addSteps(event.run, copySeries(event.series));
+        this.addSteps(event.run, sliceSeries(event.series, 0, event.series.step.length));
         return;
       case 'spectra':
         this.spectra = { ...event, values: event.values.map((v) => v.slice()) };
@@ -117,10 +117,4 @@ export class RunJournal {
 
 function emptySteps(): ChunkedSteps {
   return { sealed: [], open: [], openLength: 0 };
-}
-
-function copySeries(series: StepSeries): StepSeries {
-  return Object.fromEntries(
-    Object.entries(series).map(([field, values]) => [field, values.slice()]),
-  ) as unknown as StepSeries;
 }

@@ -1,6 +1,7 @@
 // Validates a message at the worker boundary: unknown types or fields, NaN or out-of-range values
 // are refused with a message before anything changes.
 import { LIVE_KNOBS, validateConfig, type KnobName } from '../config';
+import { CHANNELS } from '../data/dataset';
 import { BACKENDS, type Command, type CommandType } from '../protocol';
 import { upgradeCheckpoint } from '../train/checkpointFile';
 
@@ -77,7 +78,7 @@ function checkPrepared(prepared: unknown, source: Record<string, unknown>): void
       !(split.images instanceof Uint8Array) ||
       !(split.labels instanceof Uint8Array) ||
       split.labels.length !== count ||
-      split.images.length !== (count as number) * (source.size as number) ** 2 * 3
+      split.images.length !== (count as number) * (source.size as number) ** 2 * CHANNELS
     )
       refuse(`has a ${name} split of another shape`);
   }
