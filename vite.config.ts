@@ -4,7 +4,6 @@ import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import { isolationHeaders } from './src/offline/isolation.ts';
 import { wasmThreadsPlugin } from './scripts/lib/wasmThreadsPlugin.ts';
-import { rechartsStaticSeriesPlugin } from './scripts/lib/rechartsStaticSeriesPlugin.ts';
 
 /**
  * What the built studio may load and run: its own scripts and wasm, workers from its own origin
@@ -89,19 +88,12 @@ function buildIdentity(): Plugin {
 export default defineConfig({
   // relative addresses: the site works from any folder of any static host
   base: './',
-  plugins: [
-    react(),
-    contentSecurityPolicy(),
-    buildIdentity(),
-    wasmThreadsPlugin(),
-    rechartsStaticSeriesPlugin(),
-    offlineApp(),
-  ],
+  plugins: [react(), contentSecurityPolicy(), buildIdentity(), wasmThreadsPlugin(), offlineApp()],
   // the worker's TF.js without the parts it never uses (src/tf.ts)
   resolve: { alias: [{ find: /^@tensorflow\/tfjs$/, replacement: '/src/tf.ts' }] },
   worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
   optimizeDeps: {
-    rolldownOptions: { plugins: [wasmThreadsPlugin(), rechartsStaticSeriesPlugin()] },
+    rolldownOptions: { plugins: [wasmThreadsPlugin()] },
   },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },

@@ -40,7 +40,7 @@ test('a first visit opens on the demo, learns within seconds, and a repeat visit
   });
   const firstAccuracyMs = Date.now() - started;
   await expect
-    .poll(() => page.getByTestId('accuracy-chart').locator('.recharts-line-dots circle').count())
+    .poll(() => page.getByTestId('accuracy-chart').locator('.live-dots[d^="M"]').count())
     .toBeGreaterThan(0);
   await expect(page.getByTestId('accuracy-chart-summary')).toHaveAttribute(
     'aria-label',

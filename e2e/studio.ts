@@ -22,14 +22,9 @@ export class Studio {
 
   runState = () => this.page.getByTestId('run-state');
 
-  /** Number of drawn marks (dots, line and area paths) inside a chart card. */
+  /** Number of series inside a chart card that draw something (a line, or dots). */
   async marks(testId: string) {
-    return this.page
-      .getByTestId(testId)
-      .locator(
-        '.recharts-symbols, .recharts-line-curve, .recharts-area-area, .recharts-scatter-symbol',
-      )
-      .count();
+    return this.page.getByTestId(testId).locator('.live-line[d^="M"], .live-dots[d^="M"]').count();
   }
 
   /** Moves a range slider to its maximum with the keyboard, as a user can. */

@@ -6,7 +6,7 @@
 // them, so a change to the charts can be measured before and after on the same machine.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type CDPSession, type Page } from '@playwright/test';
+import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { previewBuild } from './lib/previewSite';
 import { helpRequested, unknownOption } from './lib/cli';
 import {
@@ -17,7 +17,10 @@ import {
 } from './lib/studioPage';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import {
+  allocationsBySource,
   longTaskBreakdowns,
+  mainThreadCollections,
+  type SamplingHeapProfile,
   packageOf,
   scriptSelfTimes,
   type SourceOf,
@@ -31,7 +34,8 @@ const USAGE = `usage: npm run trace:redraws -- [--seconds N] [--warmup-s S] [--u
   --warmup-s S  training time before recording starts (default 15)
   --url query   the studio address (default ?preset=micro&widthMultiplier=0.25&epochs=1000&backend=wasm)
   --runs R      recordings, each in a fresh page (default 1)
-  --no-trace    count long tasks only (no trace or profile: their own overhead left out)`;
+  --no-trace    count long tasks only (no trace or profile: their own overhead left out)
+  --allocations sample the page's allocations instead (garbage included), by source`;
 
 interface Options {
   seconds: number;
@@ -39,6 +43,7 @@ interface Options {
   url: string;
   runs: number;
   trace: boolean;
+  allocations: boolean;
 }
 
 function parseArgs(args: string[]): Options {
@@ -48,10 +53,16 @@ function parseArgs(args: string[]): Options {
     url: '?preset=micro&widthMultiplier=0.25&epochs=1000&backend=wasm',
     runs: 1,
     trace: true,
+    allocations: false,
   };
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     if (flag === '--no-trace') {
+      options.trace = false;
+      continue;
+    }
+    if (flag === '--allocations') {
+      options.allocations = true;
       options.trace = false;
       continue;
     }
@@ -70,6 +81,7 @@ function parseArgs(args: string[]): Options {
         '--url',
         '--runs',
         '--no-trace',
+        '--allocations',
         '--help',
       ]);
   }
@@ -126,6 +138,10 @@ async function recordOnce(
     await startedRun(page, base, options.url);
     await page.waitForTimeout(options.warmupS * 1000);
     await takeLongTasks(page);
+    if (options.allocations) {
+      report.push(...(await sampledAllocations(page, browser, options, run, sourceOf)));
+      return report;
+    }
     let cdp: CDPSession | null = null;
     if (options.trace) {
       cdp = await page.context().newCDPSession(page);
@@ -209,6 +225,59 @@ async function recordOnce(
   }
 }
 
+/** The page's allocations over the window (garbage included), by source, and its collections. */
+async function sampledAllocations(
+  page: Page,
+  browser: Browser,
+  options: Options,
+  run: number,
+  sourceOf: SourceOf,
+): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.startSampling', {
+    samplingInterval: 16384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'v8'] });
+  await page.waitForTimeout(options.seconds * 1000);
+  const events = (
+    JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] }
+  ).traceEvents;
+  const { profile } = (await cdp.send('HeapProfiler.stopSampling')) as {
+    profile: SamplingHeapProfile;
+  };
+  const groups = allocationsBySource(profile, sourceOf);
+  const functions = allocationsBySource(profile, (url, line, column) => {
+    const source = sourceOf(url, line, column);
+    return source ? `${source}:${line + 1}` : null;
+  });
+  const total = groups.reduce((sum, g) => sum + g.bytes, 0);
+  const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  const collections = mainThreadCollections(events);
+  const majors = collections.filter((c) => c.kind === 'major');
+  const minors = collections.filter((c) => c.kind === 'minor');
+  return [
+    `run ${run + 1}: ${mb(total)} MB allocated in ${options.seconds} s; by source (MB): ${groups
+      .slice(0, 15)
+      .map((g) => `${g.group} ${mb(g.bytes)}`)
+      .join(', ')}`,
+    `run ${run + 1}: by allocating line of the build (MB): ${functions
+      .slice(0, 20)
+      .map((g) => `${g.group} ${mb(g.bytes)}`)
+      .join(', ')}`,
+    `run ${run + 1}: ${minors.length} minor collections, ${minors
+      .reduce((sum, c) => sum + c.ms, 0)
+      .toFixed(0)} ms in all; ${majors.length} major: ${majors
+      .map(
+        (c) =>
+          `${c.ms.toFixed(0)} ms (${c.usedBeforeMB.toFixed(0)} -> ${c.usedAfterMB.toFixed(0)} MB)`,
+      )
+      .join(', ')}`,
+  ];
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (helpRequested(args)) {
@@ -218,7 +287,9 @@ async function main(): Promise<void> {
   const options = parseArgs(args);
   const outDir = resolve('node_modules/.trace-site');
   // long tasks alone are counted on the build users get; a profile needs names and source maps
-  const site = await previewBuild(outDir, undefined, { forProfiling: options.trace });
+  const site = await previewBuild(outDir, undefined, {
+    forProfiling: options.trace || options.allocations,
+  });
   const sourceOf = sourceMapLookup(outDir);
   const browser = await chromium.launch({
     executablePath: systemChromium(),

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  allocationsBySource,
   longTaskBreakdowns,
+  mainThreadCollections,
   packageOf,
   scriptSelfTimes,
   type CpuProfile,
+  type SamplingHeapProfile,
   type TraceEvent,
 } from './traceAnalysis';
 
@@ -74,5 +77,56 @@ describe('script self times', () => {
     expect(packageOf('../../src/components/charts/LossChart.tsx')).toBe(
       'src/components/charts/LossChart.tsx',
     );
+  });
+});
+
+describe('allocations', () => {
+  const frame = (functionName: string, url = '') => ({
+    functionName,
+    url,
+    lineNumber: 0,
+    columnNumber: 0,
+  });
+  const profile: SamplingHeapProfile = {
+    head: {
+      callFrame: frame('(root)'),
+      selfSize: 0,
+      children: [
+        {
+          callFrame: frame('draw', 'chart.js'),
+          selfSize: 100,
+          // a built-in's allocation counts for its caller
+          children: [{ callFrame: frame('map'), selfSize: 50, children: [] }],
+        },
+        { callFrame: frame('store', 'store.js'), selfSize: 30, children: [] },
+        { callFrame: frame('(V8 API)'), selfSize: 5, children: [] },
+      ],
+    },
+  };
+
+  it('add up bytes by source, built-ins credited to their caller, most first', () => {
+    expect(allocationsBySource(profile)).toEqual([
+      { group: 'chart.js', bytes: 150 },
+      { group: 'store.js', bytes: 30 },
+      { group: '(V8 API)', bytes: 5 },
+    ]);
+  });
+
+  it("list the main thread's collections with their heap sizes", () => {
+    const gc = (name: string, ts: number, dur: number, before: number, after: number) => ({
+      ...x(name, ts, dur),
+      args: { usedHeapSizeBefore: before * 2 ** 20, usedHeapSizeAfter: after * 2 ** 20 },
+    });
+    const traced = [
+      ...events,
+      gc('MajorGC', 300_000, 60_000, 80, 20) as TraceEvent,
+      gc('MinorGC', 400_000, 3_000, 30, 25) as TraceEvent,
+      { ...gc('MajorGC', 500_000, 9_000, 9, 9), pid: 2, tid: 9 } as TraceEvent,
+    ];
+    expect(mainThreadCollections(traced)).toEqual([
+      { kind: 'minor', ms: 10, usedBeforeMB: 0, usedAfterMB: 0 },
+      { kind: 'major', ms: 60, usedBeforeMB: 80, usedAfterMB: 20 },
+      { kind: 'minor', ms: 3, usedBeforeMB: 30, usedAfterMB: 25 },
+    ]);
   });
 });

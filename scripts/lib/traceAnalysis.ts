@@ -176,3 +176,58 @@ export function packageOf(source: string): string {
   const rest = source.slice(modules + 'node_modules/'.length).split('/');
   return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
 }
+
+/** V8's sampling heap profile as HeapProfiler.stopSampling returns it (sizes in bytes). */
+export interface SamplingHeapProfile {
+  head: SamplingHeapNode;
+}
+interface SamplingHeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  selfSize: number;
+  children: SamplingHeapNode[];
+}
+
+/**
+ * Bytes allocated, by the source of the allocating frame (`sourceOf`, else the function's name),
+ * most first. The innermost frame inside a known source is credited, so an allocation made by a
+ * built-in (`Array.prototype.map`) counts for the code that called it.
+ */
+export function allocationsBySource(
+  profile: SamplingHeapProfile,
+  sourceOf: SourceOf = (url) => url || null,
+): { group: string; bytes: number }[] {
+  const totals = new Map<string, number>();
+  const visit = (node: SamplingHeapNode, credited: string) => {
+    const frame = node.callFrame;
+    const own = frame.url
+      ? (sourceOf(frame.url, frame.lineNumber, frame.columnNumber) ?? frame.url)
+      : null;
+    const group = own ?? (credited || frame.functionName || '(anonymous)');
+    if (node.selfSize > 0) totals.set(group, (totals.get(group) ?? 0) + node.selfSize);
+    for (const child of node.children) visit(child, group);
+  };
+  for (const child of profile.head.children) visit(child, '');
+  return [...totals.entries()]
+    .map(([group, bytes]) => ({ group, bytes }))
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+/** The main thread's garbage collections in a trace: kind, pause and heap before and after. */
+export function mainThreadCollections(
+  events: readonly TraceEvent[],
+): { kind: 'major' | 'minor'; ms: number; usedBeforeMB: number; usedAfterMB: number }[] {
+  const thread = mainThread(events);
+  if (!thread) return [];
+  return completeEvents(events, thread.pid, thread.tid)
+    .filter((e) => e.name === 'MajorGC' || e.name === 'MinorGC')
+    .map((e) => {
+      const args = (e.args ?? {}) as Record<string, unknown>;
+      const heap = (key: string) => (Number(args[key]) || 0) / 2 ** 20;
+      return {
+        kind: e.name === 'MajorGC' ? ('major' as const) : ('minor' as const),
+        ms: (e.dur ?? 0) / 1000,
+        usedBeforeMB: heap('usedHeapSizeBefore'),
+        usedAfterMB: heap('usedHeapSizeAfter'),
+      };
+    });
+}

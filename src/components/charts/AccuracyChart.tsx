@@ -1,14 +1,5 @@
 import { useMemo } from 'react';
-import {
-  CartesianGrid,
-  ComposedChart,
-  Line,
-  ResponsiveContainer,
-  Scatter,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { CartesianGrid, ComposedChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { StepPoint, TestPoint } from '../../store/store';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { TEST_SLICE_IMAGES, type EpochSummary } from '../../protocol';
@@ -16,13 +7,14 @@ import { accuracySummary } from './accuracyText';
 import { CHART_POINTS, downsample } from './downsample';
 import { ChartCard } from './ChartCard';
 import { ChartLegend, type LegendItem } from './ChartLegend';
+import { SeriesLayer, WithSeries } from './SeriesLayer';
+import { frameData, type LiveSeries } from './liveSeries';
+import type { XY } from './seriesPath';
 import {
   CHART_MARGIN,
   COLOURS,
   formatPercent,
   DOTS_UP_TO,
-  SMALL_DOTS,
-  STATIC,
   STEP_AXIS,
   stepAxisRange,
 } from './chartStyle';
@@ -48,29 +40,19 @@ function accuracyLegend(compare: boolean, epochsAsLine: boolean): LegendItem[] {
 }
 
 /**
- * Whole-test-set results: a scatter of dots (joined by a line when `joined`) while they are few,
- * a line alone past DOTS_UP_TO. Called as a function, so Recharts gets its Line or Scatter.
+ * Whole-test-set results: dots (joined by a line when `joined`) while they are few, a line alone
+ * past DOTS_UP_TO.
  */
 function epochSeries(
-  data: { step: number; value: number }[],
+  points: readonly XY[],
   name: string,
   colour: string,
   asLine: boolean,
   joined: boolean,
-) {
-  return asLine ? (
-    <Line
-      data={data}
-      dataKey="value"
-      name={name}
-      stroke={colour}
-      strokeWidth={2}
-      dot={false}
-      {...STATIC}
-    />
-  ) : (
-    <Scatter data={data} dataKey="value" name={name} fill={colour} line={joined} {...STATIC} />
-  );
+): LiveSeries {
+  return asLine
+    ? { name, colour, points, width: 2 }
+    : { name, colour, points, dots: 'circle', dotRadius: 3.5, line: joined };
 }
 
 const WINDOW = 10;
@@ -78,26 +60,26 @@ const WINDOW = 10;
 const EPOCH_POINTS = 100;
 
 /** Moving average of per-step train accuracy: single batches are noisy. */
-function smoothed(points: StepPoint[]): { step: number; value: number }[] {
+function smoothed(points: StepPoint[]): { x: number; y: number }[] {
   let sum = 0;
   return points.map((p, i) => {
     sum += p.trainAccuracy;
     if (i >= WINDOW) sum -= points[i - WINDOW].trainAccuracy;
-    return { step: p.step, value: (100 * sum) / Math.min(i + 1, WINDOW) };
+    return { x: p.step, y: (100 * sum) / Math.min(i + 1, WINDOW) };
   });
 }
 
 const percentPoints = (points: TestPoint[]) =>
   downsample(
-    points.map((p) => ({ step: p.step, value: 100 * p.accuracy })),
-    (p) => p.value,
+    points.map((p) => ({ x: p.step, y: 100 * p.accuracy })),
+    (p) => p.y,
     CHART_POINTS,
   );
 
 const epochPoints = (epochs: readonly EpochSummary[]) =>
   downsample(
-    epochs.map((e) => ({ step: e.step, value: 100 * e.testAccuracy })),
-    (p) => p.value,
+    epochs.map((e) => ({ x: e.step, y: 100 * e.testAccuracy })),
+    (p) => p.y,
     EPOCH_POINTS,
   );
 
@@ -119,9 +101,9 @@ export function AccuracyChart() {
       }),
       2,
     );
-  const train = useMemo(() => downsample(smoothed(steps), (p) => p.value, CHART_POINTS), [steps]);
+  const train = useMemo(() => downsample(smoothed(steps), (p) => p.y, CHART_POINTS), [steps]);
   const baselineTrain = useMemo(
-    () => downsample(smoothed(baselineSteps), (p) => p.value, CHART_POINTS),
+    () => downsample(smoothed(baselineSteps), (p) => p.y, CHART_POINTS),
     [baselineSteps],
   );
   // each series keeps its array while its own history is unchanged: Recharts redoes a series
@@ -133,19 +115,65 @@ export function AccuracyChart() {
   const compare = baselineSteps.length > 0;
   const epochsAsLine = Math.max(test.length, baselineTest.length) > DOTS_UP_TO;
   const legend = useMemo(() => accuracyLegend(compare, epochsAsLine), [compare, epochsAsLine]);
+  const series = useMemo(
+    (): LiveSeries[] => [
+      { name: 'train (avg)', colour: COLOURS.train, points: train },
+      {
+        name: `test (${TEST_SLICE_IMAGES}-image slice)`,
+        colour: COLOURS.testSlice,
+        points: slice,
+        ...(slice.length <= DOTS_UP_TO ? { dots: 'circle' as const, dotRadius: 2 } : {}),
+      },
+      epochSeries(test, 'test (all, each epoch)', COLOURS.test, epochsAsLine, false),
+      ...(compare
+        ? [
+            { name: 'dense train', colour: COLOURS.baseline, points: baselineTrain, dash: '4 3' },
+            {
+              name: 'dense test (slice)',
+              colour: COLOURS.baseline,
+              points: baselineSlice,
+              dash: '2 2',
+            },
+            epochSeries(baselineTest, 'dense test', COLOURS.baseline, epochsAsLine, true),
+          ]
+        : []),
+    ],
+    [train, slice, test, baselineTrain, baselineSlice, baselineTest, compare, epochsAsLine],
+  );
   const x = stepAxisRange(
     Math.max(
-      train.at(-1)?.step ?? 0,
-      slice.at(-1)?.step ?? 0,
-      baselineTrain.at(-1)?.step ?? 0,
-      test.at(-1)?.step ?? 0,
+      train.at(-1)?.x ?? 0,
+      slice.at(-1)?.x ?? 0,
+      baselineTrain.at(-1)?.x ?? 0,
+      test.at(-1)?.x ?? 0,
     ),
+  );
+  const frame = useMemo(
+    () => (
+      <ResponsiveContainer width="100%" height={220}>
+        <ComposedChart data={frameData(x)} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+          <YAxis
+            width={52}
+            type="number"
+            domain={PERCENT_DOMAIN}
+            ticks={PERCENT_TICKS}
+            interval={0}
+            unit="%"
+            allowDataOverflow
+          />
+          <SeriesLayer format={formatPercent} />
+        </ComposedChart>
+      </ResponsiveContainer>
+    ),
+    [x],
   );
   return (
     <ChartCard
       title="Accuracy"
       testId="accuracy-chart"
-      summary={accuracySummary(latest, train.at(-1)?.value)}
+      summary={accuracySummary(latest, train.at(-1)?.y)}
       explanation={
         <p>
           Blue: accuracy on the training batches (a moving average over {WINDOW} steps). Light
@@ -156,54 +184,7 @@ export function AccuracyChart() {
         </p>
       }
     >
-      <ResponsiveContainer width="100%" height={220}>
-        <ComposedChart margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
-          <YAxis width={52} domain={PERCENT_DOMAIN} ticks={PERCENT_TICKS} interval={0} unit="%" />
-          <Tooltip formatter={formatPercent} />
-          <Line
-            data={train}
-            dataKey="value"
-            name="train (avg)"
-            stroke={COLOURS.train}
-            dot={false}
-            {...STATIC}
-          />
-          <Line
-            data={slice}
-            dataKey="value"
-            name={`test (${TEST_SLICE_IMAGES}-image slice)`}
-            stroke={COLOURS.testSlice}
-            dot={slice.length <= DOTS_UP_TO ? SMALL_DOTS : false}
-            {...STATIC}
-          />
-          {epochSeries(test, 'test (all, each epoch)', COLOURS.test, epochsAsLine, false)}
-          {compare && (
-            <Line
-              data={baselineTrain}
-              dataKey="value"
-              name="dense train"
-              stroke={COLOURS.baseline}
-              strokeDasharray="4 3"
-              dot={false}
-              {...STATIC}
-            />
-          )}
-          {compare && (
-            <Line
-              data={baselineSlice}
-              dataKey="value"
-              name="dense test (slice)"
-              stroke={COLOURS.baseline}
-              strokeDasharray="2 2"
-              dot={false}
-              {...STATIC}
-            />
-          )}
-          {compare && epochSeries(baselineTest, 'dense test', COLOURS.baseline, epochsAsLine, true)}
-        </ComposedChart>
-      </ResponsiveContainer>
+      <WithSeries series={series} frame={frame} />
       <ChartLegend items={legend} />
     </ChartCard>
   );

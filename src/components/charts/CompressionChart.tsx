@@ -1,11 +1,9 @@
 import { useMemo } from 'react';
 import {
   CartesianGrid,
-  Line,
   LineChart,
   ReferenceLine,
   ResponsiveContainer,
-  Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
@@ -18,11 +16,12 @@ import {
   COLOURS,
   DOTS_UP_TO,
   formatPercent,
-  STATIC,
   STEP_AXIS,
   stepAxisRange,
 } from './chartStyle';
 import { steady, zeroBasedRange } from './axisScale';
+import { SeriesLayer, WithSeries } from './SeriesLayer';
+import { frameData, type LiveSeries } from './liveSeries';
 
 const SERIES = [
   { key: 'params', name: 'params kept (deployable)', colour: COLOURS.kept },
@@ -55,11 +54,51 @@ export function CompressionChart() {
       ),
     [history],
   );
-  const y = steady(zeroBasedRange(Math.max(100, ...data.map((d) => d.factorised)), 5, true, 100));
+  const series = useMemo(
+    () =>
+      SERIES.map((s): LiveSeries => ({
+        name: s.name,
+        colour: s.colour,
+        shape: 'stepAfter',
+        points: data.map((d) => ({ x: d.step, y: d[s.key] })),
+        ...(s.key === 'params' && data.length <= DOTS_UP_TO ? { dots: 'circle' } : {}),
+      })),
+    [data],
+  );
+  let top = 100;
+  for (const d of data) if (d.factorised > top) top = d.factorised;
+  const y = steady(zeroBasedRange(top, 5, true, 100));
   const x = stepAxisRange(data.at(-1)?.step);
-  const targetLabel = useMemo(
-    () => ({ value: `target ${target}%`, position: 'insideTopRight' as const, fontSize: 12 }),
-    [target],
+  const showTarget = target > 0 && pruning;
+  const frame = useMemo(
+    () => (
+      <ResponsiveContainer width="100%" height={200}>
+        <LineChart data={frameData(x)} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+          <YAxis
+            width={52}
+            type="number"
+            domain={y.domain}
+            ticks={y.ticks}
+            interval={0}
+            unit="%"
+            allowDataOverflow
+          />
+          {showTarget && (
+            <ReferenceLine
+              y={target}
+              stroke={COLOURS.cut}
+              strokeDasharray="6 4"
+              label={{ value: `target ${target}%`, position: 'insideTopRight', fontSize: 12 }}
+              data-testid="target-line"
+            />
+          )}
+          <SeriesLayer format={formatPercent} />
+        </LineChart>
+      </ResponsiveContainer>
+    ),
+    [x, y, target, showTarget],
   );
   const last = history.at(-1);
   const targetText = target > 0 && pruning ? ` (target ${target}%)` : '';
@@ -98,34 +137,7 @@ export function CompressionChart() {
           .
         </p>
       ) : (
-        <ResponsiveContainer width="100%" height={200}>
-          <LineChart data={data} margin={CHART_MARGIN}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
-            <YAxis width={52} domain={y.domain} ticks={y.ticks} interval={0} unit="%" />
-            <Tooltip formatter={formatPercent} />
-            {target > 0 && pruning && (
-              <ReferenceLine
-                y={target}
-                stroke={COLOURS.cut}
-                strokeDasharray="6 4"
-                label={targetLabel}
-                data-testid="target-line"
-              />
-            )}
-            {SERIES.map((series) => (
-              <Line
-                key={series.key}
-                dataKey={series.key}
-                name={series.name}
-                type="stepAfter"
-                stroke={series.colour}
-                dot={series.key === 'params' && data.length <= DOTS_UP_TO}
-                {...STATIC}
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
+        <WithSeries series={series} frame={frame} />
       )}
       {data.length > 0 && <ChartLegend items={LEGEND} />}
     </ChartCard>

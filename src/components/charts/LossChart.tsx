@@ -1,13 +1,5 @@
 import { memo, useMemo } from 'react';
-import {
-  CartesianGrid,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { CartesianGrid, LineChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import { ChartCard } from './ChartCard';
 import { ChartLegend, type LegendItem } from './ChartLegend';
 
@@ -27,7 +19,6 @@ import {
   COLOURS,
   formatExponent2,
   formatFixed4,
-  STATIC,
   STEP_AXIS,
   stepAxisRange,
   tickExponent0,
@@ -37,11 +28,21 @@ import { decadeRange, steady, zeroBasedRange } from './axisScale';
 import { CHART_POINTS, downsample } from './downsample';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { logDomain, lossSummary, regulariserPoints } from './lossPoints';
+import { SeriesLayer, WithSeries } from './SeriesLayer';
+import { frameData, type LiveSeries } from './liveSeries';
+import type { StepPoint } from '../../store/store';
 
 /**
  * The cross-entropy on its own axis, where a learner sees it fall; the regulariser terms below it
  * on a log scale, where an orthogonality spike cannot flatten the curve that matters.
  */
+/** A step history's cross-entropy, at most CHART_POINTS of it. */
+const crossEntropyPoints = (steps: readonly StepPoint[]) =>
+  downsample(steps, (p) => p.crossEntropy, CHART_POINTS).map((p) => ({
+    x: p.step,
+    y: p.crossEntropy,
+  }));
+
 export function LossChart() {
   const { steps, baseline, jobConfig, config } = useStaggeredStudio(
     (state) => ({
@@ -53,26 +54,42 @@ export function LossChart() {
     0,
   );
   const lambdaRank = jobConfig?.lambdaRank ?? config.lambdaRank;
-  const crossEntropy = useMemo(() => {
-    const byStep = new Map(
-      steps.map((p) => [
-        p.step,
-        { step: p.step, crossEntropy: p.crossEntropy } as Record<string, number>,
-      ]),
-    );
-    for (const p of baseline)
-      byStep.set(p.step, { ...(byStep.get(p.step) ?? { step: p.step }), baseline: p.crossEntropy });
-    const merged = [...byStep.values()].sort((a, b) => a.step - b.step);
-    return downsample(merged, (p) => p.crossEntropy ?? p.baseline, CHART_POINTS);
-  }, [steps, baseline]);
-  const lossRange = steady(
-    zeroBasedRange(
-      Math.max(0, ...crossEntropy.map((p) => p.crossEntropy ?? p.baseline ?? 0)),
-      4,
-      false,
-    ),
+  const crossEntropy = useMemo(() => crossEntropyPoints(steps), [steps]);
+  const dense = useMemo(() => crossEntropyPoints(baseline), [baseline]);
+  const series = useMemo(
+    (): LiveSeries[] => [
+      { name: 'cross-entropy', colour: COLOURS.crossEntropy, points: crossEntropy },
+      ...(dense.length > 0
+        ? [{ name: 'dense cross-entropy', colour: COLOURS.baseline, points: dense, dash: '4 3' }]
+        : []),
+    ],
+    [crossEntropy, dense],
   );
-  const x = stepAxisRange(crossEntropy.at(-1)?.step);
+  let top = 0;
+  for (const p of [...crossEntropy, ...dense]) if (p.y > top) top = p.y;
+  const lossRange = steady(zeroBasedRange(top, 4, false));
+  const x = stepAxisRange(Math.max(crossEntropy.at(-1)?.x ?? 0, dense.at(-1)?.x ?? 0));
+  const frame = useMemo(
+    () => (
+      <ResponsiveContainer width="100%" height={170}>
+        <LineChart data={frameData(x)} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+          <YAxis
+            width={48}
+            type="number"
+            tickFormatter={tickFixed2}
+            domain={lossRange.domain}
+            ticks={lossRange.ticks}
+            interval={0}
+            allowDataOverflow
+          />
+          <SeriesLayer format={formatFixed4} />
+        </LineChart>
+      </ResponsiveContainer>
+    ),
+    [x, lossRange],
+  );
   return (
     <ChartCard
       title="Loss"
@@ -93,41 +110,8 @@ export function LossChart() {
         </>
       }
     >
-      <ResponsiveContainer width="100%" height={170}>
-        <LineChart data={crossEntropy} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
-          <YAxis
-            width={48}
-            tickFormatter={tickFixed2}
-            domain={lossRange.domain}
-            ticks={lossRange.ticks}
-            interval={0}
-            allowDataOverflow
-          />
-          <Tooltip formatter={formatFixed4} />
-          <Line
-            dataKey="crossEntropy"
-            name="cross-entropy"
-            stroke={COLOURS.crossEntropy}
-            dot={false}
-            connectNulls
-            {...STATIC}
-          />
-          {baseline.length > 0 && (
-            <Line
-              dataKey="baseline"
-              name="dense cross-entropy"
-              stroke={COLOURS.baseline}
-              strokeDasharray="4 3"
-              dot={false}
-              connectNulls
-              {...STATIC}
-            />
-          )}
-        </LineChart>
-      </ResponsiveContainer>
-      <ChartLegend items={baseline.length > 0 ? LOSS_LEGEND_WITH_DENSE : LOSS_LEGEND} />
+      <WithSeries series={series} frame={frame} />
+      <ChartLegend items={dense.length > 0 ? LOSS_LEGEND_WITH_DENSE : LOSS_LEGEND} />
       <RegulariserPanel />
     </ChartCard>
   );
@@ -143,19 +127,42 @@ function logRange(points: Parameters<typeof logDomain>[0]) {
 const RegulariserPanel = memo(function RegulariserPanel() {
   const { steps } = useStaggeredStudio((state) => ({ steps: state.steps }), 1);
   const regularisers = useMemo(
-    () => downsample(regulariserPoints(steps), (p) => p.orth ?? 0, CHART_POINTS),
+    () =>
+      regulariserPoints(
+        downsample(
+          steps,
+          (p) => (p.orth > 0 && Number.isFinite(p.orth) ? p.orth : 0),
+          CHART_POINTS,
+        ),
+      ),
     [steps],
+  );
+  const series = useMemo(
+    (): LiveSeries[] => [
+      {
+        name: 'orthogonality',
+        colour: COLOURS.orth,
+        points: regularisers.map((p) => ({ x: p.step, y: p.orth })),
+      },
+      {
+        name: 'rank term',
+        colour: COLOURS.rank,
+        points: regularisers.map((p) => ({ x: p.step, y: p.rank })),
+      },
+    ],
+    [regularisers],
   );
   const y = steady(logRange(regularisers));
   const x = stepAxisRange(regularisers.at(-1)?.step);
-  return (
-    <>
+  const frame = useMemo(
+    () => (
       <ResponsiveContainer width="100%" height={110}>
-        <LineChart data={regularisers} margin={CHART_MARGIN}>
+        <LineChart data={frameData(x)} margin={CHART_MARGIN}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
           <YAxis
             width={48}
+            type="number"
             scale="log"
             domain={y.domain}
             ticks={y.ticks}
@@ -163,11 +170,15 @@ const RegulariserPanel = memo(function RegulariserPanel() {
             allowDataOverflow
             tickFormatter={tickExponent0}
           />
-          <Tooltip formatter={formatExponent2} />
-          <Line dataKey="orth" name="orthogonality" stroke={COLOURS.orth} dot={false} {...STATIC} />
-          <Line dataKey="rank" name="rank term" stroke={COLOURS.rank} dot={false} {...STATIC} />
+          <SeriesLayer format={formatExponent2} />
         </LineChart>
       </ResponsiveContainer>
+    ),
+    [x, y],
+  );
+  return (
+    <>
+      <WithSeries series={series} frame={frame} />
       <ChartLegend items={REGULARISER_LEGEND} />
     </>
   );

@@ -1,18 +1,18 @@
 import { useMemo } from 'react';
 import {
   CartesianGrid,
-  Line,
   LineChart,
   ReferenceLine,
   ResponsiveContainer,
-  Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { ChartCard } from './ChartCard';
 import { rankChanges } from './downsample';
-import { CHART_MARGIN, COLOURS, STATIC, STEP_AXIS, stepAxisRange } from './chartStyle';
+import { CHART_MARGIN, COLOURS, STEP_AXIS, stepAxisRange } from './chartStyle';
+import { SeriesLayer, WithSeries } from './SeriesLayer';
+import { frameData, type LiveSeries } from './liveSeries';
 import { coarseStep, steady, zeroBasedRange } from './axisScale';
 
 const PALETTE = [
@@ -27,6 +27,8 @@ const PALETTE = [
   '#665191',
   '#3b7d3b',
 ];
+
+const formatRank = (rank: number) => String(rank);
 
 /** Every layer's rank over time; dashed: the selected layer's break-even rank. */
 export function RankChart() {
@@ -51,25 +53,53 @@ export function RankChart() {
     const changes = rankChanges(history);
     const last = changes.at(-1);
     const until = Math.max(history.at(-1)?.step ?? 0, shownStep);
-    const points =
-      last && until > last.step ? [...changes, { step: until, ranks: last.ranks }] : changes;
-    return points.map(({ step, ranks }) =>
-      Object.fromEntries([['step', step], ...ranks.map((rank, i) => [`l${i}`, rank])]),
-    );
+    return last && until > last.step ? [...changes, { step: until, ranks: last.ranks }] : changes;
   }, [history, shownStep]);
-  const breakEven = layers[selected]?.breakEvenRank;
-  const x = stepAxisRange(data.at(-1)?.step as number | undefined);
-  const y = steady(zeroBasedRange(Math.max(0, ...layers.map((l) => l.fullRank)), 4, true, 4));
-  const breakEvenLabel = useMemo(
+  const series = useMemo(
     () =>
-      breakEven === undefined
-        ? undefined
-        : {
-            value: `break-even ${breakEven.toFixed(1)}`,
-            position: 'insideTopRight' as const,
-            fill: COLOURS.cut,
-          },
-    [breakEven],
+      layers.map((layer, i): LiveSeries => ({
+        name: layer.name,
+        colour: PALETTE[i % PALETTE.length],
+        width: i === selected ? 3 : 1.5,
+        shape: 'stepAfter',
+        points: data.map((d) => ({ x: d.step, y: d.ranks[i] ?? null })),
+      })),
+    [layers, data, selected],
+  );
+  const breakEven = layers[selected]?.breakEvenRank;
+  const x = stepAxisRange(data.at(-1)?.step);
+  const y = steady(zeroBasedRange(Math.max(0, ...layers.map((l) => l.fullRank)), 4, true, 4));
+  const frame = useMemo(
+    () => (
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart data={frameData(x)} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+          <YAxis
+            width={40}
+            type="number"
+            domain={y.domain}
+            ticks={y.ticks}
+            interval={0}
+            allowDataOverflow
+          />
+          {breakEven !== undefined && (
+            <ReferenceLine
+              y={breakEven}
+              stroke={COLOURS.cut}
+              strokeDasharray="5 3"
+              label={{
+                value: `break-even ${breakEven.toFixed(1)}`,
+                position: 'insideTopRight',
+                fill: COLOURS.cut,
+              }}
+            />
+          )}
+          <SeriesLayer format={formatRank} />
+        </LineChart>
+      </ResponsiveContainer>
+    ),
+    [x, y, breakEven],
   );
   return (
     <ChartCard
@@ -92,34 +122,7 @@ export function RankChart() {
       {data.length === 0 ? (
         <p className="muted">Ranks appear once a low-rank job is configured.</p>
       ) : (
-        <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={data} margin={CHART_MARGIN}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
-            <YAxis width={40} domain={y.domain} ticks={y.ticks} interval={0} />
-            <Tooltip />
-            {layers.map((layer, i) => (
-              <Line
-                key={layer.name}
-                dataKey={`l${i}`}
-                name={layer.name}
-                type="stepAfter"
-                stroke={PALETTE[i % PALETTE.length]}
-                strokeWidth={i === selected ? 3 : 1.5}
-                dot={false}
-                {...STATIC}
-              />
-            ))}
-            {breakEven !== undefined && (
-              <ReferenceLine
-                y={breakEven}
-                stroke={COLOURS.cut}
-                strokeDasharray="5 3"
-                label={breakEvenLabel}
-              />
-            )}
-          </LineChart>
-        </ResponsiveContainer>
+        <WithSeries series={series} frame={frame} />
       )}
     </ChartCard>
   );

@@ -1,10 +1,9 @@
+import { useMemo } from 'react';
 import {
   CartesianGrid,
   ReferenceLine,
   ResponsiveContainer,
-  Scatter,
   ScatterChart,
-  Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
@@ -13,7 +12,9 @@ import { useStudio } from '../../store/store';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { ChartCard } from './ChartCard';
 import { ChartLegend, type LegendItem } from './ChartLegend';
-import { CHART_MARGIN, COLOURS, formatExponent2, STATIC, tickExponent0 } from './chartStyle';
+import { CHART_MARGIN, COLOURS, formatExponent2, tickExponent0 } from './chartStyle';
+import { SeriesLayer, WithSeries } from './SeriesLayer';
+import { frameData, type LiveSeries } from './liveSeries';
 import { decadeRange, steady } from './axisScale';
 import { spectrumPoints } from './spectrumPoints';
 
@@ -45,18 +46,42 @@ function LayerSpectrum({
   );
   const values = spectra[index];
   const layer = layers[index];
-  if (!values || !layer) return null;
-  const points = spectrumPoints(values, layer.fullRank, config, layer.fading);
-  const y = steady(decadeRange(points.floor, (values[0] ?? 1) * 1.5));
-  return (
-    <>
+  const points = useMemo(
+    () => (values && layer ? spectrumPoints(values, layer.fullRank, config, layer.fading) : null),
+    [values, layer, config],
+  );
+  const atRiskName = config.targetParamsKept > 0 ? 'fading, cut next' : 'below the cut';
+  const series = useMemo((): LiveSeries[] => {
+    if (!points) return [];
+    const xy = (list: { index: number; value: number }[]) =>
+      list.map((p) => ({ x: p.index, y: p.value }));
+    const dots = (name: string, colour: string, list: typeof points.kept): LiveSeries => ({
+      name,
+      colour,
+      points: xy(list),
+      line: false,
+      dots: 'circle',
+      dotRadius: compact ? 2 : 3.5,
+    });
+    return [
+      dots('kept', COLOURS.kept, points.kept),
+      dots(atRiskName, COLOURS.atRisk, points.atRisk),
+      { ...dots('pruned', COLOURS.pruned, points.pruned), dots: 'cross' },
+    ];
+  }, [points, atRiskName, compact]);
+  const fullRank = layer?.fullRank ?? 1;
+  const x = steady({ domain: [0, fullRank + 1], ticks: [] });
+  const y = steady(decadeRange(points?.floor ?? 1e-3, (values?.[0] ?? 1) * 1.5));
+  const cut = points && points.cut > 0 ? Math.max(points.cut, points.floor) : null;
+  const frame = useMemo(
+    () => (
       <ResponsiveContainer width="100%" height={height}>
-        <ScatterChart margin={CHART_MARGIN}>
+        <ScatterChart data={frameData(x, 'index')} margin={CHART_MARGIN}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis
             dataKey="index"
             type="number"
-            domain={steady({ domain: [0, layer.fullRank + 1], ticks: [] }).domain}
+            domain={x.domain}
             allowDecimals={false}
             hide={compact}
           />
@@ -72,31 +97,24 @@ function LayerSpectrum({
             tickFormatter={tickExponent0}
             allowDataOverflow
           />
-          {!compact && <Tooltip formatter={formatExponent2} />}
-          {points.cut > 0 && (
+          {cut !== null && (
             <ReferenceLine
-              y={Math.max(points.cut, points.floor)}
+              y={cut}
               stroke={COLOURS.cut}
               strokeDasharray="5 3"
               label={compact ? undefined : CUT_LABEL}
             />
           )}
-          <Scatter data={points.kept} name="kept" fill={COLOURS.kept} {...STATIC} />
-          <Scatter
-            data={points.atRisk}
-            name={config.targetParamsKept > 0 ? 'fading, cut next' : 'below the cut'}
-            fill={COLOURS.atRisk}
-            {...STATIC}
-          />
-          <Scatter
-            data={points.pruned}
-            name="pruned"
-            fill={COLOURS.pruned}
-            shape="cross"
-            {...STATIC}
-          />
+          <SeriesLayer format={formatExponent2} xLabel="direction" />
         </ScatterChart>
       </ResponsiveContainer>
+    ),
+    [x, y, cut, height, compact],
+  );
+  if (!points) return null;
+  return (
+    <>
+      <WithSeries series={series} frame={frame} />
       {!compact && (
         <ChartLegend items={config.targetParamsKept > 0 ? TARGET_LEGEND : RULE_LEGEND} />
       )}

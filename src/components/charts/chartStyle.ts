@@ -17,9 +17,6 @@ export const COLOURS = {
   macs: '#2e8b57',
 } as const;
 
-/** Live charts redraw 10 times a second: no animation. */
-export const STATIC = { isAnimationActive: false } as const;
-
 /** Room on the right for the step axis's last label, which sits on the plot's edge. */
 export const CHART_MARGIN = { top: 5, right: 24, bottom: 0, left: 0 };
 
@@ -44,9 +41,6 @@ export const stepAxisRange = (lastStep: number | undefined) =>
  * size charts' dots made their redraws grow with the run).
  */
 export const DOTS_UP_TO = 60;
-
-/** Dots of a short series: one object for every redraw. */
-export const SMALL_DOTS = { r: 2 } as const;
 
 export const formatFixed4 = (value: unknown) => Number(value).toFixed(4);
 export const formatExponent2 = (value: unknown) => Number(value).toExponential(2);
