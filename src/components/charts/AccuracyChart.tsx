@@ -8,16 +8,9 @@ import { CHART_POINTS, downsample } from './downsample';
 import { ChartCard } from './ChartCard';
 import { ChartLegend, type LegendItem } from './ChartLegend';
 import { SeriesLayer, WithSeries } from './SeriesLayer';
-import { frameData, type LiveSeries } from './liveSeries';
+import { STEP_FRAME_AXIS, STEP_FRAME_DATA, type LiveSeries } from './liveSeries';
 import type { XY } from './seriesPath';
-import {
-  CHART_MARGIN,
-  COLOURS,
-  formatPercent,
-  DOTS_UP_TO,
-  STEP_AXIS,
-  stepAxisRange,
-} from './chartStyle';
+import { CHART_MARGIN, COLOURS, formatPercent, DOTS_UP_TO, stepAxisRange } from './chartStyle';
 
 const PERCENT_DOMAIN: [number, number] = [0, 100];
 const PERCENT_TICKS = [0, 25, 50, 75, 100];
@@ -151,9 +144,9 @@ export function AccuracyChart() {
   const frame = useMemo(
     () => (
       <ResponsiveContainer width="100%" height={220}>
-        <ComposedChart data={frameData(x)} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+        <ComposedChart data={STEP_FRAME_DATA} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis {...STEP_FRAME_AXIS} />
           <YAxis
             width={52}
             type="number"
@@ -167,7 +160,7 @@ export function AccuracyChart() {
         </ComposedChart>
       </ResponsiveContainer>
     ),
-    [x],
+    [],
   );
   return (
     <ChartCard
@@ -184,7 +177,7 @@ export function AccuracyChart() {
         </p>
       }
     >
-      <WithSeries series={series} frame={frame} />
+      <WithSeries series={series} steps={x} frame={frame} />
       <ChartLegend items={legend} />
     </ChartCard>
   );

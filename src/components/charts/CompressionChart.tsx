@@ -11,17 +11,10 @@ import { useStaggeredStudio } from './useStaggeredStudio';
 import { CHART_POINTS, downsample } from './downsample';
 import { ChartCard } from './ChartCard';
 import { ChartLegend, type LegendItem } from './ChartLegend';
-import {
-  CHART_MARGIN,
-  COLOURS,
-  DOTS_UP_TO,
-  formatPercent,
-  STEP_AXIS,
-  stepAxisRange,
-} from './chartStyle';
+import { CHART_MARGIN, COLOURS, DOTS_UP_TO, formatPercent, stepAxisRange } from './chartStyle';
 import { steady, zeroBasedRange } from './axisScale';
 import { SeriesLayer, WithSeries } from './SeriesLayer';
-import { frameData, type LiveSeries } from './liveSeries';
+import { STEP_FRAME_AXIS, STEP_FRAME_DATA, type LiveSeries } from './liveSeries';
 
 const SERIES = [
   { key: 'params', name: 'params kept (deployable)', colour: COLOURS.kept },
@@ -73,9 +66,9 @@ export function CompressionChart() {
   const frame = useMemo(
     () => (
       <ResponsiveContainer width="100%" height={200}>
-        <LineChart data={frameData(x)} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+        <LineChart data={STEP_FRAME_DATA} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis {...STEP_FRAME_AXIS} />
           <YAxis
             width={52}
             type="number"
@@ -98,7 +91,7 @@ export function CompressionChart() {
         </LineChart>
       </ResponsiveContainer>
     ),
-    [x, y, target, showTarget],
+    [y, target, showTarget],
   );
   const last = history.at(-1);
   const targetText = target > 0 && pruning ? ` (target ${target}%)` : '';
@@ -137,7 +130,7 @@ export function CompressionChart() {
           .
         </p>
       ) : (
-        <WithSeries series={series} frame={frame} />
+        <WithSeries series={series} steps={x} frame={frame} />
       )}
       {data.length > 0 && <ChartLegend items={LEGEND} />}
     </ChartCard>

@@ -19,7 +19,6 @@ import {
   COLOURS,
   formatExponent2,
   formatFixed4,
-  STEP_AXIS,
   stepAxisRange,
   tickExponent0,
   tickFixed2,
@@ -29,7 +28,7 @@ import { CHART_POINTS, downsample } from './downsample';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { logDomain, lossSummary, regulariserPoints } from './lossPoints';
 import { SeriesLayer, WithSeries } from './SeriesLayer';
-import { frameData, type LiveSeries } from './liveSeries';
+import { STEP_FRAME_AXIS, STEP_FRAME_DATA, type LiveSeries } from './liveSeries';
 import type { StepPoint } from '../../store/store';
 
 /**
@@ -72,9 +71,9 @@ export function LossChart() {
   const frame = useMemo(
     () => (
       <ResponsiveContainer width="100%" height={170}>
-        <LineChart data={frameData(x)} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+        <LineChart data={STEP_FRAME_DATA} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis {...STEP_FRAME_AXIS} />
           <YAxis
             width={48}
             type="number"
@@ -88,7 +87,7 @@ export function LossChart() {
         </LineChart>
       </ResponsiveContainer>
     ),
-    [x, lossRange],
+    [lossRange],
   );
   return (
     <ChartCard
@@ -110,7 +109,7 @@ export function LossChart() {
         </>
       }
     >
-      <WithSeries series={series} frame={frame} />
+      <WithSeries series={series} steps={x} frame={frame} />
       <ChartLegend items={dense.length > 0 ? LOSS_LEGEND_WITH_DENSE : LOSS_LEGEND} />
       <RegulariserPanel />
     </ChartCard>
@@ -157,9 +156,9 @@ const RegulariserPanel = memo(function RegulariserPanel() {
   const frame = useMemo(
     () => (
       <ResponsiveContainer width="100%" height={110}>
-        <LineChart data={frameData(x)} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+        <LineChart data={STEP_FRAME_DATA} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis {...STEP_FRAME_AXIS} />
           <YAxis
             width={48}
             type="number"
@@ -174,11 +173,11 @@ const RegulariserPanel = memo(function RegulariserPanel() {
         </LineChart>
       </ResponsiveContainer>
     ),
-    [x, y],
+    [y],
   );
   return (
     <>
-      <WithSeries series={series} frame={frame} />
+      <WithSeries series={series} steps={x} frame={frame} />
       <ChartLegend items={REGULARISER_LEGEND} />
     </>
   );

@@ -10,9 +10,9 @@ import {
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { ChartCard } from './ChartCard';
 import { rankChanges } from './downsample';
-import { CHART_MARGIN, COLOURS, STEP_AXIS, stepAxisRange } from './chartStyle';
+import { CHART_MARGIN, COLOURS, stepAxisRange } from './chartStyle';
 import { SeriesLayer, WithSeries } from './SeriesLayer';
-import { frameData, type LiveSeries } from './liveSeries';
+import { STEP_FRAME_AXIS, STEP_FRAME_DATA, type LiveSeries } from './liveSeries';
 import { coarseStep, steady, zeroBasedRange } from './axisScale';
 
 const PALETTE = [
@@ -72,9 +72,9 @@ export function RankChart() {
   const frame = useMemo(
     () => (
       <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={frameData(x)} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis {...STEP_AXIS} domain={x.domain} ticks={x.ticks} />
+        <LineChart data={STEP_FRAME_DATA} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis {...STEP_FRAME_AXIS} />
           <YAxis
             width={40}
             type="number"
@@ -99,7 +99,7 @@ export function RankChart() {
         </LineChart>
       </ResponsiveContainer>
     ),
-    [x, y, breakEven],
+    [y, breakEven],
   );
   return (
     <ChartCard
@@ -122,7 +122,7 @@ export function RankChart() {
       {data.length === 0 ? (
         <p className="muted">Ranks appear once a low-rank job is configured.</p>
       ) : (
-        <WithSeries series={series} frame={frame} />
+        <WithSeries series={series} steps={x} frame={frame} />
       )}
     </ChartCard>
   );

@@ -1,17 +1,22 @@
-import { useContext, useId, useState, type ReactElement } from 'react';
+import { useContext, useId, useMemo, useState, type ReactElement } from 'react';
 import { usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
 import { dotsPath, linePath, nearestIndex, type Scale, type XY } from './seriesPath';
-import { SeriesContext, type LiveSeries } from './liveSeries';
+import type { AxisRange } from './axisScale';
+import { SeriesContext, type LiveContent, type LiveSeries } from './liveSeries';
 
 /** The chart's frame and its live series: the frame redraws only when its own props change. */
 export function WithSeries({
   series,
+  steps,
   frame,
 }: {
   series: readonly LiveSeries[];
+  /** the step axis's range, for a chart over training steps */
+  steps?: AxisRange;
   frame: ReactElement;
 }) {
-  return <SeriesContext.Provider value={series}>{frame}</SeriesContext.Provider>;
+  const content = useMemo((): LiveContent => ({ series, steps }), [series, steps]);
+  return <SeriesContext.Provider value={content}>{frame}</SeriesContext.Provider>;
 }
 
 const asScale =
@@ -34,15 +39,17 @@ export function SeriesLayer({
   format: (value: number) => string;
   xLabel?: string;
 }) {
-  const series = useContext(SeriesContext);
-  const x = asScale(useXAxisScale());
+  const { series, steps } = useContext(SeriesContext);
+  const frameX = asScale(useXAxisScale());
   const y = asScale(useYAxisScale());
   const area = usePlotArea();
   const clipId = `series-clip-${useId().replace(/:/g, '')}`;
   const [pointer, setPointer] = useState<number | null>(null);
   if (!area) return null;
+  const x: Scale = steps ? rangeScale(steps, area) : frameX;
   return (
     <g className="live-series">
+      {steps && <StepAxis range={steps} x={x} area={area} />}
       <defs>
         <clipPath id={clipId}>
           <rect x={area.x} y={area.y} width={area.width} height={area.height} />
@@ -101,6 +108,49 @@ export function SeriesLayer({
   );
 }
 
+type Area = { x: number; y: number; width: number; height: number };
+
+/** Steps to pixels across the plot area. */
+const rangeScale =
+  ({ domain: [low, high] }: AxisRange, area: Area): Scale =>
+  (value) =>
+    area.x + ((value - low) / (high - low || 1)) * area.width;
+
+/** The step axis: a grid line, a tick and a label at each of its ticks, as Recharts draws them. */
+function StepAxis({ range, x, area }: { range: AxisRange; x: Scale; area: Area }) {
+  const bottom = area.y + area.height;
+  return (
+    <g className="live-step-axis">
+      {range.ticks.map((tick) => {
+        const at = x(tick) ?? 0;
+        return (
+          <g key={tick}>
+            <line
+              x1={at}
+              x2={at}
+              y1={area.y}
+              y2={bottom}
+              stroke="#ccc"
+              strokeDasharray="3 3"
+              fill="none"
+            />
+            <line x1={at} x2={at} y1={bottom} y2={bottom + 6} stroke="#666" />
+            <text
+              className="recharts-text recharts-cartesian-axis-tick-value"
+              x={at}
+              y={bottom + 8}
+              textAnchor="middle"
+              fill="#666"
+            >
+              <tspan dy="0.71em">{tick}</tspan>
+            </text>
+          </g>
+        );
+      })}
+    </g>
+  );
+}
+
 /** The point nearest the pointer's x in each series, as a vertical rule and a small table. */
 function Readout({
   series,
@@ -113,7 +163,7 @@ function Readout({
   series: readonly LiveSeries[];
   pixelX: number;
   x: Scale;
-  area: { x: number; y: number; width: number; height: number };
+  area: Area;
   format: (value: number) => string;
   xLabel: string;
 }) {

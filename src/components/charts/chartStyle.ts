@@ -1,5 +1,4 @@
 // Colours and shared props of the live charts.
-import type { XAxisProps } from 'recharts';
 import { steady, zeroBasedRange } from './axisScale';
 
 export const COLOURS = {
@@ -19,17 +18,6 @@ export const COLOURS = {
 
 /** Room on the right for the step axis's last label, which sits on the plot's edge. */
 export const CHART_MARGIN = { top: 5, right: 24, bottom: 0, left: 0 };
-
-/**
- * The x axis of every over-time chart: training steps from 0 to a round step past the last point
- * (stepAxisRange), every tick drawn (no label-collision measuring on each redraw).
- */
-export const STEP_AXIS: XAxisProps = {
-  dataKey: 'step',
-  type: 'number',
-  allowDecimals: false,
-  interval: 0,
-};
 
 /** The step axis's range for a chart whose last point is at `lastStep`. */
 export const stepAxisRange = (lastStep: number | undefined) =>
