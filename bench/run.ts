@@ -79,9 +79,11 @@ const ROUND_STEPS = 5;
  */
 const ROUND_WARMUP = 3;
 
-function collect(results: BenchResults, environment: Environment, plan: PlanResults): void {
-  results.training.push(...plan.training.map((r) => ({ ...r, environment })));
-  results.inference.push(...plan.inference.map((r) => ({ ...r, environment })));
+/** A plan's rows under their environment; `threads` on wasm rows (the threads they ran on). */
+function collect(results: BenchResults, environment: Environment, plan: PlanResults, threads?: number): void {
+  const extra = threads === undefined ? { environment } : { environment, threads };
+  results.training.push(...plan.training.map((r) => ({ ...r, ...extra })));
+  results.inference.push(...plan.inference.map((r) => ({ ...r, ...extra })));
   results.skipped.push(...plan.skipped.map((r) => ({ ...r, environment })));
 }
 
@@ -97,12 +99,22 @@ function relabel(plan: PlanResults, backend: string): PlanResults {
 }
 
 async function runNode(args: Args, results: BenchResults): Promise<void> {
-  for (const backend of ['wasm', 'cpu'] as const) {
+  for (const backend of ['wasm', 'cpu', 'webgpu'] as const) {
     if (args.skip.has(backend)) continue;
-    await startNodeBackend(backend);
-    // the cpu backend is pure JavaScript: minutes a step at batch 128
-    const budgetS = args.budgetS ?? (backend === 'cpu' ? (args.quick ? 60 : 600) : 3600);
-    collect(results, 'node', await runPlan(backend, itemsFor(args.quick), options(args.quick, budgetS), progress));
+    try {
+      await startNodeBackend(backend);
+    } catch (error) {
+      // webgpu under Node needs a Vulkan device: a row that says why it is missing
+      const reason = `skipped: ${(error as Error).message}`;
+      results.skipped.push(...itemsFor(args.quick).map((item) => ({ environment: 'node' as const, backend, item, reason })));
+      continue;
+    }
+    // the cpu backend is pure JavaScript (minutes a step at batch 128), webgpu here may be a
+    // software Vulkan device
+    const budgetS = args.budgetS ?? (backend === 'wasm' ? 3600 : args.quick ? 60 : 600);
+    // Node's wasm backend runs the kernels on the calling thread alone
+    const threads = backend === 'wasm' ? 1 : undefined;
+    collect(results, 'node', await runPlan(backend, itemsFor(args.quick), options(args.quick, budgetS), progress), threads);
   }
 }
 
@@ -120,7 +132,8 @@ async function runChromium(args: Args, results: BenchResults, bench: BenchBrowse
     const budgetS = args.budgetS ?? (args.quick ? 60 : backend === 'wasm' ? 1800 : 480);
     const request: BenchRequest = { backend, threads, items: itemsFor(args.quick), options: options(args.quick, budgetS) };
     const reply = await bench.run(request, budgetS + 900, (line) => progress(`chromium ${line}`));
-    if (reply?.type === 'done') collect(results, 'chromium', relabel(reply.results, label));
+    if (reply?.type === 'done')
+      collect(results, 'chromium', relabel(reply.results, label), backend === 'wasm' ? (threads ?? cores) : undefined);
     else {
       const reason = reply?.type === 'error' ? reply.message : 'timed out';
       results.skipped.push(...request.items.map((item) => ({ environment: 'chromium' as const, backend: label, item, reason })));

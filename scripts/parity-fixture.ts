@@ -5,6 +5,7 @@
 // backend with the product's own modules; scripts/parity-fixture.test.ts checks it is current.
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
+import { prettyJson } from './lib/prettyJson';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/config';
@@ -18,7 +19,6 @@ import { exportLayersModel, saveToFiles } from '../src/model/export';
 import {
   accountingInputs,
   allVariables,
-  buildModel,
   disposeModel,
   factorisedLayers,
   forward,
@@ -26,9 +26,10 @@ import {
   type Model,
   type ModelConfig,
 } from '../src/model/resnet';
+import { buildModel } from '../src/model/resnetBuild';
 import { meanCrossEntropy } from '../src/train/evaluation';
-import { PruningPolicy, type PolicyModel, type PolicySettings } from '../src/train/pruningPolicy';
-import { trainStep } from '../src/train/step';
+import { PruningPolicy, type PolicyModel, type PolicySettings } from '../src/lowrank/pruningPolicy';
+import { trainStep } from '../src/lowrank/step';
 
 export const FIXTURE_PATH = join('python', 'tests', 'fixtures', 'parity.json');
 
@@ -344,7 +345,7 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
   const fixture = await parityFixture();
-  writeFileSync(FIXTURE_PATH, `${JSON.stringify(fixture)}\n`);
+  writeFileSync(FIXTURE_PATH, prettyJson(fixture));
   console.error(`wrote ${FIXTURE_PATH}`);
 }
 

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { chromium, type BrowserContext } from '@playwright/test';
 import { previewBuild } from './lib/previewSite';
 import { helpRequested, unknownOption } from './lib/cli';
-import { median } from './lib/stats';
+import { median } from '../src/stats';
 import { systemChromium, waitForStartEnabled } from './lib/studioPage';
 
 const USAGE = `usage: npm run time-to-ready -- [--runs N] [--url query]

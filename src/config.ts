@@ -3,7 +3,7 @@
 // docs/method.md and docs/results.md.
 import { ARCHITECTURE_NAMES, type ArchitectureName, type ModelMode } from './model/architectures';
 import { RANK_TERMS, type RankTerm } from './lowrank/rankTerms';
-import { pruneEndFraction } from './train/schedules';
+import { pruneEndFraction } from './lowrank/schedules';
 
 interface NumberKnob {
   type: 'number';
@@ -25,6 +25,8 @@ interface ChoiceKnob<T extends string> {
   type: 'choice';
   default: T;
   choices: readonly T[];
+  /** what the studio's menu shows for each choice (default: the value itself) */
+  labels?: Readonly<Record<T, string>>;
   live: boolean;
   help: string;
 }
@@ -47,12 +49,20 @@ export const KNOBS = {
   architecture: choice<ArchitectureName>({
     default: 'resnet20',
     choices: ARCHITECTURE_NAMES,
+    labels: {
+      resnet8: 'ResNet-8',
+      resnet20: 'ResNet-20',
+      resnet32: 'ResNet-32',
+      resnet56: 'ResNet-56',
+      resnet18: 'ResNet-18',
+    },
     live: false,
     help: 'Network: CIFAR ResNet-8/20/32/56 or the CIFAR ResNet-18',
   }),
   mode: choice<ModelMode>({
     default: 'lowrank',
     choices: ['lowrank', 'dense'],
+    labels: { lowrank: 'low-rank (DPRP)', dense: 'dense baseline' },
     live: false,
     help: 'Factorised (W = U diag(s) V^T, pruned while training) or the dense baseline',
   }),
@@ -166,6 +176,7 @@ export const KNOBS = {
   pruneRule: choice<'relative' | 'energy'>({
     default: 'relative',
     choices: ['relative', 'energy'],
+    labels: { relative: '|s| ≥ τ·max', energy: 'keep 1−ε energy' },
     live: true,
     help: 'Keep |s_i| >= tau max|s|, or the top directions holding 1 - eps of the energy',
   }),
@@ -291,6 +302,19 @@ export const DEFAULT_CONFIG = Object.fromEntries(
 ) as TrainConfig;
 
 export const LIVE_KNOBS = (Object.keys(KNOBS) as KnobName[]).filter((name) => KNOBS[name].live);
+
+/**
+ * A change to a running job's knobs, validated where it enters (the worker's command): only live
+ * knobs may change while a job exists (the network and the data are built from the others).
+ */
+export function validateLiveChange(values: Record<string, unknown>): Partial<TrainConfig> {
+  const frozen = Object.keys(values).filter((name) => !LIVE_KNOBS.includes(name as KnobName));
+  if (frozen.length)
+    throw new Error(
+      `${frozen.join(', ')} cannot change while a job exists; configure a new job instead`,
+    );
+  return validateConfig(values);
+}
 
 /** Checks one value against its knob; returns an error message or null. */
 export function knobError(name: string, value: unknown): string | null {

@@ -49,13 +49,9 @@ export const PRESETS = {
   },
   /**
    * ResNet-20 on CIFAR-10, 164 epochs with the published step schedule: the defaults of
-   * src/config.ts, chosen from the literature and the short runs (not yet run at full scale).
-   * Its 1% warm-up keeps the first steps at learning rate 0.1 from blowing up (measured: the
-   * cross-entropy jumps to 15.7 by step 5 without it); the short presets above train without
-   * one, as they were calibrated (a warm-up stalled one of three classroom seeds at chance).
-   * The short presets also leave the rank term off (λ_r = 0): with the target-size schedule
-   * doing the cutting it cost 0.4-1.1 points in five of six paired runs. The paper recipe keeps
-   * λ_r = 0.1, the method's third loss, for its long run.
+   * src/config.ts. Its warm-up keeps learning rate 0.1 from blowing up the first steps; the
+   * short presets above train without one and with λ_r = 0, as they were calibrated
+   * (docs/results.md, "How the defaults were chosen").
    */
   'paper-recipe': { architecture: 'resnet20', widthMultiplier: 1, inputSize: 32 },
 } as const satisfies Record<string, Partial<TrainConfig>>;

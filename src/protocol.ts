@@ -4,7 +4,7 @@ import type { TrainConfig } from './config';
 import type { ImageDataset } from './data/dataset';
 import type { SizeKept } from './lowrank/accounting';
 import type { PruneEvent } from './lowrank/pruning';
-import type { Checkpoint } from './train/trainer';
+import type { Checkpoint } from './train/trainerState';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -163,19 +163,29 @@ export interface RunHistory {
 /** Test images in the slice evaluated every few seconds while a job runs: the first ones. */
 export const TEST_SLICE_IMAGES = 256;
 
+/**
+ * What every training step reports besides its step number: the one list the trainer's metrics,
+ * the series below, run logs and the charts' points are made from. `stepMs` is the wall time per
+ * step, averaged over the steps since the previous report (the sync included).
+ */
+export const STEP_METRIC_FIELDS = [
+  'epoch',
+  'crossEntropy',
+  'orth',
+  'rank',
+  'total',
+  'trainAccuracy',
+  'learningRate',
+  'lambdaRank',
+  'stepMs',
+] as const;
+export type StepMetricField = (typeof STEP_METRIC_FIELDS)[number];
+
+/** One step's metrics. */
+export type StepRecord = { step: number } & Record<StepMetricField, number>;
+
 /** Step metrics of several steps, one typed array per field (transferred, not copied). */
-export interface StepSeries {
-  step: Float64Array;
-  epoch: Float32Array;
-  crossEntropy: Float32Array;
-  orth: Float32Array;
-  rank: Float32Array;
-  total: Float32Array;
-  trainAccuracy: Float32Array;
-  learningRate: Float32Array;
-  lambdaRank: Float32Array;
-  stepMs: Float32Array;
-}
+export type StepSeries = { step: Float64Array } & Record<StepMetricField, Float32Array>;
 
 export interface CostSummary {
   dense: number;

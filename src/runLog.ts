@@ -3,7 +3,8 @@
 // (python/) writes the same, and the studio opens either to show and replay the run.
 import { KNOBS, validateConfig, type TrainConfig } from './config';
 import type { SizeKept } from './lowrank/accounting';
-import { STEP_SERIES_FIELDS, toSeries, type StepRecord } from './train/stepSeries';
+import { STEP_METRIC_FIELDS, type StepRecord } from './protocol';
+import { recordAt, toSeries } from './train/stepSeries';
 import type {
   CostSummary,
   EpochSummary,
@@ -47,11 +48,7 @@ const eventStep = (event: HistoryEvent) =>
   event.type === 'epoch' ? event.summary.step : event.step;
 
 function stepLines(run: RunName, series: StepSeries): StepLine[] {
-  return Array.from(series.step, (step, i) => {
-    const line = { type: 'step', run, step } as StepLine;
-    for (const field of STEP_SERIES_FIELDS) line[field] = series[field][i];
-    return line;
-  });
+  return Array.from(series.step, (_, i) => ({ type: 'step', run, ...recordAt(series, i) }));
 }
 
 /** The log as text: the header, then steps and events merged in step order. */
@@ -235,7 +232,7 @@ export function decodeRunLog(text: string): RunLog {
   let lastStep = 0;
   for (const { record, number } of parsed.slice(1)) {
     if (record.type === 'step') {
-      needNumbers(record, ['step', ...STEP_SERIES_FIELDS], number, 'a step');
+      needNumbers(record, ['step', ...STEP_METRIC_FIELDS], number, 'a step');
       steps[record.run === 'baseline' ? 'baseline' : 'main'].push(record as unknown as StepLine);
       lastStep = Math.max(lastStep, record.step as number);
     } else {

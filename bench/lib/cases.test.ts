@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rankOf } from '../../src/lowrank/factorised';
-import { median } from '../../scripts/lib/stats';
+import { median } from '../../src/stats';
 import { benchTrainer, timeTrainingRounds } from './cases';
 import { planItems, runPlan } from './plan';
 

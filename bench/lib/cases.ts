@@ -8,7 +8,7 @@ import { breakEvenRank, rankOf } from '../../src/lowrank/factorised';
 import { pruneLayer, strongestDirections } from '../../src/lowrank/pruning';
 import { timeInference } from '../../src/train/exporter';
 import { Trainer } from '../../src/train/trainer';
-import { median } from '../../scripts/lib/stats';
+import { median } from '../../src/stats';
 
 /** dense baseline; factorised at a fraction of each layer's full rank; or at half its MACs. */
 export type Variant = 'dense' | 'full' | 'rank50' | 'rank25' | 'macs50';

@@ -1,7 +1,7 @@
 // Per conv shape of ResNet-20, the forward conv and both gradients, timed kernel by kernel: shared
 // by `bench/profile-step.ts` in Node (one thread) and the benchmark page in Chromium (threads).
 import * as tf from '@tensorflow/tfjs';
-import { median } from '../../scripts/lib/stats';
+import { median } from '../../src/stats';
 
 /** [input size, in channels, out channels, stride]: ResNet-20's 3x3 convs, padding 'same'. */
 const SHAPES: [number, number, number, number][] = [

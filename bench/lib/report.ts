@@ -1,16 +1,19 @@
 // Results of `npm run bench`: the targets of the speed issue, and the markdown tables.
 import { VARIANT_LABELS, type InferenceResult, type TrainingResult } from './cases';
 import { describeItem, type SkippedItem } from './plan';
-import { median } from '../../scripts/lib/stats';
+import { median } from '../../src/stats';
 
 /** Where a measurement ran: Node or headless Chromium, and which TF.js backend. */
 export type Environment = 'node' | 'chromium';
 
 export interface EnvTraining extends TrainingResult {
   environment: Environment;
+  /** wasm: the threads it trained on (the backend label says it too, for people) */
+  threads?: number;
 }
 export interface EnvInference extends InferenceResult {
   environment: Environment;
+  threads?: number;
 }
 export interface EnvSkipped extends SkippedItem {
   environment: Environment;
@@ -118,7 +121,10 @@ function chromiumWasmLabels(results: Pick<BenchResults, 'training'>) {
         .map((r) => r.backend),
     ),
   ];
-  const threads = (label: string) => Number(/(\d+) thread/.exec(label)?.[1] ?? 1);
+  const threadsOf = new Map(
+    results.training.map((r) => [r.backend, r.threads ?? Number(/(\d+) thread/.exec(r.backend)?.[1] ?? 1)]),
+  );
+  const threads = (label: string) => threadsOf.get(label) ?? 1;
   labels.sort((a, b) => threads(b) - threads(a));
   const allThreads = labels[0];
   const oneThread = labels.find((label) => threads(label) === 1 && label !== allThreads);

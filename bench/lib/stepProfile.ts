@@ -3,8 +3,8 @@
 // the two profiles are the same measurement.
 import * as tf from '@tensorflow/tfjs';
 import { benchTrainer, type Variant } from './cases';
-import { median } from '../../scripts/lib/stats';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../../src/kernels/wasmBatchNorm';
+import { median } from '../../src/stats';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../../src/kernels/kernelNames';
 
 export interface StepProfile {
   variant: Variant;

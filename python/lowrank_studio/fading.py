@@ -1,4 +1,4 @@
-"""Fade before cut (src/train/fading.ts): the directions the next prune event will cut are
+"""Fade before cut (src/lowrank/fading.ts): the directions the next prune event will cut are
 shrunk after every step, so that by the cut they hold almost nothing."""
 
 from typing import List, Optional, Sequence

@@ -1,4 +1,4 @@
-"""When to prune and how much (src/train/pruningPolicy.ts): the window, the loss gate, the
+"""When to prune and how much (src/lowrank/pruningPolicy.ts): the window, the loss gate, the
 spacing of events, floors and cap, and the target-size controller with its cubic budget. Pure
 arithmetic on |s| and layer shapes; its state (TypeScript field names) goes into checkpoints.
 

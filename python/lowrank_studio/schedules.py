@@ -1,4 +1,4 @@
-"""Schedules over the run's progress (src/train/schedules.ts): learning rate, lambda_r ramp, the
+"""Schedules over the run's progress (src/lowrank/schedules.ts): learning rate, lambda_r ramp, the
 end of the pruning window, and fractions of the run in steps."""
 
 import math

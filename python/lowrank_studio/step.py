@@ -1,5 +1,5 @@
 """One optimisation step: CE + lambda_o orth + lambda_r rank -> gradients -> optimiser
-(src/train/step.ts and Trainer.trainStep). With several processes each holds a shard of the
+(src/lowrank/step.ts and Trainer.trainStep). With several processes each holds a shard of the
 global batch; its cross-entropy is scaled so that DDP's gradient average is the global mean."""
 
 from typing import Dict, Sequence, Tuple

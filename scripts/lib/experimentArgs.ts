@@ -8,7 +8,7 @@ import {
   type KnobName,
   type TrainConfig,
 } from '../../src/config';
-import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../src/model/resnet';
+import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../src/model/architectures';
 import { PRESET_LIMITS, PRESET_NAMES, PRESETS, type PresetName } from '../../src/presets';
 import type { JobLimits } from '../../src/protocol';
 import { flagOf, unknownOption } from './cli';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/presets';
-import type { EpochReport } from '../../src/train/trainer';
+import type { EpochReport } from '../../src/train/reports';
 import { consoleProgress } from './progress';
 
 function stream(isTTY: boolean) {

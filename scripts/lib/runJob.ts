@@ -3,7 +3,8 @@
 import type { TrainConfig } from '../../src/config';
 import type { ImageDataset } from '../../src/data/dataset';
 import type { JobLimits } from '../../src/protocol';
-import { Trainer, type EpochReport } from '../../src/train/trainer';
+import type { EpochReport } from '../../src/train/reports';
+import { Trainer } from '../../src/train/trainer';
 import type { RunReport } from './report';
 
 export interface Progress {

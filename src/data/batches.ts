@@ -129,9 +129,8 @@ function normalisedBytes(stats: ChannelStats): Float32Array {
 /**
  * Builds a batch of `indices`: pixels to [0, 1], zero padding + crop + flip when `augmentation`
  * is given, then (x - mean) / std per channel. One pass in JavaScript through a table of the
- * 256 normalised byte values per channel (a padded pixel is byte 0), then one upload: as tensor
- * ops (a division, a pad, a crop, a subtraction and a division) this was 5-6 ms of a batch-128
- * step on wasm, on one thread. The caller disposes the batch.
+ * 256 normalised byte values per channel (a padded pixel is byte 0), then one upload, where
+ * five tensor ops would each pass over the batch. The caller disposes the batch.
  */
 export function makeBatch(
   split: Split,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { maxRelativeError, randomValues } from '../testing/tensors';
 import { batchNormResults } from '../testing/batchNorm';
 import { compileKernels, GENERATED_FILE, generatedModule } from './simd/compile';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './wasmBatchNorm';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './kernelNames';
 import { registerWasmTrainingKernels } from './wasmTraining';
 import {
   backendMemory,

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxRelativeError, randomValues } from '../testing/tensors';
 import { batchNormResults } from '../testing/batchNorm';
-import { BATCH_NORM_TRAIN } from './wasmBatchNorm';
+import { BATCH_NORM_TRAIN } from './kernelNames';
 import { registerWasmTrainingKernels } from './wasmTraining';
 import { setSimdKernelsEnabled } from './wasmSimd';
 

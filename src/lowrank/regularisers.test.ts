@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createFactorisedConv, disposeLayer } from './factorised';
-import { buildModel, disposeModel, factorisedLayers } from '../model/resnet';
+import { disposeModel, factorisedLayers } from '../model/resnet';
+import { buildModel } from '../model/resnetBuild';
 import {
   meanNormalisedRankLoss,
   normalisedRankLoss,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { trainStep, type TrainableParam } from '../train/step';
+import { trainStep, type TrainableParam } from '../lowrank/step';
 import {
   convForward,
   createFactorisedConv,

@@ -1,7 +1,7 @@
 // The plain (unfactorised) layers of the CIFAR ResNets: dense conv, dense classifier and
 // BatchNorm with running statistics. Like the factorised layers, plain objects over variables.
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../kernels/wasmBatchNorm';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../kernels/kernelNames';
 import { conv2d } from '../lowrank/conv';
 import { heNormalValues, type Padding } from '../lowrank/factorised';
 import { adoptAsVariable } from '../lowrank/variables';

@@ -4,10 +4,6 @@ import { maxAbsDiff } from '../testing/tensors';
 import { accountModel } from '../lowrank/accounting';
 import {
   accountingInputs,
-  BuildCancelled,
-  buildModel,
-  buildModelAsync,
-  buildSteps,
   convsWithSizes,
   countParams,
   disposeModel,
@@ -15,6 +11,7 @@ import {
   forward,
   type ModelConfig,
 } from './resnet';
+import { BuildCancelled, buildModel, buildModelAsync, buildSteps } from './resnetBuild';
 
 const base: ModelConfig = {
   architecture: 'resnet20',

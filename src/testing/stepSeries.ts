@@ -1,14 +1,14 @@
-// Step histories of any length, for the tests of the run journal and the autosave.
-import type { RunName, StepSeries } from '../protocol';
+// Step histories of any length, for the tests of the run journal, the autosave and the bridge.
+import { STEP_METRIC_FIELDS, type RunName, type StepRecord, type StepSeries } from '../protocol';
 import { RunJournal } from '../worker/runJournal';
-import { STEP_SERIES_FIELDS, toSeries, type StepRecord } from '../train/stepSeries';
+import { toSeries } from '../train/stepSeries';
 
 /** Steps first..first+count-1, each field holding its step number. */
 export function stepsFrom(first: number, count: number): StepSeries {
   return toSeries(
     Array.from({ length: count }, (_, i) => {
       const record = { step: first + i } as StepRecord;
-      for (const field of STEP_SERIES_FIELDS) record[field] = first + i;
+      for (const field of STEP_METRIC_FIELDS) record[field] = first + i;
       return record;
     }),
   );

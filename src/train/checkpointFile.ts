@@ -1,8 +1,8 @@
 // A checkpoint as one file: a magic line, a JSON header, then the typed arrays as raw bytes
 // (JSON numbers would triple the size and lose float32 exactness).
 import { DEFAULT_CONFIG, KNOBS, knobError } from '../config';
-import { freshPolicyState } from './pruningPolicy';
-import type { Checkpoint } from './trainer';
+import { freshPolicyState } from '../lowrank/pruningPolicy';
+import type { Checkpoint } from './trainerState';
 
 const MAGIC = 'LOWRANK-STUDIO-CHECKPOINT 1\n'; // the file layout's version, not the content's
 

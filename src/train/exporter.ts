@@ -1,5 +1,6 @@
 // Turns a trainer's current network into downloadable model files and their report, and times
 // the exported model against its dense equivalent on the active backend.
+import { median } from '../stats';
 import * as tf from '@tensorflow/tfjs';
 import { exportLayersModel, saveToFiles, type SavedModelFiles } from '../model/export';
 import { allVariables } from '../model/resnet';
@@ -89,7 +90,7 @@ async function medianPredictMs(
   const times = models.map((): number[] => []);
   for (let i = 0; i < runs; i++)
     for (const [m, model] of models.entries()) times[m].push(await once(model));
-  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
+  return times.map(median);
 }
 
 export async function timeInference(

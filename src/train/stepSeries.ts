@@ -1,27 +1,19 @@
 // Step metrics as the protocol carries them (one typed array per field): made from per-step
 // records (the trainer's metrics, a run log's lines), and joined.
-import type { StepSeries } from '../protocol';
-
-/** Every field of a StepSeries but the step itself, which is a Float64Array. */
-export const STEP_SERIES_FIELDS = [
-  'epoch',
-  'crossEntropy',
-  'orth',
-  'rank',
-  'total',
-  'trainAccuracy',
-  'learningRate',
-  'lambdaRank',
-  'stepMs',
-] as const satisfies readonly Exclude<keyof StepSeries, 'step'>[];
-
-export type StepRecord = { step: number } & Record<(typeof STEP_SERIES_FIELDS)[number], number>;
+import { STEP_METRIC_FIELDS, type StepRecord, type StepSeries } from '../protocol';
 
 export function toSeries(records: readonly StepRecord[]): StepSeries {
   const series = { step: Float64Array.from(records, (r) => r.step) } as StepSeries;
-  for (const field of STEP_SERIES_FIELDS)
+  for (const field of STEP_METRIC_FIELDS)
     series[field] = Float32Array.from(records, (r) => r[field]);
   return series;
+}
+
+/** Step i of `series` as a record. */
+export function recordAt(series: StepSeries, i: number): StepRecord {
+  const record = { step: series.step[i] } as StepRecord;
+  for (const field of STEP_METRIC_FIELDS) record[field] = series[field][i];
+  return record;
 }
 
 export function concatSeries(batches: readonly StepSeries[]): StepSeries {

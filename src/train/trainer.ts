@@ -1,14 +1,17 @@
 // The training engine shared by the worker, the CLI and the benchmarks: builds the model, runs
 // steps (CE + lambda_o orth + lambda_r(t) rank), prunes on schedule, evaluates, reports spectra
 // and accounting, takes live hyper-parameter changes, and checkpoints its whole state.
-import * as tf from '@tensorflow/tfjs';
 import {
-  configProblems,
-  LIVE_KNOBS,
-  validateConfig,
-  type KnobName,
-  type TrainConfig,
-} from '../config';
+  checkSameDataset,
+  loadVariables,
+  relativeName,
+  variablesOf,
+  type Checkpoint,
+  type DatasetIdentity,
+  type TrainerOptions,
+} from './trainerState';
+import * as tf from '@tensorflow/tfjs';
+import { configProblems, type TrainConfig } from '../config';
 import {
   CHANNELS,
   channelStats,
@@ -18,24 +21,15 @@ import {
   type Split,
 } from '../data/dataset';
 import { limitSplit, resizeSplit } from '../data/resize';
-import { EpochSampler, makeBatch, randomAugmentation, type EpochCursor } from '../data/batches';
+import { EpochSampler, makeBatch, randomAugmentation } from '../data/batches';
 import { Random } from '../lowrank/random';
-import { accountModel, sizeKept, type ModelAccounting, type SizeKept } from '../lowrank/accounting';
+import { accountModel, sizeKept, type ModelAccounting } from '../lowrank/accounting';
 import { breakEvenRank, matrixShape, rankOf, type FactorisedLayer } from '../lowrank/factorised';
-import { Optimiser, type OptimiserSettings, type OptimiserSnapshot } from '../lowrank/optimisers';
-import {
-  pruneLayer,
-  strongestDirections,
-  reorthonormalise,
-  type PruneEvent,
-} from '../lowrank/pruning';
+import { Optimiser, type OptimiserSettings } from '../lowrank/optimisers';
+import type { PruneEvent } from '../lowrank/pruning';
 import { regularisation } from '../lowrank/regularisers';
-import { adoptAsVariable } from '../lowrank/variables';
 import {
   accountingInputs,
-  allVariables,
-  buildModel,
-  buildModelAsync,
   disposeModel,
   factorisedLayers,
   forward,
@@ -43,73 +37,13 @@ import {
   type Model,
   type ModelConfig,
 } from '../model/resnet';
-import { PruningPolicy, type PolicyModel, type PolicyState, type PrunePlan } from './pruningPolicy';
-import { lambdaRankAt, learningRateAt, stepsOf } from './schedules';
+import { buildModel, buildModelAsync } from '../model/resnetBuild';
+import type { PruningPolicy } from '../lowrank/pruningPolicy';
+import { Pruner } from './pruner';
+import type { EpochReport, LayerSpectrum, StepMetrics } from './reports';
+import { lambdaRankAt, learningRateAt, stepsOf } from '../lowrank/schedules';
 import { evaluateSplit, meanCrossEntropy, type EvaluationResult } from './evaluation';
-import { Fading } from './fading';
-import { trainStep } from './step';
-
-export interface StepMetrics {
-  step: number;
-  epoch: number;
-  crossEntropy: number;
-  orth: number;
-  rank: number;
-  total: number;
-  trainAccuracy: number;
-  learningRate: number;
-  lambdaRank: number;
-  batchSize: number;
-  /** wall time per step, averaged over the steps since the previous read (includes the sync) */
-  stepMs: number;
-}
-
-export interface LayerSpectrum {
-  name: string;
-  rank: number;
-  fullRank: number;
-  breakEvenRank: number;
-  /** directions fading until the next prune event cuts them (the smallest |s|) */
-  fading: number;
-  /** |s| sorted in descending order */
-  singularValues: Float32Array;
-}
-
-export interface EpochReport {
-  epoch: number;
-  step: number;
-  test: EvaluationResult;
-  pruneEvents: PruneEvent[];
-  accounting: ModelAccounting;
-  size: SizeKept;
-  spectra: LayerSpectrum[];
-}
-
-export interface TrainerOptions {
-  /** use only the first K training / test examples */
-  trainLimit?: number;
-  testLimit?: number;
-}
-
-export interface Checkpoint {
-  version: 2;
-  config: TrainConfig;
-  options: TrainerOptions;
-  step: number;
-  cursor: EpochCursor;
-  augmentationState: number;
-  variables: { name: string; shape: number[]; values: Float32Array }[];
-  optimiser: OptimiserSnapshot;
-  pruningPolicy: PolicyState;
-  /** the dataset it was trained on, to refuse a restore on another one */
-  dataset?: DatasetIdentity;
-}
-
-/** What identifies a dataset exactly: its name and the FNV-1a fingerprint of each split. */
-export interface DatasetIdentity {
-  name: string;
-  fingerprint: { train: string; test: string };
-}
+import { trainStep } from '../lowrank/step';
 
 /** The network a configuration asks for, on a dataset's classes. */
 function modelConfig(config: TrainConfig, dataset: ImageDataset): ModelConfig {
@@ -142,14 +76,8 @@ export class Trainer {
     >;
     tensors: tf.Tensor[];
   }[] = [];
-  /** when and how much to prune (window, loss gate, floors, cap, target size) */
-  readonly pruningPolicy = new PruningPolicy();
-  /** prune events not yet taken by the live view (takePruneLog) */
-  private pruneLog: PruneEvent[] = [];
-  /** prune events since the last epoch report */
-  private epochPruneEvents: PruneEvent[] = [];
-  /** the directions shrinking towards the next prune event's cut */
-  private readonly fading = new Fading();
+  /** the policy's pruning carried out on the layers, with fading and the prune-event log */
+  private readonly pruner: Pruner;
 
   /** `model`: one built beforehand (see create), else it is built here, in one go. */
   constructor(
@@ -177,6 +105,12 @@ export class Trainer {
     this.augmentationRandom = new Random(config.seed * 104729 + 7);
     this.model = model ?? buildModel(modelConfig(config, dataset));
     this.optimiser = new Optimiser(this.optimiserSettings());
+    this.pruner = new Pruner(this.model, this.optimiser, dataset.classNames.length);
+  }
+
+  /** when and how much to prune (window, loss gate, floors, cap, target size) */
+  get pruningPolicy(): PruningPolicy {
+    return this.pruner.policy;
   }
 
   /**
@@ -235,72 +169,16 @@ export class Trainer {
     return factorisedLayers(this.model);
   }
 
-  /** Changes knobs of a running job; they take effect at the next step. */
-  async setHyperparameters(partial: Record<string, unknown>): Promise<void> {
-    const frozen = Object.keys(partial).filter((name) => !LIVE_KNOBS.includes(name as KnobName));
-    if (frozen.length)
-      throw new Error(
-        `cannot change ${frozen.join(', ')} while a job runs; reset with a new configuration`,
-      );
-    const next = { ...this.config, ...validateConfig(partial) };
+  /**
+   * Changes knobs of a running job (validated where they entered: config.ts validateLiveChange);
+   * they take effect at the next step.
+   */
+  async setHyperparameters(partial: Partial<TrainConfig>): Promise<void> {
+    const next = { ...this.config, ...partial };
     const problems = configProblems(next);
     if (problems.length) throw new Error(problems.join('; '));
     this.config = next;
-    await this.applyMaxRank();
-    await this.applyPlan(this.pruningPolicy.enforceTarget(this.config, await this.policyModel()));
-  }
-
-  private relativeName(name: string): string {
-    return name.slice(this.model.prefix.length + 1);
-  }
-
-  private async applyMaxRank(): Promise<void> {
-    const cap = this.config.maxRank;
-    if (this.config.mode !== 'lowrank' || cap <= 0) return;
-    if (this.layers.every((l) => rankOf(l) <= cap)) return;
-    const keep = await Promise.all(
-      this.layers.map(async (layer) =>
-        rankOf(layer) <= cap
-          ? Array.from({ length: rankOf(layer) }, (_, i) => i)
-          : strongestDirections(await layer.s.data(), cap),
-      ),
-    );
-    await this.applyPlan({ keep, fade: this.pruningPolicy.remapFading(keep) });
-  }
-
-  private record(events: PruneEvent[]): PruneEvent[] {
-    const relative = events.map((event) => ({ ...event, layer: this.relativeName(event.layer) }));
-    this.pruneLog.push(...relative);
-    this.epochPruneEvents.push(...relative);
-    return relative;
-  }
-
-  /** The factorised layers as the pruning policy sees them (reads every |s| back). */
-  private async policyModel(): Promise<PolicyModel> {
-    const { shapes, fixed } = accountingInputs(this.model);
-    const values = await Promise.all(this.layers.map((layer) => layer.s.data()));
-    return {
-      layers: shapes.map((shape, i) => ({ shape, singularValues: values[i] })),
-      fixed,
-      denseParams: accountModel(shapes, fixed).dense.params,
-      classes: this.dataset.classNames.length,
-    };
-  }
-
-  /**
-   * Keeps directions `plan.keep[i]` of layer i, then starts fading `plan.fade[i]` (a factor is
-   * multiplied into those s after every step, until the next event cuts them).
-   */
-  private async applyPlan(plan: PrunePlan | null): Promise<PruneEvent[]> {
-    if (!plan) return [];
-    const events: PruneEvent[] = [];
-    this.layers.forEach((layer, i) => {
-      if (plan.keep[i].length >= rankOf(layer)) return;
-      events.push(pruneLayer(layer, plan.keep[i], this.optimiser));
-      if (this.config.reorthonormalise) reorthonormalise(layer, this.optimiser);
-    });
-    this.fading.set(this.layers, plan.fade);
-    return this.record(events);
+    await this.pruner.enforce(this.config);
   }
 
   /** One training step; metrics stay on the backend until readStepMetrics. */
@@ -341,7 +219,7 @@ export class Trainer {
       this.optimiser,
     );
     tf.dispose([batch.images, batch.labels]);
-    this.fading.apply(this.layers, stepsOf(this.config.pruneInterval, this.runSteps));
+    this.pruner.fade(stepsOf(this.config.pruneInterval, this.runSteps));
     this.step++;
     this.pending.push({
       metrics: { step: this.step, epoch, learningRate, lambdaRank, batchSize: indices.length },
@@ -354,21 +232,13 @@ export class Trainer {
    * Call after each step: prunes when the policy's schedule says so (the window, the loss gate, the
    * spacing of events). Returns the events, also kept for takePruneLog and the epoch report.
    */
-  async pruneIfDue(): Promise<PruneEvent[]> {
-    const progress = this.progress;
-    if (!this.pruningPolicy.due(this.config, progress)) return [];
-    const model = await this.policyModel();
-    // a diverged network has no spectrum to cut by; its caller stops the run
-    if (model.layers.some((l) => Array.from(l.singularValues).some((s) => !Number.isFinite(s))))
-      return [];
-    return this.applyPlan(this.pruningPolicy.plan(this.config, model, progress));
+  pruneIfDue(): Promise<PruneEvent[]> {
+    return this.pruner.ifDue(this.config, this.progress);
   }
 
   /** Prune events not yet reported live (by pruneIfDue, a lowered rank cap or target, Prune now). */
   takePruneLog(): PruneEvent[] {
-    const events = this.pruneLog;
-    this.pruneLog = [];
-    return events;
+    return this.pruner.takeLog();
   }
 
   /** Starts a new step-time window, e.g. after evaluation or a pause, which are not steps. */
@@ -415,8 +285,8 @@ export class Trainer {
   }
 
   /** Applies the pruning rule to every factorised layer now. */
-  async pruneNow(): Promise<PruneEvent[]> {
-    return this.applyPlan(this.pruningPolicy.manual(this.config, await this.policyModel()));
+  pruneNow(): Promise<PruneEvent[]> {
+    return this.pruner.now(this.config);
   }
 
   async spectra(): Promise<LayerSpectrum[]> {
@@ -427,11 +297,11 @@ export class Trainer {
           .reverse();
         const { rows, cols } = matrixShape(layer);
         return {
-          name: this.relativeName(layer.name),
+          name: relativeName(this.model, layer.name),
           rank: rankOf(layer),
           fullRank: Math.min(rows, cols),
           breakEvenRank: breakEvenRank(layer),
-          fading: this.pruningPolicy.state.fading[l]?.length ?? 0,
+          fading: this.pruner.fadingIn(l),
           singularValues: values,
         };
       }),
@@ -445,8 +315,7 @@ export class Trainer {
 
   /** Call after the step that ended an epoch: evaluates and reports the epoch. */
   async endEpoch(): Promise<EpochReport> {
-    const pruneEvents = this.epochPruneEvents;
-    this.epochPruneEvents = [];
+    const pruneEvents = this.pruner.takeEpochEvents();
     const test = await this.evaluate();
     const accounting = this.accounting();
     this.resetStepTiming();
@@ -462,18 +331,11 @@ export class Trainer {
   }
 
   async checkpoint(): Promise<Checkpoint> {
-    const variables = await Promise.all(
-      allVariables(this.model).map(async (v) => ({
-        name: this.relativeName(v.name),
-        shape: [...v.shape],
-        // a copy: on the cpu backend data() can be the tensor's own storage
-        values: Float32Array.from(await v.data()),
-      })),
-    );
+    const variables = await variablesOf(this.model);
     const optimiser = await this.optimiser.snapshot();
     optimiser.slots = optimiser.slots.map((slot) => ({
       ...slot,
-      variable: this.relativeName(slot.variable),
+      variable: relativeName(this.model, slot.variable),
     }));
     return {
       version: 2,
@@ -521,59 +383,9 @@ export class Trainer {
   }
 
   private restoreState(checkpoint: Checkpoint): void {
-    const saved = checkpoint.dataset;
-    const here = saved ? this.datasetIdentity() : null;
-    if (saved && here && JSON.stringify(saved.fingerprint) !== JSON.stringify(here.fingerprint))
-      throw new Error(
-        `this checkpoint was trained on ${saved.name} (fingerprint ${saved.fingerprint.train}/${saved.fingerprint.test}), not on the loaded ${here.name} (${here.fingerprint.train}/${here.fingerprint.test}): load the dataset it was trained on first`,
-      );
+    if (checkpoint.dataset) checkSameDataset(checkpoint.dataset, this.datasetIdentity());
     this.config = { ...checkpoint.config };
-    const values = new Map(checkpoint.variables.map((v) => [v.name, v]));
-    const entryFor = (variable: tf.Variable, shape: readonly number[]) => {
-      const name = this.relativeName(variable.name);
-      const entry = values.get(name);
-      if (!entry)
-        throw new Error(`the checkpoint has no value for ${name}: it is of another network`);
-      if (entry.shape.join() !== shape.join())
-        throw new Error(
-          `the checkpoint's ${name} is ${entry.shape.join('x')}, this network's is ${shape.join('x')}: it is of another network`,
-        );
-      return entry;
-    };
-    // every shape is checked before any variable changes
-    const ranks = this.layers.map((layer) => {
-      const rank = values.get(this.relativeName(layer.s.name))?.shape[0] ?? 0;
-      const { rows, cols } = matrixShape(layer);
-      if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(rows, cols))
-        throw new Error(
-          `the checkpoint's rank for ${this.relativeName(layer.name)} does not fit this network`,
-        );
-      entryFor(layer.U, [rows, rank]);
-      entryFor(layer.V, [cols, rank]);
-      return rank;
-    });
-    const factorised = new Set(this.layers.flatMap((l) => [l.U.name, l.s.name, l.V.name]));
-    const others = allVariables(this.model).filter((v) => !factorised.has(v.name));
-    others.forEach((variable) => entryFor(variable, variable.shape));
-    const take = (variable: tf.Variable, shape: readonly number[]): tf.Variable => {
-      const entry = entryFor(variable, shape);
-      const tensor = tf.tensor(entry.values, entry.shape);
-      if (entry.shape.join() === variable.shape.join()) {
-        variable.assign(tensor);
-        tensor.dispose();
-        return variable;
-      }
-      const name = variable.name;
-      variable.dispose();
-      return adoptAsVariable(tensor, name, variable.trainable);
-    };
-    this.layers.forEach((layer, i) => {
-      const { rows, cols } = matrixShape(layer);
-      layer.U = take(layer.U, [rows, ranks[i]]);
-      layer.s = take(layer.s, [ranks[i]]);
-      layer.V = take(layer.V, [cols, ranks[i]]);
-    });
-    for (const variable of others) take(variable, variable.shape);
+    loadVariables(this.model, checkpoint.variables);
     this.optimiser.restore({
       ...checkpoint.optimiser,
       slots: checkpoint.optimiser.slots.map((slot) => ({
@@ -584,12 +396,11 @@ export class Trainer {
     this.step = checkpoint.step;
     this.sampler.restore(checkpoint.cursor);
     this.augmentationRandom.state = checkpoint.augmentationState;
-    this.pruningPolicy.state = structuredClone(checkpoint.pruningPolicy);
-    this.fading.set(this.layers, this.pruningPolicy.state.fading);
+    this.pruner.restore(checkpoint.pruningPolicy);
   }
 
   dispose(): void {
-    this.fading.dispose();
+    this.pruner.dispose();
     tf.dispose(this.pending.flatMap((p) => p.tensors));
     this.pending = [];
     this.optimiser.dispose();

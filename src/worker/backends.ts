@@ -3,6 +3,7 @@
 // WebGPU finds no adapter, so the result is checked, never assumed. A GPU backend that runs on a
 // software adapter (SwiftShader, llvmpipe) is usually slower than wasm on the same CPU, so then
 // every working candidate is timed on a small training probe and the fastest wins.
+import { median } from '../stats';
 import * as tf from '@tensorflow/tfjs';
 import { plannedWasmThreads } from './wasmSetup';
 import { kernelThreadsStatus, startKernelThreadsOn } from '../kernels/kernelThreads';
@@ -47,8 +48,7 @@ export async function probeStepMs(): Promise<number> {
   try {
     await once();
     await once();
-    const times = [await once(), await once(), await once()].sort((a, b) => a - b);
-    return times[1];
+    return median([await once(), await once(), await once()]);
   } finally {
     tf.dispose([x, kernel]);
   }

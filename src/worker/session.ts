@@ -1,74 +1,24 @@
-// The training session behind the worker: validates each command, owns the dataset and the job,
-// runs the step loop, and streams events at a bounded rate. Free of worker globals (it talks
+// The training session behind the worker: validates each command, owns the dataset and the job
+// (configure, build, restore, resume, autosave); runLoop.ts steps it and reports at a bounded rate. Free of worker globals (it talks
 // through a port and injected services), so Node tests drive it exactly as the page does.
-import { configProblems, DEFAULT_CONFIG, type TrainConfig } from '../config';
-import { sizeKept } from '../lowrank/accounting';
-import { datasetWarnings, describeDataset, type ImageDataset } from '../data/dataset';
 import type {
   BackendName,
-  CachedDataset,
   Command,
   CommandType,
-  DatasetPhase,
-  DatasetSource,
-  EpochSummary,
   JobLimits,
-  RememberedBackend,
-  RunName,
   RunState,
-  SkippedBackend,
   WorkerEvent,
 } from '../protocol';
-import { TEST_SLICE_IMAGES } from '../protocol';
-import { decodeCheckpoint, encodeCheckpoint } from '../train/checkpointFile';
-import { jobTooLarge } from '../train/resources';
-import { Trainer, type EpochReport, type LayerSpectrum } from '../train/trainer';
+import { decodeCheckpoint } from '../train/checkpointFile';
+import { Trainer } from '../train/trainer';
 import { exportJob, timeInference } from '../train/exporter';
-import type { AutosaveStore } from './autosave';
-import { cacheKey } from './datasetLoader';
 import { RunJournal } from './runJournal';
-import { toSeries } from '../train/stepSeries';
-import { costSummaries, layerRank, seriesBuffers, yieldToEvents } from './sessionEvents';
+import { buildJob } from './jobBuild';
+import { RunLoop } from './runLoop';
+import { SessionDataset } from './sessionDataset';
+import { configuredEvent, savedRun, yieldToEvents } from './sessionEvents';
+import type { SessionPort, SessionServices } from './sessionServices';
 import { CommandError, parseCommand } from './validateCommand';
-
-export interface SessionPort {
-  post(event: WorkerEvent, transfer?: Transferable[]): void;
-}
-
-/** What the session needs from its host (the worker, or a test). */
-export interface SessionServices {
-  selectBackend(
-    preferred: BackendName | undefined,
-    remembered: RememberedBackend | undefined,
-    onProgress: (message: string) => void,
-  ): Promise<{
-    backend: BackendName;
-    skipped: SkippedBackend[];
-    detail?: string;
-    fingerprint: string;
-    fromMemory: boolean;
-  }>;
-  tfVersion: string;
-  gradientCheck(): Promise<number>;
-  loadDataset(
-    source: DatasetSource,
-    onProgress: (phase: DatasetPhase, loadedBytes: number, totalBytes: number | null) => void,
-  ): Promise<{ dataset: ImageDataset; fromCache: boolean }>;
-  listCache(): Promise<CachedDataset[]>;
-  clearCache(): Promise<void>;
-  /** where the running job is saved for a reload or crash */
-  autosave: AutosaveStore;
-  /** the TF.js engine's tensors and bytes, and the wasm heap's size where wasm runs */
-  memory(): { tensors: number; bytes: number; heapBytes: number | null };
-}
-
-/** Step metrics are sent at most this often (about 10 messages a second). */
-export const FLUSH_INTERVAL_MS = 100;
-
-/** The test slice (TEST_SLICE_IMAGES, one batch) is evaluated at most this often... */
-export const SLICE_INTERVAL_MS = 2000;
-/** ...and at most this share of the time, so a slow network is not slowed further by it. */
-const SLICE_TIME_SHARE = 0.1;
 
 /** A running job is autosaved at every epoch end, on Pause, and at least this often. */
 export const AUTOSAVE_INTERVAL_MS = 2 * 60 * 1000;
@@ -89,18 +39,11 @@ type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 const JOB_EXISTS: readonly RunState[] = ['ready', 'running', 'paused', 'finished'];
 
 export class TrainingSession {
-  private dataset: ImageDataset | null = null;
   private trainer: Trainer | null = null;
   /** dense twin of a low-rank job, stepped in lockstep for comparison */
   private baseline: Trainer | null = null;
   private state: RunState = 'idle';
   private tail: Promise<unknown> = Promise.resolve();
-  private looping = false;
-  private lastFlush = 0;
-  /** when the test slice may next be evaluated */
-  private nextSliceAt = 0;
-  /** the loaded dataset as a source a resumed run can load again (builtin, or by cache key) */
-  private datasetSource: DatasetSource | null = null;
   /** the job's image limits and comparison, for its autosave */
   private jobLimits: JobLimits = {};
   /** everything the charts showed of the job, at full resolution */
@@ -115,6 +58,28 @@ export class TrainingSession {
   /** a job's network is being built; a Reset arriving meanwhile cancels it */
   private building = false;
   private buildCancelled = false;
+  private readonly data = new SessionDataset(
+    () => this.services,
+    (event) => this.post(event),
+  );
+  private readonly loop = new RunLoop({
+    runState: () => this.state,
+    setState: (state) => this.setState(state),
+    post: (event, transfer) => this.post(event, transfer),
+    exclusive: (work) => this.exclusive(work),
+    fail: (error) => this.fail(error),
+    trainer: () => this.trainer,
+    baseline: () => this.baseline,
+    divergedAt: () => this.divergedAt,
+    diverged: (run, step) => {
+      this.divergedAt = step;
+      this.post({ type: 'diverged', run, step, autosaveStep: this.autosavedStep });
+    },
+    autosave: () => this.autosave(),
+    autosaveIfDue: async () => {
+      if (performance.now() - this.lastAutosaveAt >= AUTOSAVE_INTERVAL_MS) await this.autosave();
+    },
+  });
 
   constructor(
     private readonly port: SessionPort,
@@ -186,10 +151,10 @@ export class TrainingSession {
   private readonly handlers: { [T in CommandType]: (command: CommandOf<T>) => Promise<void> } = {
     init: (command) => this.init(command),
     loadDataset: (command) => this.loadDataset(command),
-    listDatasetCache: () => this.postCache(),
+    listDatasetCache: () => this.data.postCache(),
     clearDatasetCache: async () => {
       await this.services.clearCache();
-      await this.postCache();
+      await this.data.postCache();
     },
     configure: (command) => this.configure(command),
     restore: (command) => this.restore(command),
@@ -203,7 +168,7 @@ export class TrainingSession {
     },
     pause: async (command) => {
       this.requireJob(command.type, ['running']);
-      await this.flushAll();
+      await this.loop.flushAll();
       // saved before it says paused: a reload right after a Pause loses nothing
       this.state = 'paused';
       await this.autosave();
@@ -211,12 +176,12 @@ export class TrainingSession {
     },
     step: async (command) => {
       const trainer = this.requireHealthyJob(command.type, ['ready', 'paused']);
-      await this.stepOnce(trainer, true);
+      await this.loop.stepOnce(trainer, true);
       if (this.state === 'ready') this.setState('paused');
     },
     stop: async (command) => {
       this.requireJob(command.type, ['running', 'paused', 'ready']);
-      await this.flushAll();
+      await this.loop.flushAll();
       this.setState('finished');
     },
     reset: async () => {
@@ -227,17 +192,17 @@ export class TrainingSession {
     pruneNow: async (command) => {
       const trainer = this.requireJob(command.type, JOB_EXISTS);
       await trainer.pruneNow();
-      await this.reportPruning(trainer);
+      await this.loop.reportPruning(trainer);
     },
     evaluate: async (command) => {
-      await this.evaluateAndPost(this.requireJob(command.type, JOB_EXISTS), 'main', 'full');
+      await this.loop.evaluateAndPost(this.requireJob(command.type, JOB_EXISTS), 'main', 'full');
     },
     checkpoint: (command) => this.postCheckpoint(command),
     export: (command) => this.exportModel(command),
     resumeSaved: (command) => this.resumeSaved(command),
     memoryReport: async () => {
       // step metrics waiting to be read are tensors too: count after reading them
-      await this.flushAll();
+      await this.loop.flushAll();
       this.post({ type: 'memory', ...this.services.memory() });
     },
     discardSaved: async () => {
@@ -278,110 +243,42 @@ export class TrainingSession {
       tfVersion: this.services.tfVersion,
       gradientCheck,
     });
-    await this.postCache();
+    await this.data.postCache();
     const saved = await this.services.autosave.summary().catch(() => null);
     this.post({ type: 'savedRun', run: saved });
-  }
-
-  private async postCache(): Promise<void> {
-    this.post({
-      type: 'datasetCache',
-      entries: await this.services.listCache().catch(() => []),
-    });
   }
 
   private async loadDataset(command: CommandOf<'loadDataset'>): Promise<void> {
     if (this.state === 'running')
       throw new CommandError('pause or stop the run before changing the dataset', command.type);
-    const { loadId } = command;
-    let settled = false;
-    const loaded = await (
-      command.prepared
-        ? Promise.resolve({ dataset: command.prepared, fromCache: false })
-        : this.services.loadDataset(command.source, (phase, loadedBytes, totalBytes) => {
-            // a reader may still report after the load failed: say nothing more about it
-            if (!settled)
-              this.post({ type: 'datasetProgress', loadId, phase, loadedBytes, totalBytes });
-          })
-    ).catch((error: unknown) => {
-      settled = true;
-      this.post({
-        type: 'error',
-        message: error instanceof Error ? error.message : String(error),
-        command: command.type,
-        loadId,
-      });
-      return null;
-    });
-    settled = true;
-    if (!loaded) return;
-    // Only a successful load replaces the dataset: a bad file loses nothing.
-    this.dataset = loaded.dataset;
-    this.datasetSource =
-      command.source.kind === 'builtin'
-        ? command.source
-        : { kind: 'cached', key: cacheKey(command.source)!, name: loaded.dataset.name };
-    this.post({
-      type: 'datasetLoaded',
-      loadId,
-      summary: { ...describeDataset(loaded.dataset), fromCache: loaded.fromCache },
-      source: this.datasetSource,
-    });
-    const warnings = datasetWarnings(loaded.dataset);
-    if (warnings.length)
-      this.post({ type: 'warning', message: `${loaded.dataset.name}: ${warnings.join('; ')}` });
-    await this.postCache();
+    await this.data.load(command);
   }
 
   private async configure(command: CommandOf<'configure'>): Promise<void> {
-    if (!this.dataset)
+    if (!this.data.dataset)
       throw new CommandError('load a dataset before configuring a job', command.type);
     if (this.state === 'running')
       throw new CommandError('pause or stop the run before configuring a new job', command.type);
-    const config: TrainConfig = { ...DEFAULT_CONFIG, ...command.config };
-    const problems = configProblems(config);
-    if (problems.length) throw new CommandError(problems.join('; '), command.type);
-    const limits = command.limits ?? {};
-    const compare = command.compareWithDense === true && config.mode === 'lowrank';
-    const tooLarge = jobTooLarge(
-      compare ? { ...config, batchSize: 2 * config.batchSize } : config,
-      this.dataset.classNames.length,
-      this.backend,
-    );
-    if (tooLarge) throw new CommandError(tooLarge, command.type);
-    const trainer = await this.build(config, limits);
-    const baseline = compare
-      ? await this.build({ ...config, mode: 'dense' }, limits).catch((error: unknown) => {
-          trainer.dispose();
-          throw error;
-        })
-      : null;
-    this.replaceJob(trainer, baseline);
-    this.jobLimits = limits;
+    this.buildCancelled = false;
+    this.building = true;
+    const job = await buildJob(command, this.data.dataset, this.backend, {
+      onStep: (done, total, name) => this.post({ type: 'building', done, total, name }),
+      cancelled: () => this.buildCancelled,
+      pause: yieldToEvents,
+    }).finally(() => {
+      this.building = false;
+    });
+    this.replaceJob(job.trainer, job.baseline);
+    this.jobLimits = job.limits;
     if (command.start) this.startLoop();
   }
 
-  /** A trainer built a block at a time, reporting progress; Reset cancels it meanwhile. */
-  private async build(config: TrainConfig, limits: JobLimits): Promise<Trainer> {
-    this.buildCancelled = false;
-    this.building = true;
-    try {
-      return await Trainer.create(this.dataset!, config, limits, {
-        onStep: (done, total, name) => this.post({ type: 'building', done, total, name }),
-        cancelled: () => this.buildCancelled,
-        pause: yieldToEvents,
-      });
-    } finally {
-      this.building = false;
-    }
-  }
-
   private async restore(command: CommandOf<'restore'>): Promise<void> {
-    if (!this.dataset)
+    if (!this.data.dataset)
       throw new CommandError('load the dataset the checkpoint was trained on first', command.type);
     if (this.state === 'running')
       throw new CommandError('pause or stop the run before restoring', command.type);
-    this.replaceJob(Trainer.restore(this.dataset, command.checkpoint), null);
+    this.replaceJob(Trainer.restore(this.data.dataset, command.checkpoint), null);
     this.jobLimits = { ...command.checkpoint.options };
   }
 
@@ -392,7 +289,7 @@ export class TrainingSession {
     const saved = await this.services.autosave.load();
     if (!saved) throw new CommandError('there is no saved run to resume', command.type);
     await this.loadDataset({ type: 'loadDataset', source: saved.dataset, loadId: command.loadId });
-    if (!this.dataset || this.datasetSource?.kind !== saved.dataset.kind)
+    if (!this.data.dataset || this.data.source?.kind !== saved.dataset.kind)
       throw new CommandError(
         'the saved run could not be resumed: its dataset did not load',
         command.type,
@@ -401,15 +298,15 @@ export class TrainingSession {
     if (command.lowerLearningRate) checkpoint.config.learningRate /= 2;
     const baseline = saved.baselineCheckpoint ? decodeCheckpoint(saved.baselineCheckpoint) : null;
     if (baseline && command.lowerLearningRate) baseline.config.learningRate /= 2;
-    const trainer = Trainer.restore(this.dataset, checkpoint);
-    this.replaceJob(trainer, baseline ? Trainer.restore(this.dataset, baseline) : null);
+    const trainer = Trainer.restore(this.data.dataset, checkpoint);
+    this.replaceJob(trainer, baseline ? Trainer.restore(this.data.dataset, baseline) : null);
     this.jobLimits = saved.limits;
     const configured = this.journal.job;
     this.journal = RunJournal.from(saved.history);
     this.journal.job ??= configured;
     this.autosavedStep = saved.summary.step;
     this.port.post({ type: 'history', history: saved.history });
-    await this.postSpectra(trainer);
+    await this.loop.postSpectra(trainer);
     if (command.lowerLearningRate)
       this.post({ type: 'hyperparameters', config: { ...trainer.config } });
   }
@@ -420,26 +317,12 @@ export class TrainingSession {
    */
   private async autosave(): Promise<void> {
     const trainer = this.trainer;
-    if (!trainer || !this.datasetSource || this.divergedAt !== null || trainer.step === 0) return;
+    if (!trainer || !this.data.source || this.divergedAt !== null || trainer.step === 0) return;
     this.lastAutosaveAt = performance.now();
-    const { architecture, mode, epochs } = trainer.config;
+    const dataset = { source: this.data.source, name: this.data.dataset?.name };
+    const job = { trainer, baseline: this.baseline, limits: this.jobLimits, journal: this.journal };
     await this.services.autosave
-      .save({
-        summary: {
-          savedAt: new Date().toISOString(),
-          step: trainer.step,
-          epoch: trainer.epoch,
-          epochs,
-          description: `${architecture} ${mode === 'lowrank' ? 'low-rank' : 'dense'} on ${this.dataset?.name ?? 'its dataset'}`,
-        },
-        dataset: this.datasetSource,
-        limits: this.jobLimits,
-        checkpoint: encodeCheckpoint(await trainer.checkpoint()),
-        baselineCheckpoint: this.baseline
-          ? encodeCheckpoint(await this.baseline.checkpoint())
-          : null,
-        ...this.journal.chunkedHistory(),
-      })
+      .save(await savedRun(job, dataset))
       .then(() => {
         this.autosavedStep = trainer.step;
       })
@@ -453,7 +336,7 @@ export class TrainingSession {
     // the baseline follows the same recipe (it ignores the low-rank terms)
     await this.baseline?.setHyperparameters(command.values);
     this.post({ type: 'hyperparameters', config: { ...trainer.config } });
-    await this.reportPruning(trainer);
+    await this.loop.reportPruning(trainer);
   }
 
   private async postCheckpoint(command: CommandOf<'checkpoint'>): Promise<void> {
@@ -467,7 +350,7 @@ export class TrainingSession {
 
   private async exportModel(command: CommandOf<'export'>): Promise<void> {
     const trainer = this.requireHealthyJob(command.type, JOB_EXISTS);
-    const { report, files } = await exportJob(trainer, this.dataset!.name);
+    const { report, files } = await exportJob(trainer, this.data.dataset!.name);
     this.post(
       {
         type: 'export',
@@ -495,175 +378,13 @@ export class TrainingSession {
     this.disposeJob();
     this.trainer = trainer;
     this.baseline = baseline;
-    const accounting = trainer.accounting();
-    this.post({
-      type: 'configured',
-      config: { ...trainer.config },
-      stepsPerEpoch: trainer.stepsPerEpoch,
-      layers: accounting.layers.map((l) => ({
-        name: l.name,
-        rank: l.rank,
-        fullRank: l.fullRank,
-        breakEvenRank: l.breakEvenRank,
-        fading: 0,
-      })),
-      ...costSummaries(accounting),
-    });
+    this.post(configuredEvent(trainer));
     this.setState(trainer.step > 0 ? 'paused' : 'ready');
-    void this.postSpectra(trainer);
+    void this.loop.postSpectra(trainer);
   }
 
   private startLoop(): void {
     this.lastAutosaveAt = performance.now();
-    this.trainer?.resetStepTiming();
-    this.baseline?.resetStepTiming();
-    this.lastFlush = performance.now();
-    this.nextSliceAt = this.lastFlush + SLICE_INTERVAL_MS;
-    this.setState('running');
-    void this.runLoop();
-  }
-
-  private async runLoop(): Promise<void> {
-    if (this.looping) return;
-    this.looping = true;
-    try {
-      while (this.state === 'running' && this.trainer) {
-        const trainer = this.trainer;
-        await this.exclusive(async () => {
-          // a command queued before this step may have paused, stopped or replaced the job
-          if (this.state !== 'running' || this.trainer !== trainer) return;
-          await this.stepOnce(trainer, false);
-        });
-        await yieldToEvents();
-      }
-    } catch (error) {
-      this.fail(error);
-      if (this.state === 'running') this.setState('paused');
-    } finally {
-      this.looping = false;
-    }
-  }
-
-  private async stepOnce(trainer: Trainer, flush: boolean): Promise<void> {
-    const { endOfEpoch } = trainer.trainStep();
-    const baseline = this.baseline;
-    const baselineEnd =
-      baseline && baseline.epoch < baseline.config.epochs ? baseline.trainStep().endOfEpoch : false;
-    if (
-      flush ||
-      endOfEpoch ||
-      baselineEnd ||
-      performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS
-    ) {
-      await this.flushAll();
-    }
-    if (this.divergedAt !== null) {
-      if (this.state === 'running') this.setState('paused');
-      return;
-    }
-    await trainer.pruneIfDue();
-    await this.reportPruning(trainer);
-    if (!endOfEpoch && !flush && performance.now() >= this.nextSliceAt) await this.evaluateSlices();
-    if (baseline && baselineEnd) this.postEpoch(await baseline.endEpoch(), 'baseline');
-    if (endOfEpoch) {
-      this.postEpoch(await trainer.endEpoch(), 'main');
-      if (trainer.epoch >= trainer.config.epochs) this.setState('finished');
-      await this.autosave();
-    } else if (performance.now() - this.lastAutosaveAt >= AUTOSAVE_INTERVAL_MS) {
-      await this.autosave();
-    }
-  }
-
-  /**
-   * Accuracy on the test slice, for the job and its baseline: a point on the accuracy chart every
-   * few seconds, long before the first epoch ends. Waits longer after a slow evaluation.
-   */
-  private async evaluateSlices(): Promise<void> {
-    const started = performance.now();
-    await this.flushAll();
-    if (this.trainer) await this.evaluateAndPost(this.trainer, 'main', 'slice');
-    if (this.baseline) await this.evaluateAndPost(this.baseline, 'baseline', 'slice');
-    const took = performance.now() - started;
-    this.nextSliceAt = performance.now() + Math.max(SLICE_INTERVAL_MS, took / SLICE_TIME_SHARE);
-    this.trainer?.resetStepTiming();
-    this.baseline?.resetStepTiming();
-  }
-
-  private async evaluateAndPost(
-    trainer: Trainer,
-    run: RunName,
-    scope: 'slice' | 'full',
-  ): Promise<void> {
-    const { accuracy, loss, count } = await trainer.evaluate(
-      scope === 'slice' ? TEST_SLICE_IMAGES : undefined,
-    );
-    this.post({
-      type: 'evaluation',
-      run,
-      scope,
-      step: trainer.step,
-      count,
-      testAccuracy: accuracy,
-      testLoss: loss,
-    });
-  }
-
-  private async flushAll(): Promise<void> {
-    if (this.trainer) await this.flushSteps(this.trainer, 'main');
-    if (this.baseline) await this.flushSteps(this.baseline, 'baseline');
-  }
-
-  private async flushSteps(trainer: Trainer, run: RunName): Promise<void> {
-    const metrics = await trainer.readStepMetrics();
-    this.lastFlush = performance.now();
-    if (metrics.length === 0) return;
-    const series = toSeries(metrics);
-    this.post({ type: 'steps', run, series }, seriesBuffers(series));
-    const bad = metrics.find((m) => !Number.isFinite(m.total));
-    if (bad && this.divergedAt === null) {
-      // stop at once: every further step would only spread NaN through the weights
-      this.divergedAt = bad.step;
-      this.post({ type: 'diverged', run, step: bad.step, autosaveStep: this.autosavedStep });
-    }
-  }
-
-  private postEpoch(report: EpochReport, run: RunName): void {
-    const { accounting } = report;
-    const summary: EpochSummary = {
-      epoch: report.epoch,
-      step: report.step,
-      testAccuracy: report.test.accuracy,
-      testLoss: report.test.loss,
-      testCount: report.test.count,
-      size: report.size,
-      ...costSummaries(accounting),
-    };
-    this.post({ type: 'epoch', run, summary });
-    if (run === 'main') this.sendSpectra(report.step, report.spectra);
-  }
-
-  /** Reports the prune events not yet reported (scheduled, Prune now, a lowered cap or target). */
-  private async reportPruning(trainer: Trainer): Promise<void> {
-    const events = trainer.takePruneLog();
-    if (events.length === 0) return;
-    this.post({
-      type: 'pruned',
-      step: trainer.step,
-      events,
-      size: sizeKept(trainer.accounting()),
-    });
-    await this.postSpectra(trainer);
-  }
-
-  private async postSpectra(trainer: Trainer): Promise<void> {
-    this.sendSpectra(trainer.step, await trainer.spectra());
-  }
-
-  private sendSpectra(step: number, spectra: LayerSpectrum[]): void {
-    const values = spectra.map((layer) => layer.singularValues);
-    this.post(
-      { type: 'spectra', step, layers: spectra.map(layerRank), values },
-      values.map((v) => v.buffer as ArrayBuffer),
-    );
+    this.loop.start();
   }
 }

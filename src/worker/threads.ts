@@ -1,12 +1,8 @@
 /**
- * How many threads the wasm kernels get: every core (up to eight). The project's kernels
- * (convolutions, their gradients, batch norm) run on the training worker and helper workers of
- * their own, and XNNPACK's pool keeps one thread (wasmSetup.ts). Measured in Chromium on a
- * two-core machine, where the page shares the cores with training: full-width ResNet-20 at batch
- * 128 trains 1.6-1.8x faster on two threads than on one, and the tiny classroom net as fast as
- * on one (the whole demo 10.3 s: its passes are too small to share, so they stay on the calling
- * thread; see kernelThreads.ts, SPLIT_MIN_VALUES). TF.js's own
- * default (half the cores) would give a two-core laptop one thread. `?threads=1` in the address compares.
+ * How many threads the wasm kernels get: every core, up to eight (TF.js's default, half the
+ * cores, would give a two-core laptop one thread; the speed-up is in docs/speed.md). The
+ * project's kernels run on the training worker and helper workers of their own; XNNPACK's pool
+ * keeps one thread (wasmSetup.ts). `?threads=1` in the address compares.
  */
 export const MAX_WASM_THREADS = 8;
 

@@ -1,6 +1,6 @@
 // Validates a message at the worker boundary: unknown types or fields, NaN or out-of-range values
 // are refused with a message before anything changes.
-import { LIVE_KNOBS, validateConfig, type KnobName } from '../config';
+import { validateConfig, validateLiveChange } from '../config';
 import { CHANNELS } from '../data/dataset';
 import { BACKENDS, type Command, type CommandType } from '../protocol';
 import { upgradeCheckpoint } from '../train/checkpointFile';
@@ -190,15 +190,7 @@ export function parseCommand(message: unknown): Command {
       case 'setHyperparameters': {
         if (!isObject(message.values))
           throw new CommandError('setHyperparameters: values are missing', type);
-        const frozen = Object.keys(message.values).filter(
-          (name) => !LIVE_KNOBS.includes(name as KnobName),
-        );
-        if (frozen.length)
-          throw new CommandError(
-            `${frozen.join(', ')} cannot change while a job exists; configure a new job instead`,
-            type,
-          );
-        validateConfig(message.values);
+        validateLiveChange(message.values);
         break;
       }
       case 'resumeSaved':

@@ -1,22 +1,9 @@
 import { studioActions } from '../../bridge/bridge';
-import {
-  ARCHITECTURE_NAMES,
-  type ArchitectureName,
-  type ModelMode,
-} from '../../model/architectures';
-import { RANK_TERMS, type RankTerm } from '../../lowrank/rankTerms';
 import { useStudio } from '../../store/store';
+import { KnobSelect } from './KnobSelect';
 import { KnobSlider } from './KnobSlider';
 import { PruningScheduleControls } from './PruningScheduleControls';
 import { TargetSizeControl } from './TargetSizeControl';
-
-const ARCHITECTURE_LABELS: Record<ArchitectureName, string> = {
-  resnet8: 'ResNet-8',
-  resnet20: 'ResNet-20',
-  resnet32: 'ResNet-32',
-  resnet56: 'ResNet-56',
-  resnet18: 'ResNet-18',
-};
 
 /** The model, the method's knobs (live while training) and the comparison switch. */
 export function SettingsPanel() {
@@ -33,34 +20,13 @@ export function SettingsPanel() {
     >
       <h2 id="settings-heading">Model and method</h2>
       <div className="row">
-        <label>
-          Model{' '}
-          <select
-            value={config.architecture}
-            disabled={runState === 'running'}
-            onChange={(event) =>
-              studioActions.setKnob('architecture', event.target.value as ArchitectureName)
-            }
-          >
-            {ARCHITECTURE_NAMES.map((name) => (
-              <option key={name} value={name}>
-                {ARCHITECTURE_LABELS[name]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Mode{' '}
-          <select
-            data-testid="mode-select"
-            value={config.mode}
-            disabled={runState === 'running'}
-            onChange={(event) => studioActions.setKnob('mode', event.target.value as ModelMode)}
-          >
-            <option value="lowrank">low-rank (DPRP)</option>
-            <option value="dense">dense baseline</option>
-          </select>
-        </label>
+        <KnobSelect name="architecture" label="Model" disabled={runState === 'running'} />
+        <KnobSelect
+          name="mode"
+          label="Mode"
+          testId="mode-select"
+          disabled={runState === 'running'}
+        />
         <span className="muted small">
           width ×{config.widthMultiplier}, {config.inputSize} px, {config.epochs} epochs, batch{' '}
           {config.batchSize}
@@ -84,33 +50,8 @@ export function SettingsPanel() {
           />{' '}
           prune during training
         </label>
-        <label>
-          rank term{' '}
-          <select
-            data-testid="rank-term-select"
-            value={config.rankTerm}
-            onChange={(event) => studioActions.setKnob('rankTerm', event.target.value as RankTerm)}
-          >
-            {RANK_TERMS.map((term) => (
-              <option key={term} value={term}>
-                {term}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          rule{' '}
-          <select
-            data-testid="prune-rule-select"
-            value={config.pruneRule}
-            onChange={(event) =>
-              studioActions.setKnob('pruneRule', event.target.value as 'relative' | 'energy')
-            }
-          >
-            <option value="relative">|s| ≥ τ·max</option>
-            <option value="energy">keep 1−ε energy</option>
-          </select>
-        </label>
+        <KnobSelect name="rankTerm" label="rank term" testId="rank-term-select" />
+        <KnobSelect name="pruneRule" label="rule" testId="prune-rule-select" />
         <button
           type="button"
           data-testid="prune-now"

@@ -1,4 +1,4 @@
-// Summaries of repeated timings, shared by the benchmark and the measuring scripts.
+// Summaries of repeated timings: the benchmark, the measuring scripts, the exporter, the backend race.
 
 /** The middle value (for an even count, the upper of the two middle ones). */
 export const median = (values: readonly number[]): number =>

@@ -2,7 +2,7 @@
 // are shrunk after every step, so that by the cut they hold almost nothing and removing them
 // barely changes the network.
 import * as tf from '@tensorflow/tfjs';
-import { rankOf, type FactorisedLayer } from '../lowrank/factorised';
+import { rankOf, type FactorisedLayer } from './factorised';
 
 /** What is left of a fading direction's s when the next prune event cuts it. */
 export const FADE_LEFT = 0.01;

@@ -2,7 +2,7 @@
 // The caller's function returns named scalar losses (their sum is minimised) and, optionally,
 // other tensors to keep (e.g. the count of correct predictions) computed in the same pass.
 import * as tf from '@tensorflow/tfjs';
-import type { Optimiser } from '../lowrank/optimisers';
+import type { Optimiser } from './optimisers';
 
 export interface TrainableParam {
   variable: tf.Variable;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createFactorisedConv, disposeLayer } from '../lowrank/factorised';
+import { createFactorisedConv, disposeLayer } from './factorised';
 import { FADE_LEFT, Fading } from './fading';
 
 describe('fade before cut', () => {

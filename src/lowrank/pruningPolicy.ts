@@ -4,8 +4,8 @@
 // steers the cut so that the run ends at the size the user picked. Pure arithmetic on |s| and
 // layer shapes: the trainer reads |s| back and applies the plan.
 import type { TrainConfig } from '../config';
-import { accountLayer, type Cost, type LayerShape } from '../lowrank/accounting';
-import { directionsToKeep, type PruneRule } from '../lowrank/directions';
+import { accountLayer, type Cost, type LayerShape } from './accounting';
+import { directionsToKeep, type PruneRule } from './directions';
 import { pruneEndFraction } from './schedules';
 
 /** The settings the policy reads: all of them live knobs. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../config';
-import type { LayerShape } from '../lowrank/accounting';
+import type { LayerShape } from './accounting';
 import {
   budgetAt,
   cutToBudget,
