@@ -4,7 +4,8 @@ a one-off resize to the input size, per-channel statistics, the seeded epoch ord
 and their crops are those of the TypeScript trainer with the same seed."""
 
 import hashlib
-from typing import Any, Dict, Optional, Tuple
+import math
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -13,6 +14,46 @@ from lowrank_studio.cifar import Split
 from lowrank_studio.seeded import Random
 
 CROP_PADDING = 4
+
+
+VALIDATION_SALT = 0x5EED0A11
+
+
+def class_quotas(labels: np.ndarray, classes: int, count: int) -> List[int]:
+    """Each class's share of `count` (classQuotas of src/data/validation.ts)."""
+    sizes = np.bincount(labels, minlength=classes)
+    exact = [count * int(size) / len(labels) for size in sizes]
+    quotas = [math.floor(value) for value in exact]
+    order = sorted(range(classes), key=lambda c: (-(exact[c] - math.floor(exact[c])), c))
+    for k in range(count - sum(quotas)):
+        quotas[order[k % classes]] += 1
+    return quotas
+
+
+def validation_indices(labels: np.ndarray, classes: int, count: int,
+                       seed: int) -> Tuple[List[int], List[int]]:
+    """The images held out for validation, stratified and seeded, and the rest in order
+    (validationIndices of src/data/validation.ts: the same images for the same seed)."""
+    if count < 0 or count >= len(labels):
+        raise ValueError(f"a validation split needs between 0 and {len(labels) - 1} of the "
+                         f"{len(labels)} training images, got {count}")
+    quotas = class_quotas(labels, classes, count)
+    held = np.zeros(len(labels), dtype=bool)
+    validation: List[int] = []
+    for i in Random((seed ^ VALIDATION_SALT) & 0xFFFFFFFF).permutation(len(labels)).tolist():
+        if quotas[labels[i]] == 0:
+            continue
+        quotas[labels[i]] -= 1
+        held[i] = True
+        validation.append(i)
+    return validation, np.nonzero(~held)[0].tolist()
+
+
+def hold_out(split: Split, classes: int, count: int, seed: int) -> Tuple[Split, Split]:
+    """A split divided into its training and validation images (holdOut)."""
+    validation, train = validation_indices(split.labels, classes, count, seed)
+    return (Split(split.images[train], split.labels[train]),
+            Split(split.images[validation], split.labels[validation]))
 
 
 def limit_split(split: Split, limit: Optional[int]) -> Split:
