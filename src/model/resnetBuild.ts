@@ -1,6 +1,7 @@
 // Building a model from its config, one layer at a time (an SVD of a large kernel takes seconds,
 // so the studio builds in slices and can stop between layers).
 import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../config';
 import { createFactorisedConv, createFactorisedDense } from '../lowrank/factorised';
 import { ARCHITECTURES } from './architectures';
 import { createBatchNorm, createPlainConv, createPlainDense } from './layers';
@@ -107,6 +108,19 @@ export function buildSteps(config: Pick<ModelConfig, 'architecture'>): number {
 }
 
 /** A prefix for every variable of a new model, unique so several models share one engine. */
+/** The network a configuration asks for, for `classes` classes. */
+export function modelConfigFor(config: TrainConfig, classes: number): ModelConfig {
+  return {
+    architecture: config.architecture,
+    mode: config.mode,
+    widthMultiplier: config.widthMultiplier,
+    inputSize: config.inputSize,
+    classes,
+    seed: config.seed,
+    maxRank: config.mode === 'lowrank' ? config.maxRank : 0,
+  };
+}
+
 let modelCount = 0;
 const newPrefix = () => `model${++modelCount}`;
 

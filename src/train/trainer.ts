@@ -35,28 +35,14 @@ import {
   forward,
   trainableParams,
   type Model,
-  type ModelConfig,
 } from '../model/resnet';
-import { buildModel, buildModelAsync } from '../model/resnetBuild';
+import { buildModel, buildModelAsync, modelConfigFor } from '../model/resnetBuild';
 import type { PruningPolicy } from '../lowrank/pruningPolicy';
 import { Pruner } from './pruner';
 import type { EpochReport, LayerSpectrum, StepMetrics } from './reports';
 import { lambdaRankAt, learningRateAt, stepsOf } from '../lowrank/schedules';
 import { evaluateSplit, meanCrossEntropy, type EvaluationResult } from './evaluation';
 import { trainStep } from '../lowrank/step';
-
-/** The network a configuration asks for, on a dataset's classes. */
-function modelConfig(config: TrainConfig, dataset: ImageDataset): ModelConfig {
-  return {
-    architecture: config.architecture,
-    mode: config.mode,
-    widthMultiplier: config.widthMultiplier,
-    inputSize: config.inputSize,
-    classes: dataset.classNames.length,
-    seed: config.seed,
-    maxRank: config.mode === 'lowrank' ? config.maxRank : 0,
-  };
-}
 
 export class Trainer {
   readonly model: Model;
@@ -103,7 +89,7 @@ export class Trainer {
     this.stats = channelStats(this.train);
     this.sampler = new EpochSampler(this.train.count, config.seed * 7919 + 1);
     this.augmentationRandom = new Random(config.seed * 104729 + 7);
-    this.model = model ?? buildModel(modelConfig(config, dataset));
+    this.model = model ?? buildModel(modelConfigFor(config, dataset.classNames.length));
     this.optimiser = new Optimiser(this.optimiserSettings());
     this.pruner = new Pruner(this.model, this.optimiser, dataset.classNames.length);
   }
@@ -123,7 +109,7 @@ export class Trainer {
     options: TrainerOptions,
     build: Parameters<typeof buildModelAsync>[1],
   ): Promise<Trainer> {
-    const model = await buildModelAsync(modelConfig(config, dataset), build);
+    const model = await buildModelAsync(modelConfigFor(config, dataset.classNames.length), build);
     try {
       return new Trainer(dataset, config, options, model);
     } catch (error) {
