@@ -1,5 +1,4 @@
 import { useMemo } from 'react';
-import { CartesianGrid, ComposedChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { StepPoint, TestPoint } from '../../store/store';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { TEST_SLICE_IMAGES, type EpochSummary } from '../../protocol';
@@ -7,10 +6,11 @@ import { accuracySummary } from './accuracyText';
 import { CHART_POINTS, downsample } from './downsample';
 import { ChartCard } from './ChartCard';
 import { ChartLegend, type LegendItem } from './ChartLegend';
-import { SeriesLayer, WithSeries } from './SeriesLayer';
-import { STEP_FRAME_AXIS, STEP_FRAME_DATA, type LiveSeries } from './liveSeries';
+import { WithSeries } from './SeriesLayer';
+import { StepFrame } from './StepFrame';
+import type { LiveSeries } from './liveSeries';
 import type { XY } from './seriesPath';
-import { CHART_MARGIN, COLOURS, formatPercent, DOTS_UP_TO, stepAxisRange } from './chartStyle';
+import { COLOURS, formatPercent, DOTS_UP_TO, stepAxisRange } from './chartStyle';
 
 const PERCENT_DOMAIN: [number, number] = [0, 100];
 const PERCENT_TICKS = [0, 25, 50, 75, 100];
@@ -143,22 +143,11 @@ export function AccuracyChart() {
   );
   const frame = useMemo(
     () => (
-      <ResponsiveContainer width="100%" height={220}>
-        <ComposedChart data={STEP_FRAME_DATA} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis {...STEP_FRAME_AXIS} />
-          <YAxis
-            width={52}
-            type="number"
-            domain={PERCENT_DOMAIN}
-            ticks={PERCENT_TICKS}
-            interval={0}
-            unit="%"
-            allowDataOverflow
-          />
-          <SeriesLayer format={formatPercent} />
-        </ComposedChart>
-      </ResponsiveContainer>
+      <StepFrame
+        height={220}
+        yAxis={{ width: 52, domain: PERCENT_DOMAIN, ticks: PERCENT_TICKS, unit: '%' }}
+        format={formatPercent}
+      />
     ),
     [],
   );

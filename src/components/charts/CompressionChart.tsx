@@ -1,20 +1,14 @@
 import { useMemo } from 'react';
-import {
-  CartesianGrid,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { ReferenceLine } from 'recharts';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { CHART_POINTS, downsample } from './downsample';
 import { ChartCard } from './ChartCard';
 import { ChartLegend, type LegendItem } from './ChartLegend';
-import { CHART_MARGIN, COLOURS, DOTS_UP_TO, formatPercent, stepAxisRange } from './chartStyle';
+import { COLOURS, DOTS_UP_TO, formatPercent, stepAxisRange } from './chartStyle';
 import { steady, zeroBasedRange } from './axisScale';
-import { SeriesLayer, WithSeries } from './SeriesLayer';
-import { STEP_FRAME_AXIS, STEP_FRAME_DATA, type LiveSeries } from './liveSeries';
+import { WithSeries } from './SeriesLayer';
+import { StepFrame } from './StepFrame';
+import type { LiveSeries } from './liveSeries';
 
 const SERIES = [
   { key: 'params', name: 'params kept (deployable)', colour: COLOURS.kept },
@@ -65,31 +59,21 @@ export function CompressionChart() {
   const showTarget = target > 0 && pruning;
   const frame = useMemo(
     () => (
-      <ResponsiveContainer width="100%" height={200}>
-        <LineChart data={STEP_FRAME_DATA} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis {...STEP_FRAME_AXIS} />
-          <YAxis
-            width={52}
-            type="number"
-            domain={y.domain}
-            ticks={y.ticks}
-            interval={0}
-            unit="%"
-            allowDataOverflow
+      <StepFrame
+        height={200}
+        yAxis={{ width: 52, domain: y.domain, ticks: y.ticks, unit: '%' }}
+        format={formatPercent}
+      >
+        {showTarget && (
+          <ReferenceLine
+            y={target}
+            stroke={COLOURS.cut}
+            strokeDasharray="6 4"
+            label={{ value: `target ${target}%`, position: 'insideTopRight', fontSize: 12 }}
+            data-testid="target-line"
           />
-          {showTarget && (
-            <ReferenceLine
-              y={target}
-              stroke={COLOURS.cut}
-              strokeDasharray="6 4"
-              label={{ value: `target ${target}%`, position: 'insideTopRight', fontSize: 12 }}
-              data-testid="target-line"
-            />
-          )}
-          <SeriesLayer format={formatPercent} />
-        </LineChart>
-      </ResponsiveContainer>
+        )}
+      </StepFrame>
     ),
     [y, target, showTarget],
   );

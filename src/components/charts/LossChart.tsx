@@ -1,5 +1,4 @@
 import { memo, useMemo } from 'react';
-import { CartesianGrid, LineChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import { ChartCard } from './ChartCard';
 import { ChartLegend, type LegendItem } from './ChartLegend';
 
@@ -15,7 +14,6 @@ const REGULARISER_LEGEND: LegendItem[] = [
   { name: 'rank term', colour: COLOURS.rank, mark: 'line' },
 ];
 import {
-  CHART_MARGIN,
   COLOURS,
   formatExponent2,
   formatFixed4,
@@ -27,8 +25,9 @@ import { decadeRange, steady, zeroBasedRange } from './axisScale';
 import { CHART_POINTS, downsample } from './downsample';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { logDomain, lossSummary, regulariserPoints } from './lossPoints';
-import { SeriesLayer, WithSeries } from './SeriesLayer';
-import { STEP_FRAME_AXIS, STEP_FRAME_DATA, type LiveSeries } from './liveSeries';
+import { WithSeries } from './SeriesLayer';
+import { StepFrame } from './StepFrame';
+import type { LiveSeries } from './liveSeries';
 import type { StepPoint } from '../../store/store';
 
 /**
@@ -65,27 +64,21 @@ export function LossChart() {
     [crossEntropy, dense],
   );
   let top = 0;
-  for (const p of [...crossEntropy, ...dense]) if (p.y > top) top = p.y;
+  for (const points of [crossEntropy, dense]) for (const p of points) if (p.y > top) top = p.y;
   const lossRange = steady(zeroBasedRange(top, 4, false));
   const x = stepAxisRange(Math.max(crossEntropy.at(-1)?.x ?? 0, dense.at(-1)?.x ?? 0));
   const frame = useMemo(
     () => (
-      <ResponsiveContainer width="100%" height={170}>
-        <LineChart data={STEP_FRAME_DATA} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis {...STEP_FRAME_AXIS} />
-          <YAxis
-            width={48}
-            type="number"
-            tickFormatter={tickFixed2}
-            domain={lossRange.domain}
-            ticks={lossRange.ticks}
-            interval={0}
-            allowDataOverflow
-          />
-          <SeriesLayer format={formatFixed4} />
-        </LineChart>
-      </ResponsiveContainer>
+      <StepFrame
+        height={170}
+        yAxis={{
+          width: 48,
+          tickFormatter: tickFixed2,
+          domain: lossRange.domain,
+          ticks: lossRange.ticks,
+        }}
+        format={formatFixed4}
+      />
     ),
     [lossRange],
   );
@@ -155,23 +148,17 @@ const RegulariserPanel = memo(function RegulariserPanel() {
   const x = stepAxisRange(regularisers.at(-1)?.step);
   const frame = useMemo(
     () => (
-      <ResponsiveContainer width="100%" height={110}>
-        <LineChart data={STEP_FRAME_DATA} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis {...STEP_FRAME_AXIS} />
-          <YAxis
-            width={48}
-            type="number"
-            scale="log"
-            domain={y.domain}
-            ticks={y.ticks}
-            interval={0}
-            allowDataOverflow
-            tickFormatter={tickExponent0}
-          />
-          <SeriesLayer format={formatExponent2} />
-        </LineChart>
-      </ResponsiveContainer>
+      <StepFrame
+        height={110}
+        yAxis={{
+          width: 48,
+          scale: 'log',
+          domain: y.domain,
+          ticks: y.ticks,
+          tickFormatter: tickExponent0,
+        }}
+        format={formatExponent2}
+      />
     ),
     [y],
   );

@@ -1,18 +1,12 @@
 import { useMemo } from 'react';
-import {
-  CartesianGrid,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { ReferenceLine } from 'recharts';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { ChartCard } from './ChartCard';
 import { rankChanges } from './downsample';
-import { CHART_MARGIN, COLOURS, stepAxisRange } from './chartStyle';
-import { SeriesLayer, WithSeries } from './SeriesLayer';
-import { STEP_FRAME_AXIS, STEP_FRAME_DATA, type LiveSeries } from './liveSeries';
+import { COLOURS, stepAxisRange } from './chartStyle';
+import { WithSeries } from './SeriesLayer';
+import { StepFrame } from './StepFrame';
+import type { LiveSeries } from './liveSeries';
 import { coarseStep, steady, zeroBasedRange } from './axisScale';
 
 const PALETTE = [
@@ -71,33 +65,24 @@ export function RankChart() {
   const y = steady(zeroBasedRange(Math.max(0, ...layers.map((l) => l.fullRank)), 4, true, 4));
   const frame = useMemo(
     () => (
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={STEP_FRAME_DATA} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis {...STEP_FRAME_AXIS} />
-          <YAxis
-            width={40}
-            type="number"
-            domain={y.domain}
-            ticks={y.ticks}
-            interval={0}
-            allowDataOverflow
+      <StepFrame
+        height={220}
+        yAxis={{ width: 40, domain: y.domain, ticks: y.ticks }}
+        format={formatRank}
+      >
+        {breakEven !== undefined && (
+          <ReferenceLine
+            y={breakEven}
+            stroke={COLOURS.cut}
+            strokeDasharray="5 3"
+            label={{
+              value: `break-even ${breakEven.toFixed(1)}`,
+              position: 'insideTopRight',
+              fill: COLOURS.cut,
+            }}
           />
-          {breakEven !== undefined && (
-            <ReferenceLine
-              y={breakEven}
-              stroke={COLOURS.cut}
-              strokeDasharray="5 3"
-              label={{
-                value: `break-even ${breakEven.toFixed(1)}`,
-                position: 'insideTopRight',
-                fill: COLOURS.cut,
-              }}
-            />
-          )}
-          <SeriesLayer format={formatRank} />
-        </LineChart>
-      </ResponsiveContainer>
+        )}
+      </StepFrame>
     ),
     [y, breakEven],
   );

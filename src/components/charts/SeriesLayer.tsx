@@ -44,7 +44,6 @@ export function SeriesLayer({
   const y = asScale(useYAxisScale());
   const area = usePlotArea();
   const clipId = `series-clip-${useId().replace(/:/g, '')}`;
-  const [pointer, setPointer] = useState<number | null>(null);
   if (!area) return null;
   const x: Scale = steps ? rangeScale(steps, area) : frameX;
   return (
@@ -81,16 +80,29 @@ export function SeriesLayer({
           </g>
         ))}
       </g>
-      {pointer !== null && (
-        <Readout
-          series={series}
-          pixelX={pointer}
-          x={x}
-          area={area}
-          format={format}
-          xLabel={xLabel}
-        />
-      )}
+      <Hover series={series} x={x} area={area} format={format} xLabel={xLabel} />
+    </g>
+  );
+}
+
+type Area = { x: number; y: number; width: number; height: number };
+
+/**
+ * The pointer's readout, in a component of its own: moving the pointer redraws the readout, not
+ * every series' path.
+ */
+function Hover(props: {
+  series: readonly LiveSeries[];
+  x: Scale;
+  area: Area;
+  format: (value: number) => string;
+  xLabel: string;
+}) {
+  const { area } = props;
+  const [pointer, setPointer] = useState<number | null>(null);
+  return (
+    <>
+      {pointer !== null && <Readout {...props} pixelX={pointer} />}
       <rect
         className="live-hover"
         x={area.x}
@@ -104,11 +116,9 @@ export function SeriesLayer({
         }}
         onMouseLeave={() => setPointer(null)}
       />
-    </g>
+    </>
   );
 }
-
-type Area = { x: number; y: number; width: number; height: number };
 
 /** Steps to pixels across the plot area. */
 const rangeScale =

@@ -14,7 +14,7 @@ import { ChartCard } from './ChartCard';
 import { ChartLegend, type LegendItem } from './ChartLegend';
 import { CHART_MARGIN, COLOURS, formatExponent2, tickExponent0 } from './chartStyle';
 import { SeriesLayer, WithSeries } from './SeriesLayer';
-import { frameData, type LiveSeries } from './liveSeries';
+import type { LiveSeries } from './liveSeries';
 import { decadeRange, steady } from './axisScale';
 import { spectrumPoints } from './spectrumPoints';
 
@@ -76,7 +76,7 @@ function LayerSpectrum({
   const frame = useMemo(
     () => (
       <ResponsiveContainer width="100%" height={height}>
-        <ScatterChart data={frameData(x, 'index')} margin={CHART_MARGIN}>
+        <ScatterChart data={x.domain.map((index) => ({ index }))} margin={CHART_MARGIN}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis
             dataKey="index"

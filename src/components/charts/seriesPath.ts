@@ -16,7 +16,7 @@ export type LineShape = 'linear' | 'stepAfter';
 const pixels = (value: number) => Math.round(value * 10) / 10;
 
 /**
- * Calls `draw` with each drawable point's pixel position (to a tenth), in order; returns how many.
+ * Calls `draw` with each drawable point's pixel position (to a tenth) and its rank among them.
  * No array of positions: a chart redraws its series every second.
  */
 function eachDrawable(
@@ -24,7 +24,7 @@ function eachDrawable(
   x: Scale,
   y: Scale,
   draw: (px: number, py: number, index: number) => void,
-): number {
+): void {
   let drawn = 0;
   for (const point of points) {
     if (point.y === null || Number.isNaN(point.y)) continue;
@@ -34,7 +34,6 @@ function eachDrawable(
       continue;
     draw(pixels(px), pixels(py), drawn++);
   }
-  return drawn;
 }
 
 /** The `d` of a line through the drawable points (a step line holds each value to the next x). */
@@ -66,11 +65,6 @@ export function dotsPath(
         : `M${pixels(px - r)},${pixels(py - r)}l${2 * r},${2 * r}m0,${-2 * r}l${-2 * r},${2 * r}`;
   });
   return d;
-}
-
-/** How many marks `dotsPath` draws for these points (for a test or a summary). */
-export function drawablePoints(points: readonly XY[], x: Scale, y: Scale): number {
-  return eachDrawable(points, x, y, () => {});
 }
 
 /** The index of the point whose x is nearest `target` in points sorted by x; -1 when empty. */
