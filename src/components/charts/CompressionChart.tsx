@@ -105,17 +105,16 @@ export function CompressionChart() {
         </>
       }
     >
-      {data.length === 0 ? (
-        <p className="muted">
-          Appears after the first epoch or prune event
-          {target > 0 && pruning
-            ? `; the run ends at the target ${target}% of the dense params`
-            : ''}
-          .
-        </p>
-      ) : (
-        <WithSeries series={series} steps={x} frame={frame} />
-      )}
+      <WithSeries
+        series={series}
+        steps={x}
+        frame={frame}
+        note={
+          data.length > 0
+            ? undefined
+            : `Appears after the first epoch or prune event${showTarget ? `; the run ends at the target ${target}% of the dense params` : ''}.`
+        }
+      />
       {data.length > 0 && <ChartLegend items={LEGEND} />}
     </ChartCard>
   );

@@ -104,11 +104,12 @@ export function RankChart() {
         </p>
       }
     >
-      {data.length === 0 ? (
-        <p className="muted">Ranks appear once a low-rank job is configured.</p>
-      ) : (
-        <WithSeries series={series} steps={x} frame={frame} />
-      )}
+      <WithSeries
+        series={series}
+        steps={x}
+        frame={frame}
+        note={data.length > 0 ? undefined : 'Ranks appear once a low-rank job is configured.'}
+      />
     </ChartCard>
   );
 }

@@ -4,19 +4,35 @@ import { dotsPath, linePath, nearestIndex, type Scale, type XY } from './seriesP
 import type { AxisRange } from './axisScale';
 import { SeriesContext, type LiveContent, type LiveSeries } from './liveSeries';
 
-/** The chart's frame and its live series: the frame redraws only when its own props change. */
+/**
+ * The chart's frame and its live series: the frame redraws only when its own props change. A
+ * chart with nothing to draw yet still shows its frame, with `note` over it, so that the frame
+ * has mounted long before a job's first report (idleMount.ts says why).
+ */
 export function WithSeries({
   series,
   steps,
   frame,
+  note,
 }: {
   series: readonly LiveSeries[];
   /** the step axis's range, for a chart over training steps */
   steps?: AxisRange;
   frame: ReactElement;
+  /** what the empty chart waits for */
+  note?: string;
 }) {
   const content = useMemo((): LiveContent => ({ series, steps }), [series, steps]);
-  return <SeriesContext.Provider value={content}>{frame}</SeriesContext.Provider>;
+  return (
+    <div className="series-frame">
+      <SeriesContext.Provider value={content}>{frame}</SeriesContext.Provider>
+      {note && (
+        <p className="muted frame-note">
+          <span>{note}</span>
+        </p>
+      )}
+    </div>
+  );
 }
 
 const asScale =

@@ -14,6 +14,7 @@ import { ChartCard } from './ChartCard';
 import { ChartLegend, type LegendItem } from './ChartLegend';
 import { CHART_MARGIN, COLOURS, formatExponent2, tickExponent0 } from './chartStyle';
 import { SeriesLayer, WithSeries } from './SeriesLayer';
+import { IdleFrame } from './StepFrame';
 import type { LiveSeries } from './liveSeries';
 import { decadeRange, steady } from './axisScale';
 import { spectrumPoints } from './spectrumPoints';
@@ -75,47 +76,52 @@ function LayerSpectrum({
   const cut = points && points.cut > 0 ? Math.max(points.cut, points.floor) : null;
   const frame = useMemo(
     () => (
-      <ResponsiveContainer width="100%" height={height}>
-        <ScatterChart data={x.domain.map((index) => ({ index }))} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            dataKey="index"
-            type="number"
-            domain={x.domain}
-            allowDecimals={false}
-            hide={compact}
-          />
-          <YAxis
-            dataKey="value"
-            type="number"
-            scale="log"
-            domain={y.domain}
-            ticks={y.ticks}
-            interval={0}
-            width={compact ? 0 : 56}
-            hide={compact}
-            tickFormatter={tickExponent0}
-            allowDataOverflow
-          />
-          {cut !== null && (
-            <ReferenceLine
-              y={cut}
-              stroke={COLOURS.cut}
-              strokeDasharray="5 3"
-              label={compact ? undefined : CUT_LABEL}
+      <IdleFrame height={height}>
+        <ResponsiveContainer width="100%" height={height}>
+          <ScatterChart data={x.domain.map((index) => ({ index }))} margin={CHART_MARGIN}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis
+              dataKey="index"
+              type="number"
+              domain={x.domain}
+              allowDecimals={false}
+              hide={compact}
             />
-          )}
-          <SeriesLayer format={formatExponent2} xLabel="direction" />
-        </ScatterChart>
-      </ResponsiveContainer>
+            <YAxis
+              dataKey="value"
+              type="number"
+              scale="log"
+              domain={y.domain}
+              ticks={y.ticks}
+              interval={0}
+              width={compact ? 0 : 56}
+              hide={compact}
+              tickFormatter={tickExponent0}
+              allowDataOverflow
+            />
+            {cut !== null && (
+              <ReferenceLine
+                y={cut}
+                stroke={COLOURS.cut}
+                strokeDasharray="5 3"
+                label={compact ? undefined : CUT_LABEL}
+              />
+            )}
+            <SeriesLayer format={formatExponent2} xLabel="direction" />
+          </ScatterChart>
+        </ResponsiveContainer>
+      </IdleFrame>
     ),
     [x, y, cut, height, compact],
   );
-  if (!points) return null;
   return (
     <>
-      <WithSeries series={series} frame={frame} />
-      {!compact && (
+      <WithSeries
+        series={series}
+        frame={frame}
+        note={points ? undefined : 'Start a low-rank job to see its spectra.'}
+      />
+      {points && !compact && (
         <ChartLegend items={config.targetParamsKept > 0 ? TARGET_LEGEND : RULE_LEGEND} />
       )}
     </>
@@ -187,9 +193,7 @@ export function SpectrumChart() {
         </p>
       }
     >
-      {layers.length === 0 ? (
-        <p className="muted">Start a low-rank job to see its spectra.</p>
-      ) : view === 'one' ? (
+      {view === 'one' || layers.length === 0 ? (
         <LayerSpectrum index={selected} height={220} compact={false} />
       ) : (
         <div className="small-multiples">

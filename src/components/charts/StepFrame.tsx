@@ -10,6 +10,7 @@ import {
 } from 'recharts';
 import { CHART_MARGIN } from './chartStyle';
 import { SeriesLayer } from './SeriesLayer';
+import { useIdleMount } from './idleMount';
 
 /** The frame's data: its fixed unit x range (Recharts lays out no x axis without data). */
 const UNIT_DATA = [{ step: 0 }, { step: 1 }];
@@ -42,14 +43,24 @@ export function StepFrame({
   children?: ReactNode;
 }) {
   return (
-    <ResponsiveContainer width="100%" height={height}>
-      <LineChart data={UNIT_DATA} margin={CHART_MARGIN}>
-        <CartesianGrid strokeDasharray="3 3" vertical={false} />
-        <XAxis {...UNIT_X_AXIS} />
-        <YAxis type="number" interval={0} allowDataOverflow {...yAxis} />
-        {children}
-        <SeriesLayer format={format} />
-      </LineChart>
-    </ResponsiveContainer>
+    <IdleFrame height={height}>
+      <ResponsiveContainer width="100%" height={height}>
+        <LineChart data={UNIT_DATA} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis {...UNIT_X_AXIS} />
+          <YAxis type="number" interval={0} allowDataOverflow {...yAxis} />
+          {children}
+          <SeriesLayer format={format} />
+        </LineChart>
+      </ResponsiveContainer>
+    </IdleFrame>
   );
+}
+
+/**
+ * A Recharts frame that mounts in its turn of the idle queue (idleMount.ts), holding its height
+ * until then, so no frame mounts in the same task as another or as a job starts.
+ */
+export function IdleFrame({ height, children }: { height: number; children: ReactNode }) {
+  return useIdleMount() ? children : <div className="frame-waiting" style={{ height }} />;
 }
