@@ -11,6 +11,10 @@ test('classroom demo: charts fill, sliders reach the running job, pruning shrink
   await studio.open('?backend=webgpu');
   await page.getByTestId('preset-select').selectOption('classroom');
   await expect(page).toHaveURL(/preset=classroom/);
+  // the dataset card says what the run trains on, not only what is loaded
+  await expect(page.getByTestId('dataset-use')).toHaveText(
+    'This run: 2,000 training and 500 test images at 16x16 px.',
+  );
   await page.getByTestId('start').click();
   await expect(page.getByTestId('backend')).toHaveText('webgpu');
   await studio.waitForSteps(3);

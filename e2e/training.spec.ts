@@ -74,4 +74,7 @@ test('the same micro job trains on the wasm backend (the CPU fallback)', async (
   await expect(page.getByTestId('step-counter')).toHaveText('6');
   await expect(page.getByTestId('test-accuracy')).toHaveText(/\d+\.\d%/);
   await expect(page.getByTestId('error')).toHaveCount(0);
+  // six steps are too few for the loss gate to open: the run says it was never pruned
+  await expect(page.getByTestId('pruning-missed')).toContainText('This run was never pruned');
+  await expect(page.getByTestId('params-kept')).toContainText('100.0%');
 });

@@ -96,6 +96,30 @@ describe('npm run experiment', () => {
     expect(output).toContain('--target-params-kept');
   });
 
+  it('--validation holds images out: epochs evaluate on them, the test set is read once', () => {
+    const out = mkdtempSync(join(tmpdir(), 'experiment-'));
+    const flags = ['--data', 'builtin', '--model', 'micro', '--epochs', '1', '--out', out];
+    const limits = ['--train-limit', '64', '--test-limit', '32', '--batch-size', '32'];
+    const result = spawnSync(
+      'npx',
+      ['tsx', 'scripts/experiment.ts', ...flags, ...limits, '--validation', '40'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain('64 train / 40 validation / 32 test images');
+    expect(result.stderr).toMatch(/lowrank epoch 1: train loss [\d.]+, validation accuracy/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.dataset).toMatchObject({ trainCount: 64, validationCount: 40, testCount: 32 });
+    const [run] = report.runs;
+    expect(run.validationCount).toBe(40);
+    expect(run.history[0].validationAccuracy).toBe(run.validationAccuracy);
+    expect(run.history[0].testAccuracy).toBeUndefined();
+    expect(run.testAccuracy).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('40 validation / 32 test');
+  });
+
   it('trains both modes and writes report.json and report.md', async () => {
     const out = mkdtempSync(join(tmpdir(), 'experiment-'));
     const result = spawnSync(

@@ -53,12 +53,10 @@ function checkOutputFolders(options: Options): void {
 
 function runOne(dataset: ImageDataset, config: TrainConfig, options: Options): Promise<RunReport> {
   const exportTo = options.export;
-  return trainToEnd(
-    dataset,
-    config,
-    jobLimits(options),
-    consoleProgress(config),
-    exportTo
+  return trainToEnd(dataset, config, jobLimits(options), {
+    progress: consoleProgress(config),
+    validation: options.validation,
+    onTrained: exportTo
       ? (trainer) =>
           exportModel(
             trainer,
@@ -66,7 +64,7 @@ function runOne(dataset: ImageDataset, config: TrainConfig, options: Options): P
             options.mode === 'both' ? join(exportTo, config.mode) : exportTo,
           )
       : undefined,
-  );
+  });
 }
 
 async function main(): Promise<void> {
@@ -83,8 +81,14 @@ async function main(): Promise<void> {
   if (problems.length) throw new UsageError(problems.join('; '));
   const dataset = await loadDatasetArgument(options.data, options.coarse);
   const limits = jobLimits(options);
+  const trainCount = Math.min(
+    dataset.train.count - options.validation,
+    limits.trainLimit ?? Infinity,
+  );
+  const testCount = Math.min(dataset.test.count, limits.testLimit ?? Infinity);
+  const validation = options.validation ? `${options.validation} validation / ` : '';
   console.error(
-    `${dataset.name}: ${Math.min(dataset.train.count, limits.trainLimit ?? Infinity)} train / ${Math.min(dataset.test.count, limits.testLimit ?? Infinity)} test images; model ${options.model} (${config.architecture}, width x${config.widthMultiplier}, ${config.inputSize}px) on TF.js ${tf.getBackend()}`,
+    `${dataset.name}: ${trainCount} train / ${validation}${testCount} test images; model ${options.model} (${config.architecture}, width x${config.widthMultiplier}, ${config.inputSize}px) on TF.js ${tf.getBackend()}`,
   );
   const modes = options.mode === 'both' ? (['dense', 'lowrank'] as const) : [options.mode];
   const runs: RunReport[] = [];
@@ -95,8 +99,9 @@ async function main(): Promise<void> {
     dataset: {
       name: dataset.name,
       kind: dataset.kind,
-      trainCount: Math.min(dataset.train.count, limits.trainLimit ?? Infinity),
-      testCount: Math.min(dataset.test.count, limits.testLimit ?? Infinity),
+      trainCount,
+      testCount,
+      ...(options.validation ? { validationCount: options.validation } : {}),
     },
     model: options.model,
     runs,

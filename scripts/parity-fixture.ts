@@ -156,7 +156,7 @@ type PolicyOp =
 
 /** A scripted run of the policy: every call, its inputs, its answer and the state after it. */
 function policyScript(settings: PolicySettings, start: PolicyModel) {
-  const policy = new PruningPolicy();
+  const policy = new PruningPolicy(start.classes);
   const ops: (PolicyOp & { state: unknown })[] = [];
   const record = (op: PolicyOp) => ops.push({ ...op, state: structuredClone(policy.state) });
   let model = start;
@@ -166,8 +166,8 @@ function policyScript(settings: PolicySettings, start: PolicyModel) {
   }
   for (let k = 0; k <= 12; k++) {
     const progress = 0.04 * k + 0.01;
-    if (k === 3) for (let i = 0; i < 40; i++) policy.observeLoss(1.5);
-    if (k === 3) record({ op: 'observe', loss: 1.5, times: 40 });
+    if (k === 3) for (let i = 0; i < 60; i++) policy.observeLoss(1.5);
+    if (k === 3) record({ op: 'observe', loss: 1.5, times: 60 });
     const result = policy.due(settings, progress);
     record({ op: 'due', progress, result });
     if (!result) continue;
@@ -180,7 +180,7 @@ function policyScript(settings: PolicySettings, start: PolicyModel) {
   record({ op: 'enforceTarget', model, plan: enforced && { keep: enforced.keep } });
   const manual = policy.manual(settings, model);
   record({ op: 'manual', model, keep: manual.keep, fade: manual.fade });
-  return { settings, ops };
+  return { settings, classes: start.classes, ops };
 }
 
 function accountingOf(config: ModelConfig) {

@@ -51,12 +51,20 @@ describe('study options and plan', () => {
       targets: [60, 30],
       seeds: [1, 2],
       rule: false,
+      baselines: null,
       rest: ['--data', 'builtin'],
     });
     expect(() => parseStudyArgs(['--targets', '5'])).toThrow(
       /--targets needs a comma-separated list/,
     );
     expect(() => parseStudyArgs(['--mode', 'dense'])).toThrow(/not a study option/);
+  });
+
+  it('asks for the target whose baselines it runs', () => {
+    expect(parseStudyArgs(['--targets', '50,30', '--baselines', '30']).baselines).toBe(30);
+    expect(() => parseStudyArgs(['--targets', '50', '--baselines', '30'])).toThrow(
+      /--baselines 30 needs a target-30 run/,
+    );
   });
 
   it('runs dense, the rule and each target with the same recipe and seed', () => {
@@ -96,9 +104,21 @@ describe('study report', () => {
     expect(rows[0].accuracy).toEqual({ mean: 51.5, min: 51, max: 52 });
     expect(rows[1].paramsKept).toBeCloseTo(49.5);
     const table = studyTable(merged);
+    // paired with dense of the same seed: 48 - 51 and 48 - 52
+    expect(rows[1].pairedToDense.map((d) => Math.round(d * 100) / 100)).toEqual([-3, -4]);
     expect(table).toContain(
-      '| target 50% | 48.00% (48.00-48.00) | -3.50 | 49.5% | 51.5% | 54.5% | 59.5% | 10 |',
+      '| target 50% | 48.00% (48.00-48.00) | -3.50 | -3.00, -4.00 | 49.5% | 51.5% | 54.5% | 59.5% | 10 |',
     );
+    expect(table).not.toContain('validation');
+  });
+
+  it('shows validation accuracy beside test where the runs held a split out', () => {
+    const record = study(1, '2026-01-01');
+    record.runs[0].report.validationAccuracy = 0.6;
+    record.runs[1].report.validationAccuracy = 0.55;
+    const table = studyTable(record);
+    expect(table).toContain('| run | validation accuracy | test accuracy |');
+    expect(table).toContain('| target 50% | 55.00% | 48.00% | -3.00 | -3.00 |');
   });
 
   it('draws test accuracy against params kept as an SVG', async () => {
@@ -120,18 +140,34 @@ describe('study report', () => {
 describe('npm run study', () => {
   it('trains every configuration and writes the record, the table and the plot', () => {
     const out = mkdtempSync(join(tmpdir(), 'study-'));
+    // the loss gate off: a one-epoch run would not open it
     const args = ['--data', 'builtin', '--model', 'micro', '--epochs', '1', '--batch-size', '32'];
+    args.push('--prune-loss-drop', '0');
     const limits = ['--train-limit', '64', '--test-limit', '32', '--targets', '50', '--out', out];
-    execFileSync('npx', ['tsx', 'scripts/study.ts', ...args, ...limits, '--no-rule'], {
-      stdio: 'pipe',
-    });
+    execFileSync(
+      'npx',
+      ['tsx', 'scripts/study.ts', ...args, ...limits, '--no-rule', '--baselines', '50'],
+      { stdio: 'pipe' },
+    );
     expect(readdirSync(out).sort()).toEqual([
       'accuracy-vs-params.svg',
       'results.md',
       'study-1.json',
     ]);
     const record = JSON.parse(readFileSync(join(out, 'study-1.json'), 'utf8')) as Study;
-    expect(record.runs.map((r) => r.label)).toEqual(['dense', 'target 50%']);
+    expect(record.runs.map((r) => r.label)).toEqual([
+      'dense',
+      'target 50%',
+      'dense, narrower (target 50%)',
+      'fixed ranks (target 50%)',
+    ]);
+    const [, lowrank, narrower, fixed] = record.runs.map((r) => r.report);
+    // the baselines are of the low-rank run's deployable size
+    expect(Math.abs(narrower.params.dense / lowrank.params.deployable - 1)).toBeLessThan(0.02);
+    expect(narrower.config.widthMultiplier).toBeLessThan(lowrank.config.widthMultiplier);
+    expect(fixed.layers.map((l) => l.initialRank)).toEqual(lowrank.layers.map((l) => l.finalRank));
+    expect(fixed.layers.map((l) => l.finalRank)).toEqual(lowrank.layers.map((l) => l.finalRank));
+    expect(fixed.baseline?.kind).toBe('fixed-ranks');
     expect(readFileSync(join(out, 'results.md'), 'utf8')).toContain('| target 50% |');
   }, 120_000);
 });

@@ -17,6 +17,7 @@ import { helpRequested } from './lib/cli';
 import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
 import { consoleProgress } from './lib/progress';
+import { baselinesOf, type Baseline } from './lib/baselines';
 import { trainToEnd } from './lib/runJob';
 import {
   readStudyFolder,
@@ -32,6 +33,9 @@ export const STUDY_USAGE = `usage: npm run study -- --data <archive|folder|built
   --seeds 1,2             one run of each configuration per seed
   --no-rule               leave out the low-rank run under the threshold rule (no target; with
                           the preset's λ_r, or 0.3 where the preset has none)
+  --baselines T           after each seed's target-T run, two baselines of its deployable size:
+                          dense at the width whose params match it (within 2%), and the factorised
+                          network held at its final ranks from the first step (no pruning)
   --out <dir>             where study-<seeds>.json, results.md and accuracy-vs-params.svg go
                           (default experiments/study); results.md and the plot cover every
                           study-*.json in the folder, so seeds can run as parallel processes
@@ -40,12 +44,14 @@ export const STUDY_USAGE = `usage: npm run study -- --data <archive|folder|built
 ${EXPERIMENT_USAGE.split('\n').slice(2).join('\n')}`;
 
 const PLOT_FILE = 'accuracy-vs-params.svg';
-const STUDY_FLAGS = ['--targets', '--seeds', '--no-rule'];
+const STUDY_FLAGS = ['--targets', '--seeds', '--no-rule', '--baselines'];
 
 export interface StudyOptions {
   targets: number[];
   seeds: number[];
   rule: boolean;
+  /** the target whose runs get equal-size baselines; null: none */
+  baselines: number | null;
   rest: string[];
 }
 
@@ -58,7 +64,13 @@ function numberList(flag: string, text: string | undefined, valid: (n: number) =
 
 /** Takes the study's own flags out of the arguments; the rest are experiment flags. */
 export function parseStudyArgs(args: string[]): StudyOptions {
-  const options: StudyOptions = { targets: [70, 50, 30, 20], seeds: [1], rule: true, rest: [] };
+  const options: StudyOptions = {
+    targets: [70, 50, 30, 20],
+    seeds: [1],
+    rule: true,
+    baselines: null,
+    rest: [],
+  };
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     if (flag === '--targets')
@@ -66,10 +78,16 @@ export function parseStudyArgs(args: string[]): StudyOptions {
     else if (flag === '--seeds')
       options.seeds = numberList(flag, args[++i], (v) => Number.isInteger(v) && v >= 0);
     else if (flag === '--no-rule') options.rule = false;
+    else if (flag === '--baselines')
+      [options.baselines] = numberList(flag, args[++i], (v) => v >= 10 && v <= 90);
     else if (flag === '--mode' || flag === '--export')
       throw new UsageError(`${flag} is not a study option: a study runs every mode`);
     else options.rest.push(flag);
   }
+  if (options.baselines !== null && !options.targets.includes(options.baselines))
+    throw new UsageError(
+      `--baselines ${options.baselines} needs a target-${options.baselines} run: add it to --targets`,
+    );
   return options;
 }
 
@@ -131,15 +149,22 @@ async function main(): Promise<void> {
   const limits = jobLimits(options);
   const runs: StudyRun[] = [];
   const plan = studyPlan(config, study);
+  const train = (config: TrainConfig, label: string, baseline?: Baseline) =>
+    trainToEnd(dataset, config, limits, {
+      progress: consoleProgress(config, label),
+      validation: options.validation,
+      baseline,
+    });
   for (const [index, job] of plan.entries()) {
     console.error(`[${index + 1}/${plan.length}] ${job.label}, seed ${job.seed}`);
-    const report = await trainToEnd(
-      dataset,
-      job.config,
-      limits,
-      consoleProgress(job.config, job.label),
-    );
+    const report = await train(job.config, job.label);
     runs.push({ label: job.label, seed: job.seed, target: job.target, report });
+    if (job.target === null || job.target !== study.baselines) continue;
+    for (const extra of baselinesOf(report, job.label, dataset.classNames.length)) {
+      console.error(`  baseline: ${extra.label}, seed ${job.seed}`);
+      const run = await train(extra.config, extra.label, extra.baseline);
+      runs.push({ label: extra.label, seed: job.seed, target: null, report: run });
+    }
   }
   const record: Study = {
     name: options.model,
@@ -148,8 +173,9 @@ async function main(): Promise<void> {
     command: `npm run study -- ${args.join(' ')}`,
     dataset: {
       name: dataset.name,
-      trainCount: Math.min(dataset.train.count, limits.trainLimit ?? Infinity),
+      trainCount: Math.min(dataset.train.count - options.validation, limits.trainLimit ?? Infinity),
       testCount: Math.min(dataset.test.count, limits.testLimit ?? Infinity),
+      ...(options.validation ? { validationCount: options.validation } : {}),
     },
     model: options.model,
     seeds: study.seeds,

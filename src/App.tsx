@@ -12,6 +12,7 @@ import { SettingsPanel } from './components/controls/SettingsPanel';
 import { DatasetPanel } from './components/dataset/DatasetPanel';
 import { ExportPanel } from './components/ExportPanel';
 import { DivergenceBanner } from './components/run/DivergenceBanner';
+import { PruningWindowBanner } from './components/run/PruningWindowBanner';
 import { SavedRunBanner } from './components/run/SavedRunBanner';
 import { RunLogPanel } from './components/runlog/RunLogPanel';
 import { SiteNotice } from './components/SiteNotice';
@@ -39,6 +40,7 @@ export function App() {
       <SiteNotice />
       <ErrorBanner />
       <DivergenceBanner />
+      <PruningWindowBanner />
       <SavedRunBanner />
       <GuidedTour />
       <div className="layout">

@@ -221,7 +221,7 @@ export const KNOBS = {
     min: 0,
     max: 0.9,
     live: true,
-    help: 'Pruning waits until the smoothed train loss has fallen by this fraction of its first value',
+    help: 'Pruning waits until the smoothed train loss is this fraction below chance, ln(classes) (0: no wait)',
   }),
   pruneEnd: number({
     default: 0.5,

@@ -193,9 +193,19 @@ export interface CostSummary {
   deployable: number;
 }
 
+/**
+ * Where a low-rank run stands with its pruning window: 'waiting' for its start or the loss gate,
+ * 'open', 'closed' after its last event, 'missed' when it ended without the gate ever opening
+ * (the network stays at full size: pruning a net that has not learned would only break it), or
+ * 'off' (dense, or pruning off).
+ */
+export type PruningWindow = 'off' | 'waiting' | 'open' | 'closed' | 'missed';
+
 export interface EpochSummary {
   epoch: number;
   step: number;
+  /** absent in run logs from before it was reported */
+  pruningWindow?: PruningWindow;
   testAccuracy: number;
   testLoss: number;
   /** test images the accuracy was measured on */

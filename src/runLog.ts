@@ -26,7 +26,14 @@ export interface RunLogHeader {
   producer: string;
   config: TrainConfig;
   stepsPerEpoch: number;
-  dataset: { name: string; trainCount?: number; testCount?: number; classNames?: string[] };
+  dataset: {
+    name: string;
+    trainCount?: number;
+    testCount?: number;
+    /** training images held out: the epochs' evaluations are on them, not on the test set */
+    validationCount?: number;
+    classNames?: string[];
+  };
   /** processes of a distributed run (the twin's torchrun) */
   world?: { processes: number; backend: string; device: string };
   /** the layers as the run began */

@@ -3,6 +3,7 @@ a one-off resize to the input size, per-channel statistics, the seeded epoch ord
 + random crop + flip, normalisation. The random draws are the studio's, so the order of images
 and their crops are those of the TypeScript trainer with the same seed."""
 
+import dataclasses
 import hashlib
 import math
 from typing import Any, Dict, List, Optional, Tuple
@@ -10,13 +11,16 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 import torch
 
-from lowrank_studio.cifar import Split
+from lowrank_studio.cifar import Dataset, Split
 from lowrank_studio.seeded import Random
 
 CROP_PADDING = 4
 
 
 VALIDATION_SALT = 0x5EED0A11
+# every run holds out the same images whatever its own seed (VALIDATION_SPLIT_SEED of
+# src/data/validation.ts)
+VALIDATION_SPLIT_SEED = 0
 
 
 def class_quotas(labels: np.ndarray, classes: int, count: int) -> List[int]:
@@ -54,6 +58,15 @@ def hold_out(split: Split, classes: int, count: int, seed: int) -> Tuple[Split, 
     validation, train = validation_indices(split.labels, classes, count, seed)
     return (Split(split.images[train], split.labels[train]),
             Split(split.images[validation], split.labels[validation]))
+
+
+def with_validation(dataset: Dataset, count: int) -> Tuple[Dataset, Split]:
+    """The dataset a run sees with `count` training images held out (its test split is the
+    validation split, evaluated every epoch) and the real test split, read once at the end
+    (withValidation of src/data/validation.ts)."""
+    train, validation = hold_out(dataset.train, len(dataset.class_names), count,
+                                 VALIDATION_SPLIT_SEED)
+    return dataclasses.replace(dataset, train=train, test=validation), dataset.test
 
 
 def limit_split(split: Split, limit: Optional[int]) -> Split:
@@ -150,25 +163,42 @@ def random_augmentation(count: int, random: Random) -> np.ndarray:
 
 
 def pad_crop_flip(x: torch.Tensor, augmentation: np.ndarray) -> torch.Tensor:
-    """x [N, C, H, W]: zero-pad by 4, take each example's window, mirror where flipped."""
+    """x [N, C, H, W]: zero-pad by 4, take each example's window, mirror where flipped. One
+    gather for the whole batch (no per-image work), so a GPU is fed at its own pace."""
     n, _, height, width = x.shape
-    padded = torch.nn.functional.pad(x, (CROP_PADDING,) * 4)
-    out = torch.empty_like(x)
-    for i, (top, left, flip) in enumerate(augmentation.tolist()):
-        window = padded[i, :, top:top + height, left:left + width]
-        out[i] = window.flip(-1) if flip else window
-    return out
+    padded = torch.nn.functional.pad(x, (CROP_PADDING,) * 4).permute(0, 2, 3, 1)
+    draws = torch.as_tensor(augmentation, device=x.device)
+    rows = draws[:, 0:1] + torch.arange(height, device=x.device)
+    cols = draws[:, 1:2] + torch.arange(width, device=x.device)
+    # a mirrored window is the window's columns in reverse order
+    cols = torch.where(draws[:, 2:3].bool(), cols.flip(-1), cols)
+    batch = torch.arange(n, device=x.device)[:, None, None]
+    return padded[batch, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2).contiguous()
+
+
+def on_device(split: Split, device: Any) -> Split:
+    """The split's pixels and labels as tensors on `device`, uploaded once, so that batches are
+    gathered there instead of crossing the bus every step (a no-op on the CPU)."""
+    if str(device) == "cpu":
+        return split
+    return Split(torch.from_numpy(split.images).to(device),
+                 torch.from_numpy(split.labels.astype(np.int64)).to(device))
 
 
 def make_batch(split: Split, indices: np.ndarray, stats: Dict[str, Any],
                augmentation: Optional[np.ndarray] = None, device: Any = "cpu") -> Tuple[
                        torch.Tensor, torch.Tensor]:
-    """Images [N, 3, H, W] normalised (augmented first when given) and labels [N]."""
-    pixels = torch.from_numpy(split.images[indices]).to(device)
+    """Images [N, 3, H, W] normalised (augmented first when given) and labels [N]; `split` as
+    loaded, or as on_device made it."""
+    if isinstance(split.images, torch.Tensor):
+        chosen = torch.as_tensor(indices, device=split.images.device)
+        pixels, labels = split.images[chosen], split.labels[chosen]
+    else:
+        pixels = torch.from_numpy(split.images[indices]).to(device)
+        labels = torch.from_numpy(split.labels[indices].astype(np.int64)).to(device)
     x = pixels.permute(0, 3, 1, 2).float() / 255
     if augmentation is not None:
         x = pad_crop_flip(x, augmentation)
     mean = torch.tensor(stats["mean"], dtype=torch.float32, device=device).view(1, 3, 1, 1)
     std = torch.tensor(stats["std"], dtype=torch.float32, device=device).view(1, 3, 1, 1)
-    labels = torch.from_numpy(split.labels[indices].astype(np.int64)).to(device)
     return (x - mean) / std, labels

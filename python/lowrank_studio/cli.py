@@ -8,12 +8,14 @@ import math
 import os
 import sys
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 
 from lowrank_studio import distributed
+from lowrank_studio import baselines
 from lowrank_studio.accounting import cost_summaries, size_kept
+from lowrank_studio.batches import limit_split, with_validation
 from lowrank_studio.cifar import DatasetError, load_cifar
 from lowrank_studio.export import export_layers_model, exported_params, save
 from lowrank_studio.recipe import Config, RecipeError, load_recipe, validate_config
@@ -39,6 +41,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, help="override the recipe's epochs")
     p.add_argument("--train-limit", type=int, help="use only the first K training images")
     p.add_argument("--test-limit", type=int, help="use only the first K test images")
+    p.add_argument("--match-params", metavar="REPORT",
+                   help="a dense recipe only: narrow the network to the deployable params of the "
+                        "low-rank run in REPORT (report.json), within 2%%")
+    p.add_argument("--rank-plan", metavar="REPORT",
+                   help="a low-rank recipe only: hold every layer at the final rank of the "
+                        "low-rank run in REPORT from the first step, with no pruning")
+    p.add_argument("--post-hoc", metavar="REPORT",
+                   help="a low-rank recipe only, with --dense-checkpoint: truncate the dense "
+                        "network's kernels to the final ranks of the low-rank run in REPORT by "
+                        "SVD and fine-tune them, with no pruning, for the rest of the recipe's "
+                        "epochs")
+    p.add_argument("--dense-checkpoint", metavar="CHECKPOINT",
+                   help="for --post-hoc: checkpoint.pt of a dense run of the same recipe, stopped "
+                        "part way (--stop-after-epochs)")
+    p.add_argument("--validation", type=int, default=0,
+                   help="hold N training images out (stratified; the same images in every run): "
+                        "each epoch is evaluated on them, the test set once at the end")
     p.add_argument("--seed", type=int, help="override the recipe's seed")
     p.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda where available")
     p.add_argument("--resume", help="a checkpoint.pt to continue from")
@@ -69,7 +88,9 @@ def configure(args: argparse.Namespace) -> Dict[str, Any]:
 def summary_of(trainer: Trainer, test: Dict[str, float]) -> Dict[str, Any]:
     """EpochSummary of src/protocol.ts."""
     accounting = trainer.accounting()
-    return {"epoch": trainer.epoch, "step": trainer.step, "testAccuracy": test["accuracy"],
+    return {"epoch": trainer.epoch, "step": trainer.step,
+            "pruningWindow": trainer.policy.window(trainer.config, trainer.progress),
+            "testAccuracy": test["accuracy"],
             "testLoss": test["loss"], "testCount": test["count"], "size": size_kept(accounting),
             **cost_summaries(accounting)}
 
@@ -116,13 +137,17 @@ def train(trainer: Trainer, log: RunLog, out: str, log_every: int, state: Dict[s
                    "testLoss": test["loss"]})
         log.write({"type": "epoch", "run": "main", "summary": summary})
         log.write(spectra_event(trainer))
-        state["history"].append(history_entry(summary, loss_sum / steps, accuracy_sum / steps,
-                                              len(trainer.epoch_prune_events)))
+        entry = history_entry(summary, loss_sum / steps, accuracy_sum / steps,
+                              len(trainer.epoch_prune_events))
+        if state.get("validation"):
+            entry["validationAccuracy"] = entry.pop("testAccuracy")
+        state["history"].append(entry)
         trainer.epoch_prune_events = []
         state["lastTest"] = test
         if leader:
             print(f"epoch {trainer.epoch}/{config['epochs']}: loss {loss_sum / steps:.4f}, "
-                  f"test accuracy {100 * test['accuracy']:.2f}%, "
+                  f"{'validation' if state.get('validation') else 'test'} accuracy "
+                  f"{100 * test['accuracy']:.2f}%, "
                   f"params kept {100 * summary['size']['paramsKept']:.1f}%", file=sys.stderr)
             save_checkpoint(trainer, state, out)
     return test
@@ -137,13 +162,19 @@ def save_checkpoint(trainer: Trainer, state: Dict[str, Any], out: str) -> None:
 
 
 def write_outputs(trainer: Trainer, dataset, test: Dict[str, float], state: Dict[str, Any],
-                  out: str,
-                  device: str) -> None:
+                  out: str, device: str, validation: Optional[Dict[str, float]] = None) -> None:
     config = trainer.config
     accounting = trainer.accounting()
     seconds = time.time() - state["started"] + state.get("secondsBefore", 0.0)
     run = run_report(config, accounting, test, seconds, state["initialRanks"], state["history"])
-    counts = {"trainCount": trainer.train.count, "testCount": trainer.test.count}
+    run["pruningWindow"] = trainer.policy.window(config, trainer.progress)
+    if state.get("baseline"):
+        run["baseline"] = state["baseline"]
+    counts = {"trainCount": trainer.train.count, "testCount": test["count"]}
+    if validation:
+        run.update(validationAccuracy=validation["accuracy"], validationLoss=validation["loss"],
+                   validationCount=validation["count"])
+        counts["validationCount"] = validation["count"]
     report = experiment_report(f"pytorch-{device}", {"name": dataset.name, "kind": dataset.kind,
                                                      **counts},
                                config["architecture"], [run])
@@ -173,10 +204,85 @@ def line_step(event: Dict[str, Any]) -> int:
     return event["summary"]["step"] if event["type"] == "epoch" else event["step"]
 
 
+def baseline_config(config: Config, args: argparse.Namespace,
+                    classes: int) -> Tuple[Config, Optional[Dict[str, Any]]]:
+    """The recipe as an equal-size baseline asks (--match-params, --rank-plan), and a note of it
+    for the report."""
+    if sum(bool(flag) for flag in (args.match_params, args.rank_plan, args.post_hoc)) > 1:
+        raise RecipeError("--match-params, --rank-plan and --post-hoc are different baselines: "
+                          "give one")
+    if bool(args.post_hoc) != bool(args.dense_checkpoint):
+        raise RecipeError("--post-hoc and --dense-checkpoint go together")
+    if args.match_params:
+        if config["mode"] != "dense":
+            raise RecipeError("--match-params narrows a dense network: use a dense recipe")
+        params = baselines.lowrank_run(args.match_params)["params"]["deployable"]
+        width, count = baselines.narrower_width(config, classes, params)
+        print(f"narrower dense: width x{width} has {count:,} params, against the low-rank "
+              f"run's {params:,} deployable", file=sys.stderr)
+        return Config({**config, "widthMultiplier": width}), {
+            "kind": "narrower-dense", "report": args.match_params, "params": params}
+    if args.rank_plan or args.post_hoc:
+        if config["mode"] != "lowrank":
+            raise RecipeError("--rank-plan and --post-hoc hold a factorised network's ranks: "
+                              "use a low-rank recipe")
+        kind = "fixed-ranks" if args.rank_plan else "post-hoc"
+        return Config({**config, "pruning": False}), {"kind": kind,
+                                                      "report": args.rank_plan or args.post_hoc}
+    return config, None
+
+
+def start_post_hoc(trainer: Trainer, checkpoint: Dict[str, Any], run: Dict[str, Any],
+                   state: Dict[str, Any]) -> None:
+    """The fine-tuning half of the post-hoc baseline: the dense run's weights truncated to the
+    low-rank run's ranks, at the dense run's step and place in its epoch order (a fresh
+    optimiser: momentum does not carry over to new factors)."""
+    dense = checkpoint["config"]
+    same = ("architecture", "widthMultiplier", "inputSize", "epochs", "batchSize", "seed",
+            "schedule", "learningRate")
+    if dense["mode"] != "dense" or any(dense[key] != trainer.config[key] for key in same):
+        raise RecipeError("--dense-checkpoint must be a dense run of the same recipe ("
+                          + ", ".join(same) + ")")
+    if checkpoint["dataset"]["fingerprint"] != trainer.dataset_identity()["fingerprint"]:
+        raise RecipeError("--dense-checkpoint was trained on other images (or limits)")
+    ranks = baselines.rank_plan(run, [layer.name for layer in trainer.layers])
+    baselines.truncate_dense(trainer.model, checkpoint["variables"], ranks)
+    trainer.step = checkpoint["step"]
+    trainer.sampler.restore(checkpoint["cursor"])
+    trainer.augmentation_random.state = checkpoint["augmentationState"]
+    trainer.wrap()
+    state["secondsBefore"] = checkpoint["seconds"]
+    state["baseline"]["denseEpochs"] = trainer.epoch
+
+
+def hold_ranks(trainer: Trainer, run: Dict[str, Any]) -> None:
+    """Cuts every layer to the run's final rank before the first step (its strongest directions
+    at initialisation); with pruning off the ranks stay there."""
+    ranks = baselines.rank_plan(run, [layer.name for layer in trainer.layers])
+    trainer.apply_plan({"keep": [list(range(rank)) for rank in ranks],
+                        "fade": [[] for _ in ranks]})
+    trainer.epoch_prune_events = []
+
+
+def held_out(dataset, validation: int):
+    """The dataset the trainer sees and, with a validation split, the test split it keeps apart."""
+    if validation <= 0:
+        return dataset, None
+    return with_validation(dataset, validation)
+
+
+def use_every_core(device: str, processes: int) -> None:
+    """Debian's torch starts with one thread: a run alone takes every core, torchrun's processes
+    a share each."""
+    if device == "cpu":
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // processes))
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     world = distributed.start(device)
+    use_every_core(device, world.size)
     try:
         if args.log_every < 1:
             raise RecipeError(f"--log-every needs a positive whole number, got {args.log_every}")
@@ -184,17 +290,31 @@ def main(argv: Optional[List[str]] = None) -> int:
         dataset = load_cifar(args.data, "coarse" if args.coarse else "fine")
         os.makedirs(args.out, exist_ok=True)
         if args.resume:
-            if args.epochs is not None or args.seed is not None:
+            if (args.epochs is not None or args.seed is not None or args.validation
+                    or args.match_params or args.rank_plan or args.post_hoc):
                 # schedules are fractions of the run: a resumed run keeps the recipe it began with
                 raise RecipeError("--resume continues the checkpoint's own recipe: leave out "
-                                  "--epochs and --seed")
+                                  "--epochs, --seed and --validation (and the baselines' flags)")
             checkpoint = torch.load(args.resume, map_location="cpu")
-            trainer = Trainer.restore(dataset, checkpoint, device)
             state = {**checkpoint["run"], "secondsBefore": checkpoint["seconds"]}
+            seen, held_test = held_out(dataset, state.get("validation", 0))
+            trainer = Trainer.restore(seen, checkpoint, device)
         else:
-            config: Config = recipe["config"]
-            trainer = Trainer(dataset, config, recipe["trainLimit"], recipe["testLimit"], device)
-            state = {"history": [], "initialRanks": [layer.rank for layer in trainer.layers]}
+            validation = max(0, args.validation)
+            seen, held_test = held_out(dataset, validation)
+            config, baseline = baseline_config(recipe["config"], args, len(dataset.class_names))
+            # with a validation split the test limit applies to the test set read at the end
+            trainer = Trainer(seen, config, recipe["trainLimit"],
+                              None if validation else recipe["testLimit"], device)
+            state = {"history": [], "validation": validation, "testLimit": recipe["testLimit"]}
+            if baseline:
+                state["baseline"] = baseline
+            if args.rank_plan:
+                hold_ranks(trainer, baselines.lowrank_run(args.rank_plan))
+            if args.post_hoc:
+                start_post_hoc(trainer, torch.load(args.dense_checkpoint, map_location="cpu"),
+                               baselines.lowrank_run(args.post_hoc), state)
+            state["initialRanks"] = [layer.rank for layer in trainer.layers]
         state["started"] = time.time()
         log_path = os.path.join(args.out, "run-log.jsonl") if world.leader else None
         resuming_log = bool(args.resume and log_path and os.path.exists(log_path))
@@ -204,8 +324,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         log = RunLog(log_path, append=resuming_log)
         if not resuming_log:
             costs = cost_summaries(trainer.accounting())
-            log.header(trainer.config, {"name": dataset.name, "trainCount": trainer.train.count,
-                                        "testCount": trainer.test.count,
+            counts = {"trainCount": trainer.train.count, "testCount": trainer.test.count}
+            if held_test is not None:
+                # the epochs' evaluations are on the validation split
+                counts = {"trainCount": trainer.train.count, "validationCount": trainer.test.count,
+                          "testCount": limit_split(held_test, state["testLimit"]).count}
+            log.header(trainer.config, {"name": dataset.name, **counts,
                                         "classNames": dataset.class_names},
                        {"processes": world.size, "backend": world.backend, "device": device},
                        trainer.layer_ranks(), costs["params"], costs["macs"])
@@ -226,8 +350,14 @@ def main(argv: Optional[List[str]] = None) -> int:
             return 0
         if test is None:
             test = trainer.evaluate()
+        validation = None
+        if held_test is not None:
+            validation, test = test, trainer.evaluate(limit_split(held_test, state["testLimit"]))
+            if world.leader:
+                print(f"test accuracy {100 * test['accuracy']:.2f}% on {test['count']} images "
+                      f"(read once)", file=sys.stderr)
         if world.leader:
-            write_outputs(trainer, dataset, test, state, args.out, device)
+            write_outputs(trainer, dataset, test, state, args.out, device, validation)
             save_checkpoint(trainer, state, args.out)
             print(f"wrote {args.out}/report.json, run-log.jsonl, model.json", file=sys.stderr)
         log.close()

@@ -15,13 +15,15 @@ from lowrank_studio.schedules import prune_end_fraction
 
 # weight of the newest loss in the moving average: about the last 20 steps
 LOSS_SMOOTHING = 0.05
+# losses the average takes in before the gate may open (GATE_WARMUP of pruningPolicy.ts)
+GATE_WARMUP = 60
 
 Plan = Dict[str, List[List[int]]]
 
 
 def fresh_state() -> Dict[str, Any]:
-    return {"initialLoss": None, "smoothedLoss": None, "openedAt": None, "lastEventAt": None,
-            "closed": False, "fading": []}
+    return {"initialLoss": None, "smoothedLoss": None, "observations": 0, "openedAt": None,
+            "lastEventAt": None, "closed": False, "fading": []}
 
 
 def rank_floor(shape: Dict[str, Any], settings: Dict[str, Any], classes: int) -> int:
@@ -67,46 +69,81 @@ def restrict(model: Dict[str, Any], keep: Sequence[Sequence[int]]) -> Dict[str, 
         for li, layer in enumerate(model["layers"])]}
 
 
+def _params_by_rank(shape: Dict[str, Any]) -> List[int]:
+    return [account_layer({**shape, "rank": rank})["deployable"]["params"]
+            for rank in range(shape["rank"] + 1)]
+
+
+def _by_strength(values: Sequence[float]):
+    """A layer's directions, strongest first, with each one's share of the layer's energy."""
+    energies = [float(s) * float(s) for s in values]
+    total = 0.0
+    for energy in energies:
+        total += energy
+    total = total or 1
+    order = sorted(range(len(energies)), key=lambda i: (-energies[i], i))
+    return order, [energies[i] / total for i in order]
+
+
 def cut_to_budget(model: Dict[str, Any], budget: float, floors: Sequence[int],
                   caps: Sequence[int]) -> List[List[int]]:
-    """Removes, one at a time across layers, the direction with the smallest share of its layer's
-    energy, within floors and caps, until the deployable params meet `budget`."""
-    ranks = [layer["shape"]["rank"] for layer in model["layers"]]
-    candidates = []
+    """Moves one layer at a time to a lower rank, the move losing the least energy share per
+    deployable param saved first, never a move that saves nothing nor one deeper than the budget
+    needs, within floors and caps, until the deployable params meet `budget` (cutToBudget)."""
+    layers = []
     for li, layer in enumerate(model["layers"]):
-        energies = [float(s) * float(s) for s in layer["singularValues"]]
-        total = 0.0
-        for energy in energies:
-            total += energy
-        total = total or 1
-        candidates += [(energy / total, li, index) for index, energy in enumerate(energies)]
-    candidates.sort(key=lambda c: c[0])  # stable, as JavaScript's sort
-    removed: List[set] = [set() for _ in model["layers"]]
+        order, shares = _by_strength(layer["singularValues"])
+        layers.append({"order": order, "shares": shares,
+                       "paramsAt": _params_by_rank(layer["shape"]),
+                       "lowest": max(floors[li], layer["shape"]["rank"] - caps[li])})
+    ranks = [layer["shape"]["rank"] for layer in model["layers"]]
     params = deployable_params(model, ranks)
-    for _, li, index in candidates:
-        if params <= budget:
+    while params > budget:
+        best = None
+        for li, layer in enumerate(layers):
+            lost = 0.0
+            params_at = layer["paramsAt"]
+            for rank in range(ranks[li] - 1, layer["lowest"] - 1, -1):
+                lost += layer["shares"][rank]
+                saved = params_at[ranks[li]] - params_at[rank]
+                if saved <= 0:
+                    continue
+                cost = lost / saved
+                if best is None or cost < best[2]:
+                    best = (li, rank, cost, saved)
+                if params - saved <= budget:
+                    break
+        if best is None:
             break
-        if ranks[li] <= floors[li] or len(removed[li]) >= caps[li]:
-            continue
-        removed[li].add(index)
-        ranks[li] -= 1
-        params = deployable_params(model, ranks)
-    return [[i for i in range(layer["shape"]["rank"]) if i not in removed[li]]
-            for li, layer in enumerate(model["layers"])]
+        ranks[best[0]] = best[1]
+        params -= best[3]
+    return [sorted(layer["order"][:ranks[li]]) for li, layer in enumerate(layers)]
 
 
 def cut_by_rule(model: Dict[str, Any], rule: Dict[str, Any], floors: Sequence[int],
                 caps: Sequence[int]) -> List[List[int]]:
+    """The threshold rule within floors and caps; a layer whose cut would save no deployable
+    params keeps every direction (cutByRule)."""
     out = []
     for li, layer in enumerate(model["layers"]):
+        shape = layer["shape"]
+        rank = shape["rank"]
         keep = directions_to_keep(layer["singularValues"], rule, floors[li])
-        fewest = layer["shape"]["rank"] - caps[li]
+
+        def deployable(r: int) -> int:
+            return account_layer({**shape, "rank": r})["deployable"]["params"]
+
+        if len(keep) >= rank or deployable(len(keep)) >= deployable(rank):
+            out.append(list(range(rank)))
+            continue
+        fewest = rank - caps[li]
         out.append(keep if len(keep) >= fewest else _strongest(layer["singularValues"], fewest))
     return out
 
 
 class PruningPolicy:
-    def __init__(self) -> None:
+    def __init__(self, classes: int) -> None:
+        self.classes = classes
         self.state = fresh_state()
 
     def observe_loss(self, cross_entropy: float) -> None:
@@ -117,13 +154,27 @@ class PruningPolicy:
                                       else smoothed + LOSS_SMOOTHING * (cross_entropy - smoothed))
         if self.state["initialLoss"] is None:
             self.state["initialLoss"] = cross_entropy
+        if self.state.get("observations") is not None:
+            self.state["observations"] += 1
 
     @property
-    def loss_drop(self) -> float:
-        initial, smoothed = self.state["initialLoss"], self.state["smoothedLoss"]
-        if initial is None or smoothed is None or initial <= 0:
+    def loss_below_chance(self) -> float:
+        """How far the smoothed loss is below ln(classes), as a fraction of it; 0 until warm."""
+        smoothed, observations = self.state["smoothedLoss"], self.state.get("observations")
+        warm = observations is None or observations >= GATE_WARMUP
+        if smoothed is None or not warm:
             return 0.0
-        return 1 - smoothed / initial
+        return 1 - smoothed / math.log(max(2, self.classes))
+
+    def window(self, settings: Dict[str, Any], progress: float) -> str:
+        """Where the run stands with its window (PruningWindow of src/protocol.ts)."""
+        if not settings["pruning"] or settings["mode"] != "lowrank":
+            return "off"
+        if self.state["closed"]:
+            return "closed"
+        if self.state["openedAt"] is not None:
+            return "open"
+        return "missed" if progress > prune_end_fraction(settings) else "waiting"
 
     def due(self, settings: Dict[str, Any], progress: float) -> bool:
         if not settings["pruning"] or settings["mode"] != "lowrank":
@@ -134,7 +185,9 @@ class PruningPolicy:
         if self.state["openedAt"] is None:
             if progress < settings["pruneStart"] or progress > end:
                 return False
-            if self.loss_drop < settings["pruneLossDrop"]:
+            # a gate of 0 is off: a demonstration of pruning a network that has not learned
+            gate = settings["pruneLossDrop"]
+            if gate > 0 and self.loss_below_chance < gate:
                 return False
             self.state["openedAt"] = progress
             return True

@@ -13,8 +13,8 @@ from torch.nn.parallel import DistributedDataParallel
 from lowrank_studio import distributed
 from lowrank_studio.accounting import account_model
 from lowrank_studio.batches import (EpochSampler, channel_stats, fingerprint, limit_split,
-                                    make_batch, random_augmentation, resize_split)
-from lowrank_studio.cifar import Dataset
+                                    make_batch, on_device, random_augmentation, resize_split)
+from lowrank_studio.cifar import Dataset, Split
 from lowrank_studio.fading import Fading
 from lowrank_studio.optimisers import Optimiser, settings_for
 from lowrank_studio.policy import PruningPolicy
@@ -42,6 +42,9 @@ class Trainer:
         self.train = resize_split(limit_split(dataset.train, train_limit), dataset.size, size)
         self.test = resize_split(limit_split(dataset.test, test_limit), dataset.size, size)
         self.stats = channel_stats(self.train)
+        # the pixels batches are gathered from: on a GPU, uploaded once
+        self.train_pixels = on_device(self.train, device)
+        self.test_pixels = on_device(self.test, device)
         self.sampler = EpochSampler(self.train.count, config["seed"] * 7919 + 1)
         self.augmentation_random = Random(config["seed"] * 104729 + 7)
         self.model = ResNet(ModelConfig(
@@ -49,7 +52,7 @@ class Trainer:
             len(dataset.class_names), config["seed"],
             config["maxRank"] if config["mode"] == "lowrank" else 0)).to(device)
         self.optimiser = Optimiser(settings_for(config, learning_rate_at(config, 0.0)))
-        self.policy = PruningPolicy()
+        self.policy = PruningPolicy(len(dataset.class_names))
         self.fading = Fading()
         self.step = 0
         self.pending_losses: List[float] = []
@@ -105,7 +108,7 @@ class Trainer:
                         if config["augment"] else None)
         mine = distributed.shard(len(indices))
         mine_augmented = None if augmentation is None else augmentation[mine]
-        images, labels = make_batch(self.train, indices[mine], self.stats, mine_augmented,
+        images, labels = make_batch(self.train_pixels, indices[mine], self.stats, mine_augmented,
                                     self.device)
         self.model.train()
         settings = {"lambdaOrth": config["lambdaOrth"], "lambdaRank": lambda_rank,
@@ -161,24 +164,27 @@ class Trainer:
         return events
 
     @torch.no_grad()
-    def evaluate(self) -> Dict[str, float]:
-        """Accuracy and mean cross-entropy on the test split, running BN statistics; each
-        process takes a share of every batch."""
+    def evaluate(self, split: Optional[Split] = None) -> Dict[str, float]:
+        """Accuracy and mean cross-entropy on the test split (or on `split`, another split of the
+        dataset's images, resized here), running BN statistics; each process takes a share of
+        every batch."""
+        data = self.test_pixels if split is None else resize_split(
+            split, self.dataset.size, self.config["inputSize"])
         self.model.eval()
         totals = torch.zeros(2, dtype=torch.float64)
-        for start in range(0, self.test.count, EVAL_BATCH):
-            indices = np.arange(start, min(start + EVAL_BATCH, self.test.count))[distributed.shard(
-                min(EVAL_BATCH, self.test.count - start))]
+        for start in range(0, data.count, EVAL_BATCH):
+            indices = np.arange(start, min(start + EVAL_BATCH, data.count))[distributed.shard(
+                min(EVAL_BATCH, data.count - start))]
             if len(indices) == 0:
                 continue
-            images, labels = make_batch(self.test, indices, self.stats, None, self.device)
+            images, labels = make_batch(data, indices, self.stats, None, self.device)
             logits = self.model(images)
             totals[0] += float((logits.argmax(dim=1) == labels).sum())
             totals[1] += float(torch.nn.functional.cross_entropy(logits, labels, reduction="sum"))
         self.model.train()
         hits, loss = distributed.sum_values(totals.to(self.device)).cpu().tolist()
-        count = max(1, self.test.count)
-        return {"accuracy": hits / count, "loss": loss / count, "count": self.test.count}
+        count = max(1, data.count)
+        return {"accuracy": hits / count, "loss": loss / count, "count": data.count}
 
     def fading_counts(self) -> List[int]:
         fading = self.policy.state["fading"]

@@ -154,7 +154,7 @@ def test_threshold_rules_keep_the_same_directions():
 def test_policy_takes_the_same_decisions(index):
     script = fixture()["policies"][index]
     settings = script["settings"]
-    policy = PruningPolicy()
+    policy = PruningPolicy(script["classes"])
     for step, op in enumerate(script["ops"]):
         kind = op["op"]
         if kind == "observe":

@@ -1,7 +1,7 @@
 """The run log the studio's end-to-end test opens (e2e/fixtures/twin-run-log.jsonl) is what the
 twin writes now: the same record types with the same fields. Regenerate it when this fails:
 torchrun --standalone --nproc_per_node=2 --redirects 1 --tee 1 -m lowrank_studio --recipe <(npm
-run -s recipe -- --model micro) --data <CIFAR-10> --out <dir> --train-limit 640 --test-limit 320
+run -s recipe -- --model micro) --data <CIFAR-10> --out <dir> --train-limit 2560 --test-limit 320
 --epochs 4, then copy <dir>/run-log.jsonl."""
 
 import json

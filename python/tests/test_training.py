@@ -130,6 +130,32 @@ def test_cli_resumes_from_its_checkpoint(tmp_path):
     assert "leave out --epochs" in refused.stderr
 
 
+def test_cli_holds_out_validation_and_reads_the_test_set_once(tmp_path):
+    archive = cifar10_archive(tmp_path / "cifar-10-binary.tar.gz", train=16)
+    recipe = write_recipe(tmp_path / "recipe.json")
+    out = tmp_path / "out"
+    common = ("--recipe", str(recipe), "--data", str(archive), "--out", str(out), "--device",
+              "cpu")
+    first = run_cli(*common, "--validation", "20", "--stop-after-epochs", "1")
+    assert first.returncode == 0, first.stderr
+    assert "validation accuracy" in first.stderr and "read once" not in first.stderr
+    done = run_cli(*common, "--resume", str(out / "checkpoint.pt"))
+    assert done.returncode == 0, done.stderr
+    assert "read once" in done.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["dataset"] == {"name": "CIFAR-10", "kind": "cifar10", "trainCount": 60,
+                                 "validationCount": 20, "testCount": 10}
+    run = report["runs"][0]
+    assert [sorted(set(entry) & {"testAccuracy", "validationAccuracy"})
+            for entry in run["history"]] == [["validationAccuracy"]] * 2
+    assert run["validationCount"] == 20 and 0 <= run["validationAccuracy"] <= 1
+    assert 0 <= run["testAccuracy"] <= 1
+    header = json.loads((out / "run-log.jsonl").read_text().splitlines()[0])
+    assert header["dataset"]["validationCount"] == 20 and header["dataset"]["testCount"] == 10
+    refused = run_cli(*common, "--resume", str(out / "checkpoint.pt"), "--validation", "5")
+    assert "leave out --epochs, --seed and --validation" in refused.stderr
+
+
 def test_cli_names_a_bad_recipe(tmp_path):
     recipe = write_recipe(tmp_path / "recipe.json", batchSize=0)
     done = run_cli("--recipe", str(recipe), "--data", str(tmp_path), "--out", str(tmp_path / "o"))

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lowrank_studio.batches import class_quotas, hold_out, validation_indices
-from lowrank_studio.cifar import Split
+from lowrank_studio.batches import class_quotas, hold_out, validation_indices, with_validation
+from lowrank_studio.cifar import Dataset, Split
 
 LABELS = np.array([0] * 53 + [1] * 30 + [2] * 20, dtype=np.uint8)
 # validationIndices(labels, 3, 6, 7) in src/data/validation.test.ts
@@ -38,3 +38,14 @@ def test_hold_out_keeps_pixels_with_labels():
     first = validation_indices(LABELS, 3, 10, 1)[0][0]
     assert validation.images[0, 0, 0, 0] == first and validation.labels[0] == LABELS[first]
     assert train.count + validation.count == 103
+
+
+def test_with_validation_keeps_the_test_set_apart():
+    images = np.arange(103, dtype=np.uint8).reshape(103, 1, 1, 1).repeat(3, axis=3)
+    test = Split(images[:7], LABELS[:7])
+    dataset = Dataset("cifar10", "CIFAR-10", ["a", "b", "c"], 1, Split(images, LABELS), test)
+    seen, held_test = with_validation(dataset, 10)
+    assert held_test is test and seen.test.count == 10 and seen.train.count == 93
+    # the split's own seed, whatever the run's: VALIDATION_SPLIT_SEED of src/data/validation.ts
+    assert seen.test.labels.tolist() == LABELS[validation_indices(LABELS, 3, 10, 0)[0]].tolist()
+    assert not set(seen.test.images[:, 0, 0, 0]) & set(seen.train.images[:, 0, 0, 0])

@@ -21,6 +21,8 @@ export const USAGE = `usage: npm run experiment -- --data <archive|folder|builti
   --mode        lowrank | dense | both (both: the dense baseline and the low-rank run, same recipe and seed)
   --epochs N    --train-limit K    --test-limit K    --seed S    --out <dir> (default experiments/latest)
                 a preset brings the studio's image limits (classroom: 1,000 / 500); the flags override them
+  --validation N hold N training images out (stratified; the same images in every run): each epoch
+                is evaluated on them, the test set once at the end; --train-limit counts the rest
   --target-params-kept P   end the low-rank run at P% of the dense params (10-90)
   --export <dir> also write the trained model as a standard TF.js LayersModel (model.json,
                 model.weights.bin) with its report.json (one subfolder per mode with --mode both)
@@ -40,6 +42,8 @@ export interface Options {
   export?: string;
   trainLimit?: number;
   testLimit?: number;
+  /** training images held out for validation (0: none) */
+  validation: number;
   coarse: boolean;
   backend: NodeBackend;
   knobs: Partial<TrainConfig>;
@@ -57,6 +61,7 @@ function positiveInteger(flag: string, text: string | undefined): number {
 /** Every flag of npm run experiment: its own and one per knob. */
 export const EXPERIMENT_FLAGS = [
   ...['--data', '--model', '--mode', '--out', '--export', '--train-limit', '--test-limit'],
+  '--validation',
   ...['--coarse', '--backend', '--help'],
   ...Object.keys(KNOBS).map(flagOf),
 ];
@@ -70,6 +75,7 @@ export function parseArgs(args: string[], extraFlags: readonly string[] = []): O
     out: join('experiments', 'latest'),
     coarse: false,
     backend: 'wasm',
+    validation: 0,
     knobs: {},
   };
   for (let i = 0; i < args.length; i++) {
@@ -89,7 +95,7 @@ export function parseArgs(args: string[], extraFlags: readonly string[] = []): O
       if (value !== 'lowrank' && value !== 'dense' && value !== 'both')
         throw new UsageError(`--mode must be lowrank, dense or both, got ${value}`);
       options.mode = value;
-    } else if (name === 'trainLimit' || name === 'testLimit')
+    } else if (name === 'trainLimit' || name === 'testLimit' || name === 'validation')
       options[name] = positiveInteger(flag.slice(2), value);
     else if (name in KNOBS)
       try {

@@ -29,8 +29,9 @@ export function consoleProgress(
     },
     epoch(report, entry) {
       const pruned = report.pruneEvents.length ? `, ${report.pruneEvents.length} cuts` : '';
+      const evaluated = entry.validationAccuracy === undefined ? 'test' : 'validation';
       stream.write(
-        `${stream.isTTY ? '\n' : ''}  ${name} epoch ${report.epoch}: train loss ${entry.trainLoss.toFixed(3)}, test accuracy ${(100 * report.test.accuracy).toFixed(2)}%, params kept ${entry.paramsKeptPercent.toFixed(1)}% (factorised ${entry.factorisedParamsKeptPercent.toFixed(1)}%, rank ${entry.rankKeptPercent.toFixed(1)}%)${pruned}\n`,
+        `${stream.isTTY ? '\n' : ''}  ${name} epoch ${report.epoch}: train loss ${entry.trainLoss.toFixed(3)}, ${evaluated} accuracy ${(100 * report.test.accuracy).toFixed(2)}%, params kept ${entry.paramsKeptPercent.toFixed(1)}% (factorised ${entry.factorisedParamsKeptPercent.toFixed(1)}%, rank ${entry.rankKeptPercent.toFixed(1)}%)${pruned}\n`,
       );
     },
   };

@@ -1,5 +1,7 @@
 // The experiment report: its JSON shape (report.json) and its markdown rendering (report.md).
 import type { TrainConfig } from '../../src/config';
+import type { PruningWindow } from '../../src/protocol';
+import type { Baseline } from './baselines';
 
 export interface RunReport {
   mode: 'lowrank' | 'dense';
@@ -8,6 +10,14 @@ export interface RunReport {
   /** 0-1 */
   testAccuracy: number;
   testLoss: number;
+  /** with a validation split (--validation N): the last epoch's accuracy on it, 0-1 */
+  validationAccuracy?: number;
+  validationLoss?: number;
+  validationCount?: number;
+  /** an equal-size baseline of a low-rank run (study --baselines), and what it holds */
+  baseline?: Baseline;
+  /** 'missed': the loss gate never opened, so the run was not pruned (PruningWindow) */
+  pruningWindow: PruningWindow;
   /** training and evaluation time of the whole run */
   seconds: number;
   secondsPerEpoch: number;
@@ -34,7 +44,9 @@ export interface RunReport {
     step: number;
     trainLoss: number;
     trainAccuracy: number;
-    testAccuracy: number;
+    /** each epoch is evaluated on the validation split where there is one, else on test */
+    testAccuracy?: number;
+    validationAccuracy?: number;
     paramsKeptPercent: number;
     factorisedParamsKeptPercent: number;
     rankKeptPercent: number;
@@ -46,7 +58,14 @@ export interface RunReport {
 export interface ExperimentReport {
   createdAt: string;
   backend: string;
-  dataset: { name: string; kind: string; trainCount: number; testCount: number };
+  dataset: {
+    name: string;
+    kind: string;
+    trainCount: number;
+    testCount: number;
+    /** training images held out for validation (not in trainCount) */
+    validationCount?: number;
+  };
   model: string;
   runs: RunReport[];
 }
@@ -54,21 +73,32 @@ export interface ExperimentReport {
 const thousands = (n: number) => n.toLocaleString('en-US');
 const percent = (n: number) => `${n.toFixed(1)}%`;
 
+/** Validation accuracy, where the run held a split out. */
+const validationCell = (run: RunReport) =>
+  run.validationAccuracy === undefined ? '–' : `${(100 * run.validationAccuracy).toFixed(2)}%`;
+
 export function markdownReport(report: ExperimentReport): string {
+  const { trainCount, testCount, validationCount } = report.dataset;
+  const validation = validationCount ? `${validationCount} validation / ` : '';
   const lines = [
     `# Experiment: ${report.model} on ${report.dataset.name}`,
     '',
-    `${report.dataset.trainCount} training / ${report.dataset.testCount} test images, TF.js ${report.backend}, ${report.createdAt}`,
+    `${trainCount} training / ${validation}${testCount} test images, TF.js ${report.backend}, ${report.createdAt}`,
     '',
     'Params kept: deployable (each layer in its cheaper form, what an export stores) and factorised (every layer as U, s, V), as a share of the dense network.',
     '',
-    '| mode | epochs | test accuracy | params kept (deployable) | params kept (factorised) | rank kept | MACs kept | params (dense / factorised / deployable) | seconds |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| mode | epochs | validation accuracy | test accuracy | params kept (deployable) | params kept (factorised) | rank kept | MACs kept | params (dense / factorised / deployable) | seconds |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...report.runs.map(
       (r) =>
-        `| ${r.mode} | ${r.epochs} | ${(100 * r.testAccuracy).toFixed(2)}% | ${percent(r.paramsKeptPercent)} | ${percent(r.factorisedParamsKeptPercent)} | ${percent(r.rankKeptPercent)} | ${percent(r.macsKeptPercent)} | ${thousands(r.params.dense)} / ${thousands(r.params.factorised)} / ${thousands(r.params.deployable)} | ${r.seconds.toFixed(0)} |`,
+        `| ${r.mode} | ${r.epochs} | ${validationCell(r)} | ${(100 * r.testAccuracy).toFixed(2)}% | ${percent(r.paramsKeptPercent)} | ${percent(r.factorisedParamsKeptPercent)} | ${percent(r.rankKeptPercent)} | ${percent(r.macsKeptPercent)} | ${thousands(r.params.dense)} / ${thousands(r.params.factorised)} / ${thousands(r.params.deployable)} | ${r.seconds.toFixed(0)} |`,
     ),
   ];
+  for (const run of report.runs.filter((r) => r.pruningWindow === 'missed'))
+    lines.push(
+      '',
+      `**The ${run.mode} run was never pruned:** its pruning window ended before the smoothed train loss fell ${100 * run.config.pruneLossDrop}% below chance (ln of the class count), so it kept its full size.`,
+    );
   for (const run of report.runs.filter((r) => r.layers.length > 0)) {
     lines.push(
       '',

@@ -1,10 +1,13 @@
 // Trains one job to its end in Node with the product's Trainer and summarises it as a RunReport:
 // the loop shared by `npm run experiment` and `npm run study`.
 import type { TrainConfig } from '../../src/config';
-import type { ImageDataset } from '../../src/data/dataset';
+import { CHANNELS, type ImageDataset } from '../../src/data/dataset';
+import { limitSplit } from '../../src/data/resize';
+import { withValidation } from '../../src/data/validation';
 import type { JobLimits } from '../../src/protocol';
 import type { EpochReport } from '../../src/train/reports';
 import { Trainer } from '../../src/train/trainer';
+import type { Baseline } from './baselines';
 import type { RunReport } from './report';
 
 export interface Progress {
@@ -37,15 +40,32 @@ const READ_EVERY = 4;
 
 const percent = (share: number) => 100 * share;
 
+export interface RunOptions {
+  progress?: Progress;
+  /** after the last epoch, before the trainer is disposed (an export) */
+  onTrained?: (trainer: Trainer) => Promise<void>;
+  /**
+   * Training images held out (validation.ts): every epoch is evaluated on them, the test set
+   * once, at the end. 0 or absent: every epoch on the test set.
+   */
+  validation?: number;
+  /** an equal-size baseline: a fixed-ranks one is cut to its ranks before the first step */
+  baseline?: Baseline;
+}
+
+/** Trains `config` to its last epoch and reports the run. */
 export async function trainToEnd(
   dataset: ImageDataset,
   config: TrainConfig,
   limits: JobLimits,
-  progress?: Progress,
-  onTrained?: (trainer: Trainer) => Promise<void>,
+  { progress, onTrained, validation = 0, baseline }: RunOptions = {},
 ): Promise<RunReport> {
-  const trainer = new Trainer(dataset, config, limits);
+  const held = validation > 0 ? withValidation(dataset, validation) : null;
+  const trainer = held
+    ? new Trainer(held.dataset, config, { trainLimit: limits.trainLimit })
+    : new Trainer(dataset, config, limits);
   try {
+    if (baseline?.kind === 'fixed-ranks') await trainer.holdRanks(baseline.ranks);
     const initialRanks = trainer.layers.map((l) => l.s.shape[0]);
     const history: RunReport['history'] = [];
     const started = performance.now();
@@ -80,7 +100,9 @@ export async function trainToEnd(
         step: last.step,
         trainLoss: lossSum / steps,
         trainAccuracy: accuracySum / steps,
-        testAccuracy: last.test.accuracy,
+        ...(held
+          ? { validationAccuracy: last.test.accuracy }
+          : { testAccuracy: last.test.accuracy }),
         paramsKeptPercent: percent(last.size.paramsKept),
         factorisedParamsKeptPercent: percent(last.size.factorisedParamsKept),
         rankKeptPercent: percent(last.size.rankKept),
@@ -92,13 +114,26 @@ export async function trainToEnd(
     const seconds = (performance.now() - started) / 1000;
     const report = last!;
     const { accounting, size } = report;
+    const imageBytes = dataset.height * dataset.width * CHANNELS;
+    const test = held
+      ? await trainer.evaluateOn(limitSplit(held.test, limits.testLimit, imageBytes))
+      : report.test;
     if (onTrained) await onTrained(trainer);
     return {
       mode: config.mode,
       config,
       epochs: config.epochs,
-      testAccuracy: report.test.accuracy,
-      testLoss: report.test.loss,
+      pruningWindow: report.pruningWindow,
+      ...(baseline ? { baseline } : {}),
+      testAccuracy: test.accuracy,
+      testLoss: test.loss,
+      ...(held
+        ? {
+            validationAccuracy: report.test.accuracy,
+            validationLoss: report.test.loss,
+            validationCount: held.dataset.test.count,
+          }
+        : {}),
       seconds,
       secondsPerEpoch: seconds / config.epochs,
       params: {

@@ -20,7 +20,7 @@ export interface Study {
   createdAt: string;
   backend: string;
   command: string;
-  dataset: { name: string; trainCount: number; testCount: number };
+  dataset: { name: string; trainCount: number; testCount: number; validationCount?: number };
   model: string;
   seeds: number[];
   targets: number[];
@@ -33,6 +33,12 @@ export interface StudyRow {
   seeds: number;
   /** test accuracy, %, mean over seeds, with the lowest and highest */
   accuracy: { mean: number; min: number; max: number };
+  /** the last epoch's validation accuracy, %, the same way, where the runs held a split out */
+  validation?: { mean: number; min: number; max: number };
+  /** test accuracy minus dense's of the same seed, one per seed (in seed order) */
+  pairedToDense: number[];
+  /** seeds whose pruning window never opened (the loss gate stayed shut): not pruned */
+  neverPruned: number;
   paramsKept: number;
   factorisedParamsKept: number;
   rankKept: number;
@@ -66,22 +72,36 @@ export function readStudyFolder(folder: string): Study {
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
+const spreadOf = (values: number[]) => ({
+  mean: mean(values),
+  min: Math.min(...values),
+  max: Math.max(...values),
+});
+
 /** One row per configuration, averaged over seeds, in the order the study ran them. */
 export function studyRows(study: Study): StudyRow[] {
   const labels = [...new Set(study.runs.map((r) => r.label))];
+  const denseBySeed = new Map(
+    study.runs.filter((r) => r.label === 'dense').map((r) => [r.seed, r.report.testAccuracy]),
+  );
   return labels.map((label) => {
-    const runs = study.runs.filter((r) => r.label === label);
+    const runs = study.runs.filter((r) => r.label === label).sort((a, b) => a.seed - b.seed);
     const accuracies = runs.map((r) => 100 * r.report.testAccuracy);
+    const validations = runs.flatMap((r) =>
+      r.report.validationAccuracy === undefined ? [] : [100 * r.report.validationAccuracy],
+    );
     const average = (pick: (report: RunReport) => number) => mean(runs.map((r) => pick(r.report)));
     return {
       label,
       target: runs[0].target,
       seeds: runs.length,
-      accuracy: {
-        mean: mean(accuracies),
-        min: Math.min(...accuracies),
-        max: Math.max(...accuracies),
-      },
+      accuracy: spreadOf(accuracies),
+      ...(validations.length === runs.length ? { validation: spreadOf(validations) } : {}),
+      neverPruned: runs.filter((r) => r.report.pruningWindow === 'missed').length,
+      pairedToDense: runs.flatMap((r) => {
+        const dense = denseBySeed.get(r.seed);
+        return dense === undefined ? [] : [100 * (r.report.testAccuracy - dense)];
+      }),
       paramsKept: average((r) => r.paramsKeptPercent),
       factorisedParamsKept: average((r) => r.factorisedParamsKeptPercent),
       rankKept: average((r) => r.rankKeptPercent),
@@ -93,20 +113,27 @@ export function studyRows(study: Study): StudyRow[] {
 
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${fixed(value, 2)}`;
+
+const meanWithRange = (spread: { mean: number; min: number; max: number }, seeds: number) =>
+  `${fixed(spread.mean, 2)}%${seeds > 1 ? ` (${fixed(spread.min, 2)}-${fixed(spread.max, 2)})` : ''}`;
+
 export function studyTable(study: Study): string {
   const rows = studyRows(study);
   const dense = rows.find((r) => r.label === 'dense');
+  const withValidation = rows.some((r) => r.validation);
   const lines = [
-    '| run | test accuracy | vs dense | params kept (deployable) | params kept (as U, s, V) | rank kept | MACs kept | seconds |',
-    '|---|---|---|---|---|---|---|---|',
+    `| run |${withValidation ? ' validation accuracy |' : ''} test accuracy | vs dense | vs dense, per seed | params kept (deployable) | params kept (as U, s, V) | rank kept | MACs kept | seconds |`,
+    `|---|${withValidation ? '---|' : ''}---|---|---|---|---|---|---|---|`,
     ...rows.map((row) => {
-      const spread =
-        row.seeds > 1 ? ` (${fixed(row.accuracy.min, 2)}-${fixed(row.accuracy.max, 2)})` : '';
-      const versus =
-        dense && row !== dense
-          ? `${row.accuracy.mean >= dense.accuracy.mean ? '+' : ''}${fixed(row.accuracy.mean - dense.accuracy.mean, 2)}`
-          : '-';
-      return `| ${row.label} | ${fixed(row.accuracy.mean, 2)}%${spread} | ${versus} | ${fixed(row.paramsKept)}% | ${fixed(row.factorisedParamsKept)}% | ${fixed(row.rankKept)}% | ${fixed(row.macsKept)}% | ${fixed(row.seconds, 0)} |`;
+      const validation = withValidation
+        ? ` ${row.validation ? meanWithRange(row.validation, row.seeds) : '–'} |`
+        : '';
+      const versus = dense && row !== dense ? signed(row.accuracy.mean - dense.accuracy.mean) : '-';
+      const perSeed =
+        row !== dense && row.pairedToDense.length ? row.pairedToDense.map(signed).join(', ') : '-';
+      const missed = row.neverPruned ? ` (${row.neverPruned} of ${row.seeds} never pruned)` : '';
+      return `| ${row.label}${missed} |${validation} ${meanWithRange(row.accuracy, row.seeds)} | ${versus} | ${perSeed} | ${fixed(row.paramsKept)}% | ${fixed(row.factorisedParamsKept)}% | ${fixed(row.rankKept)}% | ${fixed(row.macsKept)}% | ${fixed(row.seconds, 0)} |`;
     }),
   ];
   return lines.join('\n');
@@ -121,7 +148,7 @@ export function studyMarkdown(study: Study, plotFile: string): string {
   return [
     `## ${study.model} on ${study.dataset.name}`,
     '',
-    `${study.dataset.trainCount} training / ${study.dataset.testCount} test images, ${config.epochs} epochs, batch ${config.batchSize}, ${config.schedule} schedule, learning rate ${config.learningRate}, ${seeds}; TF.js ${study.backend}, ${study.createdAt.slice(0, 10)}.`,
+    `${study.dataset.trainCount} training / ${study.dataset.validationCount ? `${study.dataset.validationCount} validation / ` : ''}${study.dataset.testCount} test images at ${config.inputSize} px, ${config.epochs} epochs, batch ${config.batchSize}, ${config.schedule} schedule, learning rate ${config.learningRate}, ${seeds}; TF.js ${study.backend}, ${study.createdAt.slice(0, 10)}.`,
     '',
     '```sh',
     ...study.command.split('\n'),

@@ -41,7 +41,10 @@ function describe(decoded: RunLog): Pick<RunLogView, 'source' | 'device' | 'reci
       : c.targetParamsKept
         ? `, target ${c.targetParamsKept}%`
         : ', threshold rule';
-  const recipe = `${c.architecture} ${c.mode} ×${c.widthMultiplier}, ${c.inputSize} px, ${c.epochs} epochs, batch ${c.batchSize}${size}, on ${dataset.name}`;
+  const evaluated = dataset.validationCount
+    ? ` (epochs evaluated on ${dataset.validationCount} held-out validation images)`
+    : '';
+  const recipe = `${c.architecture} ${c.mode} ×${c.widthMultiplier}, ${c.inputSize} px, ${c.epochs} epochs, batch ${c.batchSize}${size}, on ${dataset.name}${evaluated}`;
   if (!world) return { source: producer, device: producer, recipe };
   const processes = world.processes === 1 ? '1 process' : `${world.processes} processes`;
   return { source: `${producer}, ${processes} on ${world.device}`, device: world.device, recipe };

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { classQuotas, holdOut, validationIndices } from './validation';
+import type { ImageDataset } from './dataset';
+import {
+  classQuotas,
+  holdOut,
+  validationIndices,
+  VALIDATION_SPLIT_SEED,
+  withValidation,
+} from './validation';
 
 const labels = Uint8Array.from({ length: 103 }, (_, i) => (i < 53 ? 0 : i < 83 ? 1 : 2));
 
@@ -39,6 +46,28 @@ describe('the validation split', () => {
     const first = validationIndices(labels, 3, 10, 1).validation[0];
     expect(validation.images[0]).toBe(first);
     expect(validation.labels[0]).toBe(labels[first]);
+  });
+
+  it('gives a run the validation split as its test split and keeps the test set apart', () => {
+    const images = Uint8Array.from({ length: 103 * 3 }, (_, i) => Math.floor(i / 3));
+    const test = { images: images.slice(0, 21), labels: labels.slice(0, 7), count: 7 };
+    const dataset: ImageDataset = {
+      kind: 'cifar10',
+      name: 'CIFAR-10',
+      classNames: ['a', 'b', 'c'],
+      height: 1,
+      width: 1,
+      train: { images, labels, count: 103 },
+      test,
+    };
+    const held = withValidation(dataset, 10);
+    expect(held.test).toBe(test);
+    expect(held.dataset.train.count).toBe(93);
+    expect(held.dataset.test.count).toBe(10);
+    const drawn = validationIndices(labels, 3, 10, VALIDATION_SPLIT_SEED).validation;
+    expect([...held.dataset.test.images].filter((_, i) => i % 3 === 0)).toEqual(drawn);
+    const trained = new Set([...held.dataset.train.images]);
+    expect(drawn.some((i) => trained.has(i))).toBe(false);
   });
 });
 

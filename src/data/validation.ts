@@ -2,7 +2,13 @@
 // seeded, so defaults are chosen on it and the test set is read once per final run. The twin's
 // batches.validation_split draws the same images from the same seed.
 import { Random } from '../lowrank/random';
-import { CHANNELS, type Split } from './dataset';
+import { CHANNELS, type ImageDataset, type Split } from './dataset';
+
+/**
+ * The seed of the split itself: every run holds out the same images whatever its own seed, so
+ * runs of different seeds and methods are compared on one validation set.
+ */
+export const VALIDATION_SPLIT_SEED = 0;
 
 /** Keeps the held-out images apart from the seeds of the epoch order and the augmentation. */
 const VALIDATION_SALT = 0x5eed_0a11;
@@ -77,4 +83,23 @@ export function holdOut(
     train: pickSplit(split, train, imageBytes),
     validation: pickSplit(split, validation, imageBytes),
   };
+}
+
+/**
+ * What a run sees when `count` training images are held out: a dataset whose test split is the
+ * validation split (evaluated every epoch, where choices are made), and the real test split,
+ * kept apart to be read once when the run ends.
+ */
+export function withValidation(
+  dataset: ImageDataset,
+  count: number,
+): { dataset: ImageDataset; test: Split } {
+  const { train, validation } = holdOut(
+    dataset.train,
+    dataset.classNames.length,
+    count,
+    VALIDATION_SPLIT_SEED,
+    dataset.height,
+  );
+  return { dataset: { ...dataset, train, test: validation }, test: dataset.test };
 }

@@ -6,6 +6,7 @@ import {
   cutToBudget,
   deployableParams,
   eventCap,
+  GATE_WARMUP,
   PruningPolicy,
   rankFloor,
   type PolicyModel,
@@ -91,19 +92,32 @@ describe('floors and cap', () => {
   });
 
   it('a rule cut respects the floors and the cap', () => {
-    const policy = new PruningPolicy();
+    const policy = new PruningPolicy(10);
     learned(policy);
     const rule = settings({ pruneThreshold: 0.5, pruneCap: 0.25, minRank: 4 });
     expect(policy.due(rule, 0.1)).toBe(true);
     const { keep } = policy.plan(rule, model(), 0.1);
-    // tau 0.5 keeps 0.8^i >= 0.5, i.e. 4 directions; the cap allows 16 -> 12 at most
-    expect(ranksAfter(keep)).toEqual([12, 24, 24, 9]);
+    // tau 0.5 keeps 0.8^i >= 0.5, i.e. 4 directions; the cap allows 16 -> 12 at most; the
+    // classifier's floor of 9 is above its break-even (7.6), so cutting it would save nothing
+    expect(ranksAfter(keep)).toEqual([12, 24, 24, 10]);
+  });
+
+  it('a rule cut that leaves a layer at or above its break-even is not made', () => {
+    const policy = new PruningPolicy(10);
+    learned(policy);
+    const wide = model();
+    wide.layers[0].singularValues = Array.from({ length: 16 }, (_, i) => (i < 15 ? 1 : 0.01));
+    const rule = settings({ pruneThreshold: 0.5, pruneCap: 1, minRank: 1 });
+    const { keep } = policy.plan(rule, wide, 0.1);
+    // tau 0.5 keeps 15 of layer a: above its break-even (14.4), so it saves nothing and the
+    // layer is kept whole; b and c (0.8^i) go to 4, uncapped
+    expect(ranksAfter(keep)).toEqual([16, 4, 4, 10]);
   });
 });
 
 describe('the window and the loss gate', () => {
   it('waits for the start and for the loss to fall, then prunes every interval until the end', () => {
-    const policy = new PruningPolicy();
+    const policy = new PruningPolicy(10);
     const config = settings();
     expect(policy.due(config, 0.05)).toBe(false);
     policy.observeLoss(2.3);
@@ -123,8 +137,48 @@ describe('the window and the loss gate', () => {
     expect(policy.due(config, 0.9)).toBe(false);
   });
 
+  it('waits while the loss is at chance, however long, and for the average to warm up', () => {
+    const policy = new PruningPolicy(10);
+    const config = settings();
+    // above ln 10 = 2.30 at first, then just under it: still within 10% of chance
+    for (let i = 0; i < 20; i++) policy.observeLoss(2.6);
+    for (let i = 0; i < 2000; i++) policy.observeLoss(2.2);
+    expect(policy.due(config, 0.2)).toBe(false);
+    expect(policy.window(config, 0.2)).toBe('waiting');
+    const fresh = new PruningPolicy(10);
+    for (let i = 1; i < GATE_WARMUP; i++) fresh.observeLoss(1);
+    expect(fresh.due(config, 0.2)).toBe(false);
+    fresh.observeLoss(1);
+    expect(fresh.due(config, 0.2)).toBe(true);
+    // a gate of 0 is off: no loss needed
+    expect(new PruningPolicy(10).due(settings({ pruneLossDrop: 0 }), 0.2)).toBe(true);
+  });
+
+  it('says when the window ended without opening, and where it stands otherwise', () => {
+    const policy = new PruningPolicy(10);
+    const config = settings();
+    expect(policy.window(config, 0.05)).toBe('waiting');
+    expect(policy.window(config, 0.51)).toBe('missed');
+    expect(policy.due(config, 0.51)).toBe(false);
+    expect(policy.window(settings({ mode: 'dense' }), 0.9)).toBe('off');
+    learned(policy);
+    expect(policy.due(config, 0.2)).toBe(true);
+    expect(policy.window(config, 0.2)).toBe('open');
+    policy.plan(config, model(), 0.5);
+    expect(policy.window(config, 0.9)).toBe('closed');
+  });
+
+  it('takes a checkpoint from before the warm-up as warm', () => {
+    const policy = new PruningPolicy(10);
+    learned(policy);
+    delete policy.state.observations;
+    policy.observeLoss(1);
+    expect(policy.state.observations).toBeUndefined();
+    expect(policy.due(settings(), 0.2)).toBe(true);
+  });
+
   it('never prunes a dense model, or with pruning off', () => {
-    const policy = new PruningPolicy();
+    const policy = new PruningPolicy(10);
     learned(policy);
     expect(policy.due(settings({ mode: 'dense' }), 0.2)).toBe(false);
     expect(policy.due(settings({ pruning: false }), 0.2)).toBe(false);
@@ -151,8 +205,28 @@ describe('target size', () => {
     keep.forEach((indices) => indices.forEach((index, i) => expect(index).toBe(i)));
   });
 
+  it('never leaves a cut layer above its break-even, and takes cheap energy per param first', () => {
+    const m = model();
+    // layer b holds all of its energy in four directions: cutting the rest costs nothing
+    m.layers[1].singularValues = Array.from({ length: 32 }, (_, i) => (i < 4 ? 1 : 0));
+    const ranks = ranksAfter(cutToBudget(m, 0.8 * m.denseParams, [1, 1, 1, 9], [16, 32, 32, 10]));
+    expect(deployableParams(m, ranks)).toBeLessThanOrEqual(0.8 * m.denseParams);
+    m.layers.forEach((layer, l) => {
+      if (ranks[l] < layer.shape.rank)
+        expect(
+          deployableParams(
+            m,
+            ranks.map((r, i) => (i === l ? layer.shape.rank : r)),
+          ),
+        ).toBeGreaterThan(deployableParams(m, ranks));
+    });
+    expect(ranks[1]).toBeLessThan(32);
+    // the budget needed only layer b's cut: the other layers keep their rank
+    expect([ranks[0], ranks[2], ranks[3]]).toEqual([16, 32, 10]);
+  });
+
   it('fades the next cut, cuts it at the next event, and ends at the target', () => {
-    const policy = new PruningPolicy();
+    const policy = new PruningPolicy(10);
     learned(policy);
     const config = settings({ targetParamsKept: 40, pruneCap: 0.5 });
     let m = model();
@@ -191,7 +265,7 @@ describe('target size', () => {
   });
 
   it('a target lowered after the window is applied at once', () => {
-    const policy = new PruningPolicy();
+    const policy = new PruningPolicy(10);
     policy.state.closed = true;
     const m = model();
     expect(policy.enforceTarget(settings({ targetParamsKept: 0 }), m)).toBeNull();

@@ -4,6 +4,7 @@
 // steers the cut so that the run ends at the size the user picked. Pure arithmetic on |s| and
 // layer shapes: the trainer reads |s| back and applies the plan.
 import type { TrainConfig } from '../config';
+import type { PruningWindow } from '../protocol';
 import { accountLayer, type Cost, type LayerShape } from './accounting';
 import { directionsToKeep, type PruneRule } from './directions';
 import { pruneEndFraction } from './schedules';
@@ -47,10 +48,12 @@ export interface PolicyModel {
 
 /** Saved with checkpoints, so a resumed run prunes exactly as the original would have. */
 export interface PolicyState {
-  /** first smoothed train cross-entropy seen, the reference of the loss gate */
+  /** first train cross-entropy seen (reported; the gate's reference is chance, ln(classes)) */
   initialLoss: number | null;
   /** exponential moving average of the train cross-entropy */
   smoothedLoss: number | null;
+  /** losses fed to the average; absent in checkpoints from before the warm-up (then: warm) */
+  observations?: number;
   /** progress at which the window opened (start reached and the loss gate passed) */
   openedAt: number | null;
   /** progress of the last scheduled prune event */
@@ -81,6 +84,12 @@ function restrict(model: PolicyModel, keep: readonly number[][]): PolicyModel {
 
 /** Weight of the newest loss in the moving average: about the last 20 steps. */
 const LOSS_SMOOTHING = 0.05;
+
+/**
+ * Losses the average takes in before the gate may open: it starts at the first reading, and a
+ * fresh network's first readings can sit above chance, so it needs a few time constants.
+ */
+export const GATE_WARMUP = 60;
 
 /**
  * Keep at least this many directions of a layer: `minRank`, and classes - 1 for the classifier
@@ -138,10 +147,33 @@ export function budgetAt(target: number, t: number): number {
   return target + (1 - target) * remaining ** 3;
 }
 
+/** A layer's deployable params at every rank from 0 to its current one. */
+function paramsByRank(shape: LayerShape): number[] {
+  return Array.from(
+    { length: shape.rank + 1 },
+    (_, rank) => accountLayer({ ...shape, rank }).deployable.params,
+  );
+}
+
+/** A layer's directions, strongest first, with each one's share of the layer's energy. */
+function byStrength(values: ArrayLike<number>): { order: number[]; shares: number[] } {
+  const energies = Array.from(values, (s) => s * s);
+  let total = 0;
+  for (const energy of energies) total += energy;
+  total ||= 1;
+  const order = energies.map((_, i) => i).sort((a, b) => energies[b] - energies[a] || a - b);
+  return { order, shares: order.map((i) => energies[i] / total) };
+}
+
 /**
- * Ranks that bring the model to at most `budget` deployable params: removes, one at a time, the
- * direction holding the smallest share of its layer's energy (s_i^2 / sum s^2), across layers,
- * within the floors and at most `caps[i]` directions per layer. Returns the kept indices per layer.
+ * Ranks that bring the model to at most `budget` deployable params for the least energy lost per
+ * param saved. A layer saves params only below its break-even rank (above it an export stores
+ * the merged kernel), so each step moves one layer to a lower rank: its cost is the share of the
+ * layer's energy (s_i^2 / sum s^2) in the directions it drops, its gain the params it saves. The
+ * cheapest move per param goes first; a move that saves nothing is never made, so a layer above
+ * its break-even goes below it in one move or keeps its rank; and no move goes deeper than the
+ * budget needs. Within the floors and at most `caps[i]` directions per layer; each layer keeps
+ * its strongest directions. Returns the kept indices per layer, in their order.
  */
 export function cutToBudget(
   model: PolicyModel,
@@ -149,28 +181,40 @@ export function cutToBudget(
   floors: readonly number[],
   caps: readonly number[],
 ): number[][] {
+  const layers = model.layers.map((layer, l) => ({
+    ...byStrength(layer.singularValues),
+    paramsAt: paramsByRank(layer.shape),
+    lowest: Math.max(floors[l], layer.shape.rank - caps[l]),
+  }));
   const ranks = model.layers.map((layer) => layer.shape.rank);
-  const candidates = model.layers.flatMap((layer, l) => {
-    const energies = Array.from(layer.singularValues, (s) => s * s);
-    const total = energies.reduce((a, b) => a + b, 0) || 1;
-    return energies.map((energy, index) => ({ layer: l, index, share: energy / total }));
-  });
-  candidates.sort((a, b) => a.share - b.share);
-  const removed = model.layers.map(() => new Set<number>());
   let params = deployableParams(model, ranks);
-  for (const { layer, index } of candidates) {
-    if (params <= budget) break;
-    if (ranks[layer] <= floors[layer] || removed[layer].size >= caps[layer]) continue;
-    removed[layer].add(index);
-    ranks[layer]--;
-    params = deployableParams(model, ranks);
+  while (params > budget) {
+    let best: { layer: number; rank: number; cost: number; saved: number } | null = null;
+    for (const [l, { shares, paramsAt, lowest }] of layers.entries()) {
+      let lost = 0;
+      for (let rank = ranks[l] - 1; rank >= lowest; rank--) {
+        lost += shares[rank];
+        const saved = paramsAt[ranks[l]] - paramsAt[rank];
+        if (saved <= 0) continue;
+        const cost = lost / saved;
+        if (best === null || cost < best.cost) best = { layer: l, rank, cost, saved };
+        if (params - saved <= budget) break;
+      }
+    }
+    if (best === null) break;
+    ranks[best.layer] = best.rank;
+    params -= best.saved;
   }
-  return model.layers.map((layer, l) =>
-    Array.from({ length: layer.shape.rank }, (_, i) => i).filter((i) => !removed[l].has(i)),
-  );
+  return layers.map(({ order }, l) => order.slice(0, ranks[l]).sort((a, b) => a - b));
 }
 
-/** Kept indices per layer under the threshold rule, within the floors and the caps. */
+/**
+ * Kept indices per layer under the threshold rule, within the floors and the caps. A layer whose
+ * rule cut would save no deployable params (it stays at or above its break-even rank, like a
+ * classifier whose floor of classes - 1 is above it) keeps every direction: the cut would cost
+ * accuracy for nothing. A cut the cap stops short of break-even goes ahead; a later event takes
+ * the layer below it.
+ */
 export function cutByRule(
   model: PolicyModel,
   rule: PruneRule,
@@ -178,8 +222,12 @@ export function cutByRule(
   caps: readonly number[],
 ): number[][] {
   return model.layers.map((layer, l) => {
+    const { rank } = layer.shape;
+    const all = Array.from({ length: rank }, (_, i) => i);
     const keep = directionsToKeep(layer.singularValues, rule, floors[l]);
-    const fewest = layer.shape.rank - caps[l];
+    const deployable = (r: number) => accountLayer({ ...layer.shape, rank: r }).deployable.params;
+    if (keep.length >= rank || deployable(keep.length) >= deployable(rank)) return all;
+    const fewest = rank - caps[l];
     return keep.length >= fewest ? keep : strongest(layer.singularValues, fewest);
   });
 }
@@ -189,6 +237,7 @@ export function freshPolicyState(): PolicyState {
   return {
     initialLoss: null,
     smoothedLoss: null,
+    observations: 0,
     openedAt: null,
     lastEventAt: null,
     closed: false,
@@ -199,6 +248,9 @@ export function freshPolicyState(): PolicyState {
 export class PruningPolicy {
   state: PolicyState = freshPolicyState();
 
+  /** `classes`: the loss gate's reference is chance, ln(classes). */
+  constructor(readonly classes: number) {}
+
   /** Feeds one step's train cross-entropy to the loss gate. */
   observeLoss(crossEntropy: number): void {
     if (!Number.isFinite(crossEntropy)) return;
@@ -208,13 +260,25 @@ export class PruningPolicy {
         ? crossEntropy
         : smoothedLoss + LOSS_SMOOTHING * (crossEntropy - smoothedLoss);
     this.state.initialLoss ??= crossEntropy;
+    if (this.state.observations !== undefined) this.state.observations++;
   }
 
-  /** How far the smoothed train loss has fallen from its first value (0 before any loss). */
-  get lossDrop(): number {
-    const { initialLoss, smoothedLoss } = this.state;
-    if (initialLoss === null || smoothedLoss === null || initialLoss <= 0) return 0;
-    return 1 - smoothedLoss / initialLoss;
+  /**
+   * How far the smoothed train loss is below chance (ln(classes)), as a fraction of it: 0 or less
+   * while the network guesses, or before the average has warmed up.
+   */
+  get lossBelowChance(): number {
+    const { smoothedLoss, observations } = this.state;
+    if (smoothedLoss === null || (observations ?? GATE_WARMUP) < GATE_WARMUP) return 0;
+    return 1 - smoothedLoss / Math.log(Math.max(2, this.classes));
+  }
+
+  /** Where the run stands with its window at `progress` (see PruningWindow). */
+  window(settings: PolicySettings, progress: number): PruningWindow {
+    if (!settings.pruning || settings.mode !== 'lowrank') return 'off';
+    if (this.state.closed) return 'closed';
+    if (this.state.openedAt !== null) return 'open';
+    return progress > pruneEndFraction(settings) ? 'missed' : 'waiting';
   }
 
   /** Whether a scheduled prune event is due at `progress` (the fraction of the run done). */
@@ -224,7 +288,8 @@ export class PruningPolicy {
     if (this.state.closed) return false;
     if (this.state.openedAt === null) {
       if (progress < settings.pruneStart || progress > end) return false;
-      if (this.lossDrop < settings.pruneLossDrop) return false;
+      // a gate of 0 is off: a demonstration of pruning a network that has not learned
+      if (settings.pruneLossDrop > 0 && this.lossBelowChance < settings.pruneLossDrop) return false;
       this.state.openedAt = progress;
       return true;
     }

@@ -23,7 +23,7 @@ import { relativeName } from './trainerState';
 
 export class Pruner {
   /** when and how much to prune (window, loss gate, floors, cap, target size) */
-  readonly policy = new PruningPolicy();
+  readonly policy: PruningPolicy;
   /** the directions shrinking towards the next prune event's cut */
   private readonly fading = new Fading();
   /** prune events not yet taken by the live view (takeLog) */
@@ -35,7 +35,9 @@ export class Pruner {
     private readonly model: Model,
     private readonly optimiser: Optimiser,
     private readonly classes: number,
-  ) {}
+  ) {
+    this.policy = new PruningPolicy(classes);
+  }
 
   private get layers(): FactorisedLayer[] {
     return factorisedLayers(this.model);
@@ -60,6 +62,19 @@ export class Pruner {
   async enforce(config: TrainConfig): Promise<void> {
     await this.applyMaxRank(config);
     await this.apply(this.policy.enforceTarget(config, await this.policyModel()), config);
+  }
+
+  /**
+   * Cuts layer i to its `ranks[i]` strongest directions, reported as no prune event: a network
+   * held at fixed ranks from its first step (an equal-size baseline, with pruning off).
+   */
+  async hold(ranks: readonly number[], config: TrainConfig): Promise<void> {
+    const keep = await Promise.all(
+      this.layers.map(async (layer, i) => strongestDirections(await layer.s.data(), ranks[i])),
+    );
+    await this.apply({ keep, fade: keep.map(() => []) }, config);
+    this.takeLog();
+    this.takeEpochEvents();
   }
 
   /** Shrinks the fading directions by one step's factor. */

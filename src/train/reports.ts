@@ -1,7 +1,7 @@
 // What a trainer reports: each step's metrics, each layer's spectrum, each epoch's summary.
 import type { ModelAccounting, SizeKept } from '../lowrank/accounting';
 import type { PruneEvent } from '../lowrank/pruning';
-import type { StepRecord } from '../protocol';
+import type { PruningWindow, StepRecord } from '../protocol';
 import type { EvaluationResult } from './evaluation';
 
 /** A step's metrics as the trainer reports them, with the batch it trained on. */
@@ -21,6 +21,7 @@ export interface LayerSpectrum {
 export interface EpochReport {
   epoch: number;
   step: number;
+  pruningWindow: PruningWindow;
   test: EvaluationResult;
   pruneEvents: PruneEvent[];
   accounting: ModelAccounting;

@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../presets';
-import { estimateJob, jobTooLarge } from './resources';
+import { countParams, disposeModel } from '../model/resnet';
+import { buildModel, modelConfigFor } from '../model/resnetBuild';
+import { denseParams, estimateJob, jobTooLarge } from './resources';
+
+describe('dense params from the plan', () => {
+  it('counts what the builder makes, projections included', () => {
+    for (const overrides of [
+      { architecture: 'resnet20', widthMultiplier: 0.3 },
+      { architecture: 'resnet18', widthMultiplier: 0.0625 },
+    ] as const) {
+      const config = presetConfig('micro', { ...overrides, mode: 'dense', inputSize: 8 });
+      const model = buildModel(modelConfigFor(config, 10));
+      expect(denseParams(config, 10)).toBe(countParams(model));
+      disposeModel(model);
+    }
+  });
+});
 
 describe('job estimates', () => {
   it('lets the paper recipe and the demo through, with plausible step times', () => {

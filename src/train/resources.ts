@@ -87,6 +87,18 @@ function layerShapes(config: TrainConfig, classes: number): LayerShape[] {
   return shapes;
 }
 
+/**
+ * Trainable params of the job's network built dense, from its plan (no weights made): convs and
+ * the classifier (layerShapes), and each BatchNorm's gamma and beta.
+ */
+export function denseParams(config: TrainConfig, classes: number): number {
+  const shapes = layerShapes(config, classes);
+  const normalised = shapes.filter((s) => s.kind === 'conv');
+  return (
+    accountModel(shapes).dense.params + normalised.reduce((sum, s) => sum + 2 * s.outChannels, 0)
+  );
+}
+
 export function estimateJob(
   config: TrainConfig,
   classes: number,

@@ -146,11 +146,6 @@ export class Trainer {
     return this.epochPosition / this.config.epochs;
   }
 
-  /** Steps in the whole run at the current batch size. */
-  get runSteps(): number {
-    return this.config.epochs * this.stepsPerEpoch;
-  }
-
   get layers(): FactorisedLayer[] {
     return factorisedLayers(this.model);
   }
@@ -205,7 +200,7 @@ export class Trainer {
       this.optimiser,
     );
     tf.dispose([batch.images, batch.labels]);
-    this.pruner.fade(stepsOf(this.config.pruneInterval, this.runSteps));
+    this.pruner.fade(stepsOf(this.config.pruneInterval, this.config.epochs * this.stepsPerEpoch));
     this.step++;
     this.pending.push({
       metrics: { step: this.step, epoch, learningRate, lambdaRank, batchSize: indices.length },
@@ -270,6 +265,17 @@ export class Trainer {
     return evaluateSplit(this.model, split, this.config.inputSize, this.stats);
   }
 
+  /** As evaluate, on another split of the dataset's size (a test set held apart from epochs). */
+  evaluateOn(split: Split): Promise<EvaluationResult> {
+    const resized = resizeSplit(split, this.dataset.height, this.config.inputSize);
+    return evaluateSplit(this.model, resized, this.config.inputSize, this.stats);
+  }
+
+  /** Holds factorised layer i at rank `ranks[i]` (accounting order) from now on. */
+  holdRanks(ranks: readonly number[]): Promise<void> {
+    return this.pruner.hold(ranks, this.config);
+  }
+
   /** Applies the pruning rule to every factorised layer now. */
   pruneNow(): Promise<PruneEvent[]> {
     return this.pruner.now(this.config);
@@ -308,6 +314,7 @@ export class Trainer {
     return {
       epoch: this.epoch,
       step: this.step,
+      pruningWindow: this.pruningPolicy.window(this.config, this.progress),
       test,
       pruneEvents,
       accounting,

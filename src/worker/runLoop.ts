@@ -167,6 +167,7 @@ export class RunLoop {
     const summary: EpochSummary = {
       epoch: report.epoch,
       step: report.step,
+      pruningWindow: report.pruningWindow,
       testAccuracy: report.test.accuracy,
       testLoss: report.test.loss,
       testCount: report.test.count,

@@ -2,7 +2,13 @@
 // are refused with a message before anything changes.
 import { validateConfig, validateLiveChange } from '../config';
 import { CHANNELS } from '../data/dataset';
-import { BACKENDS, type Command, type CommandType } from '../protocol';
+import {
+  BACKENDS,
+  type Command,
+  type CommandType,
+  type DatasetSource,
+  type JobLimits,
+} from '../protocol';
 import { upgradeCheckpoint } from '../train/checkpointFile';
 
 export class CommandError extends Error {
@@ -14,28 +20,64 @@ export class CommandError extends Error {
   }
 }
 
-const FIELDS: Record<CommandType, readonly string[]> = {
-  init: ['preferred', 'remembered'],
-  loadDataset: ['source', 'loadId', 'prepared'],
-  listDatasetCache: [],
-  clearDatasetCache: [],
-  configure: ['config', 'limits', 'compareWithDense', 'start'],
-  start: [],
-  pause: [],
-  resume: [],
-  step: [],
-  stop: [],
-  reset: [],
-  setHyperparameters: ['values'],
-  pruneNow: [],
-  evaluate: [],
-  checkpoint: [],
-  restore: ['checkpoint'],
-  export: [],
-  resumeSaved: ['loadId', 'lowerLearningRate'],
-  discardSaved: [],
-  memoryReport: [],
+/** Every field of a message but its tag. */
+type FieldsOf<Message, Tag extends keyof Message> = Exclude<keyof Message, Tag>;
+type CommandFields<T extends CommandType> = FieldsOf<Extract<Command, { type: T }>, 'type'>;
+type SourceFields<K extends DatasetSource['kind']> = FieldsOf<
+  Extract<DatasetSource, { kind: K }>,
+  never
+>;
+
+/**
+ * Each command's fields, checked against protocol.ts by the compiler: a list that leaves out a
+ * field, or names one the command does not have, does not build. A field added to a command in
+ * protocol.ts fails the build until it is listed (and validated) here.
+ */
+const COMMAND_FIELDS: { [T in CommandType]: Record<CommandFields<T>, true> } = {
+  init: { preferred: true, remembered: true },
+  loadDataset: { source: true, loadId: true, prepared: true },
+  listDatasetCache: {},
+  clearDatasetCache: {},
+  configure: { config: true, limits: true, compareWithDense: true, start: true },
+  start: {},
+  pause: {},
+  resume: {},
+  step: {},
+  stop: {},
+  reset: {},
+  setHyperparameters: { values: true },
+  pruneNow: {},
+  evaluate: {},
+  checkpoint: {},
+  restore: { checkpoint: true },
+  export: {},
+  resumeSaved: { loadId: true, lowerLearningRate: true },
+  discardSaved: {},
+  memoryReport: {},
 };
+
+/** Each dataset source's fields, its `kind` included, read off protocol.ts the same way. */
+const SOURCE_FIELDS: { [K in DatasetSource['kind']]: Record<SourceFields<K>, true> } = {
+  builtin: { kind: true, seed: true, size: true, trainCount: true, testCount: true },
+  files: { kind: true, files: true, cifar100Labels: true },
+  url: { kind: true, url: true, cifar100Labels: true },
+  huggingface: {
+    kind: true,
+    dataset: true,
+    trainUrl: true,
+    testUrl: true,
+    cifar100Labels: true,
+  },
+  cached: { kind: true, key: true, name: true },
+};
+
+const LIMIT_FIELDS: Record<keyof JobLimits, true> = { trainLimit: true, testLimit: true };
+
+const FIELDS = Object.fromEntries(
+  Object.entries(COMMAND_FIELDS).map(([type, fields]) => [type, Object.keys(fields)]),
+) as Record<CommandType, string[]>;
+
+const sourceFields = (kind: DatasetSource['kind']) => Object.keys(SOURCE_FIELDS[kind]);
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -88,19 +130,14 @@ function checkPrepared(prepared: unknown, source: Record<string, unknown>): void
 function checkSource(source: unknown): void {
   if (!isObject(source)) throw new CommandError('loadDataset: source is missing', 'loadDataset');
   if (source.kind === 'cached') {
-    checkFields(source, ['kind', 'key', 'name'], 'cached source', 'loadDataset');
+    checkFields(source, sourceFields('cached'), 'cached source', 'loadDataset');
     if (typeof source.key !== 'string' || typeof source.name !== 'string')
       throw new CommandError('a cached source needs its key and name', 'loadDataset');
     return;
   }
   switch (source.kind) {
     case 'builtin':
-      checkFields(
-        source,
-        ['kind', 'seed', 'size', 'trainCount', 'testCount'],
-        'builtin source',
-        'loadDataset',
-      );
+      checkFields(source, sourceFields('builtin'), 'builtin source', 'loadDataset');
       positiveInteger(source.trainCount, 'trainCount', 'loadDataset');
       positiveInteger(source.testCount, 'testCount', 'loadDataset');
       positiveInteger(source.size, 'size', 'loadDataset');
@@ -108,22 +145,17 @@ function checkSource(source: unknown): void {
         throw new CommandError('seed must be a whole number', 'loadDataset');
       return;
     case 'files':
-      checkFields(source, ['kind', 'files', 'cifar100Labels'], 'files source', 'loadDataset');
+      checkFields(source, sourceFields('files'), 'files source', 'loadDataset');
       if (!Array.isArray(source.files) || source.files.length === 0)
         throw new CommandError('no files given', 'loadDataset');
       break;
     case 'url':
-      checkFields(source, ['kind', 'url', 'cifar100Labels'], 'url source', 'loadDataset');
+      checkFields(source, sourceFields('url'), 'url source', 'loadDataset');
       if (typeof source.url !== 'string' || source.url.trim() === '')
         throw new CommandError('the URL is empty', 'loadDataset');
       break;
     case 'huggingface':
-      checkFields(
-        source,
-        ['kind', 'dataset', 'trainUrl', 'testUrl', 'cifar100Labels'],
-        'huggingface source',
-        'loadDataset',
-      );
+      checkFields(source, sourceFields('huggingface'), 'huggingface source', 'loadDataset');
       if (source.dataset !== 'cifar10' && source.dataset !== 'cifar100')
         throw new CommandError('dataset must be cifar10 or cifar100', 'loadDataset');
       for (const url of [source.trainUrl, source.testUrl]) {
@@ -182,7 +214,7 @@ export function parseCommand(message: unknown): Command {
         }
         if (message.limits !== undefined) {
           if (!isObject(message.limits)) throw new CommandError('limits must be an object', type);
-          checkFields(message.limits, ['trainLimit', 'testLimit'], 'limits', type);
+          checkFields(message.limits, Object.keys(LIMIT_FIELDS), 'limits', type);
           positiveInteger(message.limits.trainLimit, 'trainLimit', type);
           positiveInteger(message.limits.testLimit, 'testLimit', type);
         }
