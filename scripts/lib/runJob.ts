@@ -2,7 +2,8 @@
 // the loop shared by `npm run experiment` and `npm run study`.
 import type { TrainConfig } from '../../src/config';
 import { CHANNELS, type ImageDataset } from '../../src/data/dataset';
-import { limitSplit } from '../../src/data/resize';
+import { limitSplit, resizeSplit } from '../../src/data/resize';
+import { evaluateSplit } from '../../src/train/evaluation';
 import { withValidation } from '../../src/data/validation';
 import type { JobLimits } from '../../src/protocol';
 import type { EpochReport } from '../../src/train/reports';
@@ -115,8 +116,18 @@ export async function trainToEnd(
     const report = last!;
     const { accounting, size } = report;
     const imageBytes = dataset.height * dataset.width * CHANNELS;
+    // the test set held apart, resized as the training images were, read once
     const test = held
-      ? await trainer.evaluateOn(limitSplit(held.test, limits.testLimit, imageBytes))
+      ? await evaluateSplit(
+          trainer.model,
+          resizeSplit(
+            limitSplit(held.test, limits.testLimit, imageBytes),
+            dataset.height,
+            config.inputSize,
+          ),
+          config.inputSize,
+          trainer.stats,
+        )
       : report.test;
     if (onTrained) await onTrained(trainer);
     return {

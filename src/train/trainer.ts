@@ -265,12 +265,6 @@ export class Trainer {
     return evaluateSplit(this.model, split, this.config.inputSize, this.stats);
   }
 
-  /** As evaluate, on another split of the dataset's size (a test set held apart from epochs). */
-  evaluateOn(split: Split): Promise<EvaluationResult> {
-    const resized = resizeSplit(split, this.dataset.height, this.config.inputSize);
-    return evaluateSplit(this.model, resized, this.config.inputSize, this.stats);
-  }
-
   /** Holds factorised layer i at rank `ranks[i]` (accounting order) from now on. */
   holdRanks(ranks: readonly number[]): Promise<void> {
     return this.pruner.hold(ranks, this.config);
