@@ -1,4 +1,4 @@
-import { useStudio } from '../store/store';
+import { latestTest as latestOf, useStudio } from '../store/store';
 import { testAccuracyDetail } from './charts/accuracyText';
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
@@ -16,7 +16,9 @@ function recentStepMs(steps: readonly { stepMs: number }[]): number {
 /** The numbers a class looks at: size and compute kept, accuracy, speed, position in the run. */
 export function RunSummary() {
   const last = useStudio((state) => state.steps.at(-1));
-  const latestTest = useStudio((state) => state.latestTest);
+  const lastEpoch = useStudio((state) => state.epochs.at(-1));
+  const lastEvaluation = useStudio((state) => state.evaluations.main.at(-1));
+  const latestTest = latestOf(lastEpoch, lastEvaluation);
   const baselineEpoch = useStudio((state) => state.baselineEpochs.at(-1));
   const size = useStudio((state) => state.size);
   // an opened run log trained elsewhere: its speed was measured there

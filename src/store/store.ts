@@ -12,7 +12,13 @@ import { createSiteSlice, type SiteSlice } from './slices/site';
 import { createUiSlice, type UiSlice } from './slices/ui';
 
 export type { DatasetProgress } from './slices/dataset';
-export { STEP_HISTORY, type StepPoint, type TestPoint } from './slices/metrics';
+export {
+  STEP_HISTORY,
+  latestTest,
+  type StepPoint,
+  type TestEvaluation,
+  type TestPoint,
+} from './slices/metrics';
 export type { RunLogView } from './slices/runLog';
 export type { SiteNotice } from './slices/site';
 export type {

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { StepPoint, TestPoint } from '../../store/store';
+import { latestTest, type StepPoint, type TestEvaluation } from '../../store/store';
 import { useStaggeredStudio } from './useStaggeredStudio';
 import { TEST_SLICE_IMAGES, type EpochSummary } from '../../protocol';
 import { accuracySummary } from './accuracyText';
@@ -62,9 +62,11 @@ function smoothed(points: StepPoint[]): { x: number; y: number }[] {
   });
 }
 
-const percentPoints = (points: TestPoint[]) =>
+/** The fixed slice's evaluations (a whole-test-set one asked for between epochs is not a point
+ * of the same series). */
+const slicePoints = (evaluations: readonly TestEvaluation[]) =>
   downsample(
-    points.map((p) => ({ x: p.step, y: 100 * p.accuracy })),
+    evaluations.filter((e) => e.scope === 'slice').map((e) => ({ x: e.step, y: 100 * e.accuracy })),
     (p) => p.y,
     CHART_POINTS,
   );
@@ -81,19 +83,17 @@ const epochPoints = (epochs: readonly EpochSummary[]) =>
  * test set at each epoch's end, for the job and the dense baseline.
  */
 export function AccuracyChart() {
-  const { steps, epochs, slices, baselineSteps, baselineEpochs, baselineSlices, latest } =
-    useStaggeredStudio(
-      (state) => ({
-        steps: state.steps,
-        epochs: state.epochs,
-        slices: state.sliceEvaluations,
-        baselineSteps: state.baselineSteps,
-        baselineEpochs: state.baselineEpochs,
-        baselineSlices: state.baselineSliceEvaluations,
-        latest: state.latestTest,
-      }),
-      2,
-    );
+  const { steps, epochs, evaluations, baselineSteps, baselineEpochs } = useStaggeredStudio(
+    (state) => ({
+      steps: state.steps,
+      epochs: state.epochs,
+      evaluations: state.evaluations,
+      baselineSteps: state.baselineSteps,
+      baselineEpochs: state.baselineEpochs,
+    }),
+    2,
+  );
+  const latest = latestTest(epochs.at(-1), evaluations.main.at(-1));
   const train = useMemo(() => downsample(smoothed(steps), (p) => p.y, CHART_POINTS), [steps]);
   const baselineTrain = useMemo(
     () => downsample(smoothed(baselineSteps), (p) => p.y, CHART_POINTS),
@@ -102,8 +102,8 @@ export function AccuracyChart() {
   // each series keeps its array while its own history is unchanged: Recharts redoes a series
   // whose data is a new array, and most redraws only add training steps
   const test = useMemo(() => epochPoints(epochs), [epochs]);
-  const slice = useMemo(() => percentPoints(slices), [slices]);
-  const baselineSlice = useMemo(() => percentPoints(baselineSlices), [baselineSlices]);
+  const slice = useMemo(() => slicePoints(evaluations.main), [evaluations.main]);
+  const baselineSlice = useMemo(() => slicePoints(evaluations.baseline), [evaluations.baseline]);
   const baselineTest = useMemo(() => epochPoints(baselineEpochs), [baselineEpochs]);
   const compare = baselineSteps.length > 0;
   const epochsAsLine = Math.max(test.length, baselineTest.length) > DOTS_UP_TO;

@@ -1,8 +1,8 @@
 // Test accuracy in words: which measurement the latest figure is (a slice or the whole test set),
 // for the summary readout and the accuracy chart's text alternative.
-import type { StudioState } from '../../store/store';
+import type { TestEvaluation } from '../../store/store';
 
-type LatestTest = StudioState['latestTest'];
+type LatestTest = TestEvaluation | null;
 
 export function testAccuracyDetail(latest: LatestTest): string {
   if (!latest) return '';

@@ -19,6 +19,30 @@ export interface TestPoint {
   accuracy: number;
 }
 
+/** A test accuracy with what it was measured on: a fixed slice or the whole test set. */
+export interface TestEvaluation extends TestPoint {
+  scope: 'slice' | 'full';
+  count: number;
+}
+
+/**
+ * The job's latest test accuracy: its last evaluation or its last epoch's, whichever is later
+ * (epochs carry the whole-test-set result in their summary, evaluations come between them).
+ */
+export function latestTest(
+  lastEpoch: EpochSummary | undefined,
+  lastEvaluation: TestEvaluation | undefined,
+): TestEvaluation | null {
+  const fromEpoch = lastEpoch && {
+    step: lastEpoch.step,
+    accuracy: lastEpoch.testAccuracy,
+    scope: 'full' as const,
+    count: lastEpoch.testCount,
+  };
+  if (!fromEpoch || !lastEvaluation) return fromEpoch ?? lastEvaluation ?? null;
+  return lastEvaluation.step > fromEpoch.step ? lastEvaluation : fromEpoch;
+}
+
 export interface MetricsSlice {
   steps: StepPoint[];
   epochs: EpochSummary[];
@@ -30,11 +54,11 @@ export interface MetricsSlice {
   /** ranks of every layer after each spectra report, for the rank-over-time chart */
   rankHistory: { step: number; ranks: number[] }[];
   pruneEvents: (PruneEvent & { step: number })[];
-  /** test accuracy on the fixed test slice, every few seconds while a job runs */
-  sliceEvaluations: TestPoint[];
-  baselineSliceEvaluations: TestPoint[];
-  /** the latest test accuracy of the job, from a slice or the whole test set */
-  latestTest: (TestPoint & { scope: 'slice' | 'full'; count: number }) | null;
+  /**
+   * Test accuracy between epochs, per run: on the fixed test slice every few seconds while a job
+   * runs, or on the whole test set when asked for.
+   */
+  evaluations: Record<RunName, TestEvaluation[]>;
   addEvaluation: (evaluation: {
     run: RunName;
     scope: 'slice' | 'full';
@@ -65,9 +89,7 @@ export const EMPTY_METRICS = {
   pruneEvents: [],
   size: null,
   compressionHistory: [],
-  sliceEvaluations: [],
-  baselineSliceEvaluations: [],
-  latestTest: null,
+  evaluations: { main: [], baseline: [] },
 } satisfies Partial<MetricsSlice>;
 
 export const createMetricsSlice: SliceCreator<MetricsSlice> = (set) => ({
@@ -90,12 +112,6 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set) => ({
         ? { baselineEpochs: appendBounded(state.baselineEpochs, [summary], STEP_HISTORY) }
         : {
             epochs: appendBounded(state.epochs, [summary], STEP_HISTORY),
-            latestTest: {
-              step: summary.step,
-              accuracy: summary.testAccuracy,
-              scope: 'full',
-              count: summary.testCount,
-            },
             epoch: summary.epoch,
             size: summary.size,
             compressionHistory: appendBounded(
@@ -107,22 +123,12 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set) => ({
     ),
   addEvaluation: ({ run, scope, step, count, testAccuracy }) =>
     set((state) => {
-      const point = { step, accuracy: testAccuracy };
-      if (run === 'baseline')
-        return scope === 'slice'
-          ? {
-              baselineSliceEvaluations: appendBounded(
-                state.baselineSliceEvaluations,
-                [point],
-                STEP_HISTORY,
-              ),
-            }
-          : {};
+      const point: TestEvaluation = { step, accuracy: testAccuracy, scope, count };
       return {
-        latestTest: { ...point, scope, count },
-        ...(scope === 'slice'
-          ? { sliceEvaluations: appendBounded(state.sliceEvaluations, [point], STEP_HISTORY) }
-          : {}),
+        evaluations: {
+          ...state.evaluations,
+          [run]: appendBounded(state.evaluations[run], [point], STEP_HISTORY),
+        },
       };
     }),
   setSpectra: (step, layers, spectra) =>
