@@ -22,7 +22,7 @@ import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
 import { consoleProgress } from './lib/progress';
 import { markdownReport, type ExperimentReport, type RunReport } from './lib/report';
-import { trainToEnd } from './lib/runJob';
+import { imageCounts, trainToEnd } from './lib/runJob';
 
 async function exportModel(
   trainer: Trainer,
@@ -81,11 +81,8 @@ async function main(): Promise<void> {
   if (problems.length) throw new UsageError(problems.join('; '));
   const dataset = await loadDatasetArgument(options.data, options.coarse);
   const limits = jobLimits(options);
-  const trainCount = Math.min(
-    dataset.train.count - options.validation,
-    limits.trainLimit ?? Infinity,
-  );
-  const testCount = Math.min(dataset.test.count, limits.testLimit ?? Infinity);
+  const counts = imageCounts(dataset, options.validation, limits);
+  const { trainCount, testCount } = counts;
   const validation = options.validation ? `${options.validation} validation / ` : '';
   console.error(
     `${dataset.name}: ${trainCount} train / ${validation}${testCount} test images; model ${options.model} (${config.architecture}, width x${config.widthMultiplier}, ${config.inputSize}px) on TF.js ${tf.getBackend()}`,
@@ -99,9 +96,7 @@ async function main(): Promise<void> {
     dataset: {
       name: dataset.name,
       kind: dataset.kind,
-      trainCount,
-      testCount,
-      ...(options.validation ? { validationCount: options.validation } : {}),
+      ...counts,
     },
     model: options.model,
     runs,

@@ -18,7 +18,7 @@ import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
 import { consoleProgress } from './lib/progress';
 import { baselinesOf, type Baseline } from './lib/baselines';
-import { trainToEnd } from './lib/runJob';
+import { imageCounts, trainToEnd } from './lib/runJob';
 import {
   readStudyFolder,
   studyMarkdown,
@@ -173,9 +173,7 @@ async function main(): Promise<void> {
     command: `npm run study -- ${args.join(' ')}`,
     dataset: {
       name: dataset.name,
-      trainCount: Math.min(dataset.train.count - options.validation, limits.trainLimit ?? Infinity),
-      testCount: Math.min(dataset.test.count, limits.testLimit ?? Infinity),
-      ...(options.validation ? { validationCount: options.validation } : {}),
+      ...imageCounts(dataset, options.validation, limits),
     },
     model: options.model,
     seeds: study.seeds,

@@ -54,6 +54,19 @@ export interface RunOptions {
   baseline?: Baseline;
 }
 
+/** The images a job trains, is validated and is tested on, as reports record them. */
+export function imageCounts(
+  dataset: ImageDataset,
+  validation: number,
+  limits: JobLimits,
+): { trainCount: number; testCount: number; validationCount?: number } {
+  return {
+    trainCount: Math.min(dataset.train.count - validation, limits.trainLimit ?? Infinity),
+    testCount: Math.min(dataset.test.count, limits.testLimit ?? Infinity),
+    ...(validation ? { validationCount: validation } : {}),
+  };
+}
+
 /** Trains `config` to its last epoch and reports the run. */
 export async function trainToEnd(
   dataset: ImageDataset,

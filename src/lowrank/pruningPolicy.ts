@@ -147,12 +147,14 @@ export function budgetAt(target: number, t: number): number {
   return target + (1 - target) * remaining ** 3;
 }
 
+/** A layer's deployable params were it cut to `rank`. */
+function deployableAt(shape: LayerShape, rank: number): number {
+  return accountLayer({ ...shape, rank }).deployable.params;
+}
+
 /** A layer's deployable params at every rank from 0 to its current one. */
 function paramsByRank(shape: LayerShape): number[] {
-  return Array.from(
-    { length: shape.rank + 1 },
-    (_, rank) => accountLayer({ ...shape, rank }).deployable.params,
-  );
+  return Array.from({ length: shape.rank + 1 }, (_, rank) => deployableAt(shape, rank));
 }
 
 /** A layer's directions, strongest first, with each one's share of the layer's energy. */
@@ -225,8 +227,8 @@ export function cutByRule(
     const { rank } = layer.shape;
     const all = Array.from({ length: rank }, (_, i) => i);
     const keep = directionsToKeep(layer.singularValues, rule, floors[l]);
-    const deployable = (r: number) => accountLayer({ ...layer.shape, rank: r }).deployable.params;
-    if (keep.length >= rank || deployable(keep.length) >= deployable(rank)) return all;
+    const saves = deployableAt(layer.shape, keep.length) < deployableAt(layer.shape, rank);
+    if (keep.length >= rank || !saves) return all;
     const fewest = rank - caps[l];
     return keep.length >= fewest ? keep : strongest(layer.singularValues, fewest);
   });
