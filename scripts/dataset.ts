@@ -5,13 +5,15 @@ import { loadCifar, type Cifar100Labels } from '../src/data/cifar';
 import { generateBuiltin } from '../src/data/builtin';
 import { describeDataset } from '../src/data/dataset';
 import { helpRequested, unknownOption } from './lib/cli';
-import { sourcesFromPath } from './lib/files';
+import { loadDatasetArgument, sourcesFromPath, imageFolderInput } from './lib/files';
 
 export const USAGE = `usage: npm run dataset -- info <archive | .bin file | folder | builtin> [--coarse]
 
-  <archive>   cifar-10-binary.tar.gz, cifar-100-binary.tar.gz, or their unpacked .tar
+  <archive>   cifar-10-binary.tar.gz, cifar-100-binary.tar.gz, or their unpacked .tar; or your own
+              images as a .zip, .tar or .tar.gz of class folders (<class>/<image>, train|test/<class>/<image>)
   <.bin file> one batch (data_batch_1.bin, test_batch.bin, train.bin, test.bin): described alone
-  <folder>    a folder holding data_batch_N.bin / test_batch.bin, or train.bin / test.bin
+  <folder>    a folder holding data_batch_N.bin / test_batch.bin, or train.bin / test.bin; or one
+              folder per class of your own images
   builtin     the studio's built-in offline dataset
   --coarse    CIFAR-100: use the 20 coarse labels instead of the 100 fine ones`;
 
@@ -22,7 +24,9 @@ export async function describeInput(path: string, coarse: boolean) {
   const dataset =
     path === 'builtin'
       ? generateBuiltin()
-      : await loadCifar(sourcesFromPath(path), { cifar100Labels, partial: true });
+      : (await imageFolderInput(path))
+        ? await loadDatasetArgument(path)
+        : await loadCifar(sourcesFromPath(path), { cifar100Labels, partial: true });
   const description = describeDataset(dataset);
   const missing = (['train', 'test'] as const).filter((split) => dataset[split].count === 0);
   return missing.length

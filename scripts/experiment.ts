@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const config = { ...baseConfig(options.model), ...options.knobs };
   const problems = configProblems(config);
   if (problems.length) throw new UsageError(problems.join('; '));
-  const dataset = await loadDatasetArgument(options.data, options.coarse);
+  const dataset = await loadDatasetArgument(options.data, options);
   const limits = jobLimits(options);
   const counts = imageCounts(dataset, options.validation, limits);
   const { trainCount, testCount } = counts;

@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   const config = { ...baseConfig(options.model), ...options.knobs };
   const problems = configProblems(config);
   if (problems.length) throw new UsageError(problems.join('; '));
-  const dataset = await loadDatasetArgument(options.data, options.coarse);
+  const dataset = await loadDatasetArgument(options.data, options);
   const limits = jobLimits(options);
   const runs: StudyRun[] = [];
   const plan = studyPlan(config, study);

@@ -1,7 +1,8 @@
 // The one typed contract between the page and the training worker: commands go in, events come
 // out, each a discriminated union on `type` (CONTRIBUTING.md). Only plain data and typed arrays.
 import type { TrainConfig } from './config';
-import type { ImageDataset } from './data/dataset';
+import type { DatasetKind, ImageDataset } from './data/dataset';
+import type { FolderInfo } from './data/imageFolder';
 import type { SizeKept } from './lowrank/accounting';
 import type { PruneEvent } from './lowrank/pruning';
 import type { Checkpoint } from './train/trainerState';
@@ -43,7 +44,7 @@ export type DatasetSource =
   | { kind: 'cached'; key: string; name: string };
 
 export interface DatasetSummary {
-  kind: 'cifar10' | 'cifar100' | 'builtin';
+  kind: DatasetKind;
   name: string;
   classNames: string[];
   imageSize: number[];
@@ -51,6 +52,8 @@ export interface DatasetSummary {
   test: { count: number; histogram: number[] };
   /** FNV-1a of pixels and labels, per split */
   fingerprint: { train: string; test: string };
+  /** an image-folder set: how it was split, what was skipped */
+  folder?: FolderInfo;
   fromCache: boolean;
 }
 

@@ -16,7 +16,11 @@ import { parseNodeBackend, type NodeBackend } from './nodeBackend';
 
 export const USAGE = `usage: npm run experiment -- --data <archive|folder|builtin> --model <name> [options]
 
-  --data        a CIFAR-10/100 archive, .bin file or folder of them, or builtin (the studio's set)
+  --data        a CIFAR-10/100 archive, .bin file or folder of them; your own images as one folder
+                per class (a folder, .zip, .tar or .tar.gz: <class>/<image> or train|test/<class>/<image>);
+                or builtin (the studio's set)
+  --test-fraction F  your own images without a test folder: each class's share tested on (0.2)
+  --image-size S     your own images: the side they are stored at (32; runs resize to --input-size)
   --model       a preset (${PRESET_NAMES.join(', ')}) or an architecture (${ARCHITECTURE_NAMES.join(', ')})
   --mode        lowrank | dense | both (both: the dense baseline and the low-rank run, same recipe and seed)
   --epochs N    --train-limit K    --test-limit K    --seed S    --out <dir> (default experiments/latest)
@@ -45,6 +49,9 @@ export interface Options {
   /** training images held out for validation (0: none) */
   validation: number;
   coarse: boolean;
+  /** image folders: the test share where no test folder exists, and the stored side */
+  testFraction?: number;
+  imageSize?: number;
   backend: NodeBackend;
   knobs: Partial<TrainConfig>;
 }
@@ -61,7 +68,7 @@ function positiveInteger(flag: string, text: string | undefined): number {
 /** Every flag of npm run experiment: its own and one per knob. */
 export const EXPERIMENT_FLAGS = [
   ...['--data', '--model', '--mode', '--out', '--export', '--train-limit', '--test-limit'],
-  '--validation',
+  ...['--validation', '--test-fraction', '--image-size'],
   ...['--coarse', '--backend', '--help'],
   ...Object.keys(KNOBS).map(flagOf),
 ];
@@ -95,6 +102,15 @@ export function parseArgs(args: string[], extraFlags: readonly string[] = []): O
       if (value !== 'lowrank' && value !== 'dense' && value !== 'both')
         throw new UsageError(`--mode must be lowrank, dense or both, got ${value}`);
       options.mode = value;
+    } else if (name === 'testFraction') {
+      const fraction = Number(value);
+      if (!(fraction > 0 && fraction < 1))
+        throw new UsageError(`--test-fraction needs a share between 0 and 1, got ${value}`);
+      options.testFraction = fraction;
+    } else if (name === 'imageSize') {
+      options.imageSize = positiveInteger('image-size', value);
+      if (options.imageSize < 8 || options.imageSize > 256)
+        throw new UsageError(`--image-size needs a side of 8 to 256 pixels, got ${value}`);
     } else if (name === 'trainLimit' || name === 'testLimit' || name === 'validation')
       options[name] = positiveInteger(flag.slice(2), value);
     else if (name in KNOBS)

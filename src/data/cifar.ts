@@ -3,6 +3,7 @@
 // straight into NHWC arrays as bytes arrive.
 import { CIFAR100_COARSE_CLASSES, CIFAR100_FINE_CLASSES, CIFAR10_CLASSES } from './cifarNames';
 import { CHANNELS, type ImageDataset, type Split } from './dataset';
+import { gunzip, looksLikeHtml, peek, pipeAll } from './streams';
 import { ArchiveError, looksLikeTar, readTar, type ByteSink } from './tar';
 
 export class DatasetError extends Error {}
@@ -284,62 +285,6 @@ function concatSplits(sinks: RecordSink[]): Split {
     label += chunks.labels.length;
   }
   return { images, labels, count };
-}
-
-/** Splits off the first bytes of a stream to sniff its format, and returns a stream of the whole. */
-async function peek(
-  stream: ReadableStream<Uint8Array>,
-  bytes: number,
-): Promise<{ head: Uint8Array; whole: ReadableStream<Uint8Array> }> {
-  const reader = stream.getReader();
-  const parts: Uint8Array[] = [];
-  let have = 0;
-  let done = false;
-  while (have < bytes) {
-    const result = await reader.read();
-    if (result.done) {
-      done = true;
-      break;
-    }
-    parts.push(result.value);
-    have += result.value.length;
-  }
-  const head = new Uint8Array(have);
-  parts.reduce((at, part) => (head.set(part, at), at + part.length), 0);
-  const whole = new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (head.length) controller.enqueue(head);
-      if (done) controller.close();
-    },
-    async pull(controller) {
-      const result = await reader.read();
-      if (result.done) controller.close();
-      else controller.enqueue(result.value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
-  return { head: head.subarray(0, Math.min(have, bytes)), whole };
-}
-
-async function pipeAll(stream: ReadableStream<Uint8Array>, sink: ByteSink): Promise<void> {
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    sink.write(value);
-  }
-  sink.end();
-}
-
-function looksLikeHtml(head: Uint8Array): boolean {
-  const text = new TextDecoder().decode(head.subarray(0, 256)).trimStart().toLowerCase();
-  return text.startsWith('<!doctype html') || text.startsWith('<html') || text.startsWith('<head');
-}
-
-function gunzip(stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  return stream.pipeThrough(
-    new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
-  );
 }
 
 function describeFailure(file: SourceFile, error: unknown): Error {

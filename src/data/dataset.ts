@@ -1,7 +1,10 @@
 // The in-memory image dataset every source (CIFAR archives, the built-in set) produces, and the
 // statistics computed from it. Pixels are uint8 in NHWC order, ready to upload as tensors.
 
-export type DatasetKind = 'cifar10' | 'cifar100' | 'builtin';
+import type { FolderInfo } from './imageFolder';
+
+/** `folder`: the user's own images, one folder per class (imageFolder.ts) */
+export type DatasetKind = 'cifar10' | 'cifar100' | 'builtin' | 'folder';
 
 export interface Split {
   /** count * height * width * 3 bytes, NHWC */
@@ -19,6 +22,8 @@ export interface ImageDataset {
   width: number;
   train: Split;
   test: Split;
+  /** how an image-folder set was read: its split, what was skipped */
+  folder?: FolderInfo;
 }
 
 export const CHANNELS = 3;
@@ -84,6 +89,7 @@ export function describeDataset(dataset: ImageDataset) {
     train: { count: dataset.train.count, histogram: labelHistogram(dataset.train, classes) },
     test: { count: dataset.test.count, histogram: labelHistogram(dataset.test, classes) },
     fingerprint: { train: fingerprint(dataset.train), test: fingerprint(dataset.test) },
+    ...(dataset.folder ? { folder: dataset.folder } : {}),
   };
 }
 

@@ -4,7 +4,8 @@
 
 export interface ByteSink {
   write(chunk: Uint8Array): void;
-  end(): void;
+  /** a promise holds the reader back until it settles (a consumer slower than the archive) */
+  end(): void | Promise<void>;
 }
 
 export class ArchiveError extends Error {}
@@ -21,6 +22,20 @@ function readOctal(block: Uint8Array, offset: number, length: number): number {
   const text = readString(block, offset, length).trim();
   if (!/^[0-7]*$/.test(text)) throw new ArchiveError('not a tar archive (bad size field)');
   return text === '' ? 0 : parseInt(text, 8);
+}
+
+/** The `path` record of a pax extended header ("<length> path=<name>\n", lengths in bytes). */
+function paxPath(bytes: Uint8Array): string | null {
+  const decoder = new TextDecoder();
+  for (let at = 0; at < bytes.length;) {
+    const space = bytes.indexOf(0x20, at);
+    const length = parseInt(decoder.decode(bytes.subarray(at, space)), 10);
+    if (space < 0 || !(length > 0)) break;
+    const record = decoder.decode(bytes.subarray(space + 1, at + length - 1));
+    if (record.startsWith('path=')) return record.slice(5);
+    at += length;
+  }
+  return null;
 }
 
 export function looksLikeTar(firstBlock: Uint8Array): boolean {
@@ -40,8 +55,21 @@ export async function readTar(
   let entry: { path: string; sink: ByteSink | null; remaining: number; padding: number } | null =
     null;
   let longName: string | null = null;
-  let longNameBytes: Uint8Array[] | null = null;
   let finished = false;
+  const waiting: Promise<void>[] = [];
+
+  /** Collects an entry's bytes (a long name, a pax header) and hands them over whole. */
+  const collect = (done: (bytes: Uint8Array) => void): ByteSink => {
+    const parts: Uint8Array[] = [];
+    return {
+      write: (chunk) => parts.push(chunk.slice()),
+      end: () => {
+        const joined = new Uint8Array(parts.reduce((n, c) => n + c.length, 0));
+        parts.reduce((at, c) => (joined.set(c, at), at + c.length), 0);
+        done(joined);
+      },
+    };
+  };
 
   const startEntry = (): void => {
     if (header.every((b) => b === 0)) {
@@ -60,16 +88,10 @@ export async function readTar(
     const padding = (BLOCK - (size % BLOCK)) % BLOCK;
     let sink: ByteSink | null = null;
     if (type === 'L') {
-      longNameBytes = [];
-      sink = {
-        write: (chunk) => longNameBytes!.push(chunk.slice()),
-        end: () => {
-          const joined = new Uint8Array(longNameBytes!.reduce((n, c) => n + c.length, 0));
-          let at = 0;
-          for (const c of longNameBytes!) joined.set(c, (at += c.length) - c.length);
-          longName = readString(joined, 0, joined.length);
-        },
-      };
+      sink = collect((bytes) => (longName = readString(bytes, 0, bytes.length)));
+    } else if (type === 'x') {
+      // a pax header (Python's and bsdtar's default): a `path` record names the next entry
+      sink = collect((bytes) => (longName = paxPath(bytes) ?? longName));
     } else if (type === '0' || type === '7') {
       sink = openEntry(path, size);
     }
@@ -78,7 +100,8 @@ export async function readTar(
   };
 
   const finishEntry = (): void => {
-    entry?.sink?.end();
+    const wait = entry?.sink?.end();
+    if (wait) waiting.push(wait);
   };
 
   const reader = stream.getReader();
@@ -113,6 +136,7 @@ export async function readTar(
       offset += skip;
       if (current.padding === 0) entry = null;
     }
+    if (waiting.length) await Promise.all(waiting.splice(0));
     // After the end marker keep reading (and discarding): a gzip layer checks its CRC only
     // when its trailer is consumed.
   }

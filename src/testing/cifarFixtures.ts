@@ -24,11 +24,29 @@ function octal(value: number, width: number): string {
   return value.toString(8).padStart(width - 1, '0') + '\0';
 }
 
-/** A ustar archive of the given files (what `tar cf` writes). */
-export function tarArchive(files: Record<string, Uint8Array>): Uint8Array {
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  let length = new TextEncoder().encode(body).length;
+  length += String(length + String(length).length).length;
+  return `${length}${body}`;
+}
+
+/**
+ * A ustar archive of the given files (what `tar cf` writes); with `pax`, each name that is not
+ * plain ASCII goes in a pax header before its entry, as Python's tarfile and bsdtar write it.
+ */
+export function tarArchive(files: Record<string, Uint8Array>, pax = false): Uint8Array {
   const blocks: Uint8Array[] = [];
   const encoder = new TextEncoder();
-  for (const [path, data] of Object.entries(files)) {
+  const entries = Object.entries(files).flatMap(([path, data]) =>
+    pax && /[^\x20-\x7e]/.test(path)
+      ? [
+          { path: 'PaxHeader', data: encoder.encode(paxRecord('path', path)), type: 'x' },
+          { path: 'ascii-name', data, type: '0' },
+        ]
+      : [{ path, data, type: '0' }],
+  );
+  for (const { path, data, type } of entries) {
     const header = new Uint8Array(512);
     header.set(encoder.encode(path), 0);
     header.set(encoder.encode(octal(0o644, 8)), 100);
@@ -37,7 +55,7 @@ export function tarArchive(files: Record<string, Uint8Array>): Uint8Array {
     header.set(encoder.encode(octal(data.length, 12)), 124);
     header.set(encoder.encode(octal(0, 12)), 136);
     header.set(encoder.encode('        '), 148);
-    header[156] = '0'.charCodeAt(0);
+    header[156] = type.charCodeAt(0);
     header.set(encoder.encode('ustar\0' + '00'), 257);
     const checksum = header.reduce((a, b) => a + b, 0);
     header.set(encoder.encode(octal(checksum, 7) + ' '), 148);
