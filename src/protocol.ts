@@ -2,7 +2,7 @@
 // out, each a discriminated union on `type` (CONTRIBUTING.md). Only plain data and typed arrays.
 import type { TrainConfig } from './config';
 import type { DatasetKind, ImageDataset } from './data/dataset';
-import type { FolderInfo } from './data/imageFolder';
+import type { FolderInfo } from './data/folderInfo';
 import type { SizeKept } from './lowrank/accounting';
 import type { PruneEvent } from './lowrank/pruning';
 import type { Checkpoint } from './train/trainerState';
@@ -39,6 +39,19 @@ export type DatasetSource =
       trainUrl: string;
       testUrl: string;
       cifar100Labels: Cifar100Labels;
+    }
+  /**
+   * The user's own images, one folder per class: an archive (.zip, .tar, .tar.gz) or a picked
+   * or dropped folder's files with their paths. `testFraction`: each class's share tested on
+   * where there is no test folder; `side`: the square the images are stored at.
+   */
+  | {
+      kind: 'imageFolder';
+      name: string;
+      archive?: File;
+      files?: { path: string; file: File }[];
+      testFraction: number;
+      side: number;
     }
   /** A dataset already in this browser's cache, by its cache key. */
   | { kind: 'cached'; key: string; name: string };
@@ -93,6 +106,8 @@ export type Command =
    * `prepared`: the built-in set, already generated from `source` beside the worker's start-up.
    */
   | { type: 'loadDataset'; source: DatasetSource; loadId: number; prepared?: ImageDataset }
+  /** Stops the dataset load `loadId` (the dataset loaded before it stays). */
+  | { type: 'cancelDatasetLoad'; loadId: number }
   | { type: 'listDatasetCache' }
   | { type: 'clearDatasetCache' }
   /**

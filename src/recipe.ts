@@ -2,6 +2,8 @@
 // there, plus the JSON Schema of the knob table that both sides check recipes against, so a
 // renamed or re-ranged knob fails a test on each side.
 import { KNOBS, type KnobName, type TrainConfig } from './config';
+import type { FolderInfo } from './data/folderInfo';
+import { DEFAULT_FOLDER_SIDE, DEFAULT_TEST_FRACTION } from './data/imageFolderPlan';
 import type { DatasetSummary, JobLimits } from './protocol';
 
 export const RECIPE_FORMAT = 'lowrank-studio-recipe';
@@ -21,13 +23,30 @@ export interface Recipe {
 
 type DatasetKind = DatasetSummary['kind'];
 
-/** The archive the twin needs for a dataset kind (it reads the official CIFAR binaries only). */
-const ARCHIVE_OF: Record<DatasetKind, string> = {
+/** The archive the twin needs for a dataset kind (your own images: the same folder or archive). */
+const ARCHIVE_OF: Record<Exclude<DatasetKind, 'folder'>, string> = {
   cifar10: 'cifar-10-binary.tar.gz',
   cifar100: 'cifar-100-binary.tar.gz',
   // the built-in set is drawn in the browser; the closest real data is CIFAR-10
   builtin: 'cifar-10-binary.tar.gz',
 };
+
+const FOLDER_SUFFIX = ' (image folders)';
+
+type DataNamed = { kind: DatasetKind; name?: string; folder?: FolderInfo };
+
+/** `--data` and, for your own images, the split and size they were read with. */
+function dataArguments({ kind, name, folder }: DataNamed): string[] {
+  if (kind !== 'folder') return [`--data ${ARCHIVE_OF[kind]}`];
+  const source = (name ?? 'my-images').replace(FOLDER_SUFFIX, '');
+  const quoted = /^[\w.@/-]+$/.test(source) ? source : `'${source.replace(/'/g, `'\\''`)}'`;
+  const fraction = folder?.split.kind === 'seeded' ? folder.split.fraction : DEFAULT_TEST_FRACTION;
+  return [
+    `--data ${quoted}`,
+    fraction !== DEFAULT_TEST_FRACTION ? `--test-fraction ${fraction}` : '',
+    folder && folder.side !== DEFAULT_FOLDER_SIDE ? `--image-size ${folder.side}` : '',
+  ].filter(Boolean);
+}
 
 function knobSchema(name: KnobName): Record<string, unknown> {
   const knob = KNOBS[name];
@@ -79,17 +98,14 @@ export function recipeSchema(): Record<string, unknown> {
 }
 
 /** The torchrun command training `config` on one GPU, with the studio's image limits. */
-export function recipeCommand(
-  config: TrainConfig,
-  dataset: { kind: DatasetKind } & JobLimits,
-): string {
+export function recipeCommand(config: TrainConfig, dataset: DataNamed & JobLimits): string {
   const limits = [
     dataset.trainLimit ? `--train-limit ${dataset.trainLimit}` : '',
     dataset.testLimit ? `--test-limit ${dataset.testLimit}` : '',
   ].filter(Boolean);
   return [
     'torchrun --nproc_per_node=1 -m lowrank_studio --recipe recipe.json',
-    `--data ${ARCHIVE_OF[dataset.kind]}`,
+    ...dataArguments(dataset),
     `--out runs/${config.architecture}-${config.mode}`,
     ...limits,
   ].join(' ');

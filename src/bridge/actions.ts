@@ -38,6 +38,13 @@ export function bridgeActions({ store: studio, io, state }: BridgeContext) {
         else io.send({ type: 'loadDataset', source, loadId });
       });
     },
+    /** Stops the dataset load in progress; the dataset loaded before it stays. */
+    cancelDatasetLoad(): void {
+      if (state.currentLoad === null) return;
+      io.send({ type: 'cancelDatasetLoad', loadId: state.currentLoad });
+      state.currentLoad = null;
+      studio.getState().setDatasetLoading(null);
+    },
     /** Continues the autosaved run, at half its learning rate after a divergence if asked. */
     resumeSaved(lowerLearningRate = false): void {
       const store = studio.getState();

@@ -1,7 +1,7 @@
 // The in-memory image dataset every source (CIFAR archives, the built-in set) produces, and the
 // statistics computed from it. Pixels are uint8 in NHWC order, ready to upload as tensors.
 
-import type { FolderInfo } from './imageFolder';
+import type { FolderInfo } from './folderInfo';
 
 /** `folder`: the user's own images, one folder per class (imageFolder.ts) */
 export type DatasetKind = 'cifar10' | 'cifar100' | 'builtin' | 'folder';
@@ -60,6 +60,11 @@ export function channelStats(split: Split): ChannelStats {
     mean: mean.map((m) => m / 255) as ChannelStats['mean'],
     std: std.map((s) => s / 255) as ChannelStats['std'],
   };
+}
+
+/** FNV-1a of any bytes, as 8 hex digits (cache keys). */
+export function hashHex(bytes: Uint8Array): string {
+  return (fnv1a(0x811c9dc5, bytes) >>> 0).toString(16).padStart(8, '0');
 }
 
 /** FNV-1a over a split's pixels and labels: a short fingerprint to compare two loads exactly. */

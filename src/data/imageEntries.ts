@@ -24,7 +24,7 @@ export const ARCHIVE_LIMITS: ArchiveLimits = {
   totalBytes: 16 * 2 ** 30,
 };
 
-/** Reads wanted files one by one; `use` may hold the reader back by returning a promise. */
+/** Reads wanted files one by one; `take` may hold the reader back by returning a promise. */
 export type UseFile = (path: string, bytes: Uint8Array) => Promise<void>;
 
 export interface ImageEntries {
@@ -32,7 +32,7 @@ export interface ImageEntries {
   name: string;
   /** every file's path */
   list(signal?: AbortSignal): Promise<string[]>;
-  read(wanted: ReadonlySet<string>, use: UseFile, signal?: AbortSignal): Promise<void>;
+  read(wanted: ReadonlySet<string>, take: UseFile, signal?: AbortSignal): Promise<void>;
 }
 
 /** A file whose bytes can be read at any time (a picked file, a file on disk). */
@@ -56,10 +56,10 @@ export function looseEntries(name: string, files: readonly LooseFile[]): ImageEn
   return {
     name,
     list: async () => files.map((file) => file.path),
-    read: async (wanted, use, signal) => {
+    read: async (wanted, take, signal) => {
       for (const file of files) {
         checkSignal(signal);
-        if (wanted.has(file.path)) await use(file.path, await file.read());
+        if (wanted.has(file.path)) await take(file.path, await file.read());
       }
     },
   };
@@ -137,14 +137,14 @@ async function eachChunk(
   }
 }
 
-/** One pass over a zip: every file's path to `found`, wanted files' bytes to `use`. */
+/** One pass over a zip: every file's path to `found`, wanted files' bytes to `take`. */
 async function zipPass(
   name: string,
   stream: ReadableStream<Uint8Array>,
   limits: ArchiveLimits,
   found: (path: string) => void,
   wanted: ReadonlySet<string> | null,
-  use: UseFile | null,
+  take: UseFile | null,
   signal?: AbortSignal,
 ): Promise<void> {
   const expansion = new Expansion(name, limits);
@@ -161,7 +161,7 @@ async function zipPass(
       failure = error;
       return;
     }
-    if (!wanted?.has(file.name) || !use) return;
+    if (!wanted?.has(file.name) || !take) return;
     const parts: Uint8Array[] = [];
     let size = 0;
     file.ondata = (error, data, final) => {
@@ -174,7 +174,7 @@ async function zipPass(
         if (!final) return;
         const bytes = new Uint8Array(size);
         parts.reduce((at, part) => (bytes.set(part, at), at + part.length), 0);
-        ready.push(use(file.name, bytes));
+        ready.push(take(file.name, bytes));
       } catch (caught) {
         failure = caught;
         file.terminate();
@@ -192,7 +192,7 @@ async function zipPass(
     }
     if (failure) throw failure;
   };
-  let tail = new Uint8Array(0);
+  let tail: Uint8Array = new Uint8Array(0);
   await eachChunk(
     stream,
     async (chunk) => {
@@ -236,7 +236,7 @@ async function tarPass(
   limits: ArchiveLimits,
   found: (path: string) => void,
   wanted: ReadonlySet<string> | null,
-  use: UseFile | null,
+  take: UseFile | null,
   signal?: AbortSignal,
 ): Promise<void> {
   const expansion = new Expansion(name, limits);
@@ -254,7 +254,7 @@ async function tarPass(
     await readTar(counted, (path, size) => {
       expansion.file();
       found(path);
-      if (!wanted?.has(path) || !use) return null;
+      if (!wanted?.has(path) || !take) return null;
       expansion.bytes(path, size, 0);
       const bytes = new Uint8Array(size);
       let at = 0;
@@ -263,7 +263,7 @@ async function tarPass(
           bytes.set(chunk, at);
           at += chunk.length;
         },
-        end: () => use(path, bytes),
+        end: () => take(path, bytes),
       };
     });
   } catch (error) {
@@ -283,12 +283,12 @@ export function archiveEntries(
   const pass = async (
     found: (path: string) => void,
     wanted: ReadonlySet<string> | null,
-    use: UseFile | null,
+    take: UseFile | null,
     signal?: AbortSignal,
   ) => {
     const { format, stream } = await openArchive(file);
     const run = format === 'zip' ? zipPass : tarPass;
-    await run(file.name, stream, limits, found, wanted, use, signal);
+    await run(file.name, stream, limits, found, wanted, take, signal);
   };
   return {
     name: file.name,
@@ -297,6 +297,6 @@ export function archiveEntries(
       await pass((path) => paths.push(path), null, null, signal);
       return paths;
     },
-    read: (wanted, use, signal) => pass(() => {}, wanted, use, signal),
+    read: (wanted, take, signal) => pass(() => {}, wanted, take, signal),
   };
 }

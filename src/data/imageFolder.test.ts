@@ -2,7 +2,8 @@ import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { gzip, sourceFile, tarArchive } from '../testing/cifarFixtures';
 import { fingerprint } from './dataset';
-import { folderNotice, loadImageFolder, type ImageDecoder } from './imageFolder';
+import { folderNotice } from './folderInfo';
+import { loadImageFolder, type ImageDecoder } from './imageFolder';
 import {
   archiveEntries,
   LoadCancelled,

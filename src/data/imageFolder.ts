@@ -6,35 +6,20 @@
 import { CHANNELS, type ImageDataset, type Split } from './dataset';
 import { LoadCancelled, type ImageEntries } from './imageEntries';
 import {
+  DEFAULT_FOLDER_SIDE,
   DEFAULT_TEST_FRACTION,
   ImageFolderError,
   planImageFolder,
-  type FolderPlan,
-  type SkippedFile,
 } from './imageFolderPlan';
+import type { FolderInfo } from './folderInfo';
+
+export type { FolderInfo } from './folderInfo';
 
 /** Decodes one image file to `side` x `side` RGB (centre-cropped, alpha over black); throws if it cannot. */
 export type ImageDecoder = (bytes: Uint8Array, side: number) => Promise<Uint8Array>;
 
-/** the side images are stored at (a run resizes to its own input size, as with CIFAR) */
-export const DEFAULT_FOLDER_SIDE = 32;
 /** skipped files named in messages and reports */
 const EXAMPLES = 5;
-
-/** How an image-folder set was read: kept with the dataset, its reports and run logs. */
-export interface FolderInfo {
-  /** the archive's or folder's name */
-  source: string;
-  split: FolderPlan['split'];
-  /** images were stored at side x side */
-  side: number;
-  /** files left out (not images, outside the layout, failed to decode), with the first few */
-  skipped: { count: number; examples: SkippedFile[] };
-  /** test images dropped because a training image has the same bytes */
-  duplicates: { count: number; examples: string[] };
-  /** images in sub-folders of their class folder */
-  nested: number;
-}
 
 export interface FolderLoadOptions {
   decode: ImageDecoder;
@@ -163,21 +148,4 @@ export async function loadImageFolder(
       nested: plan.nested,
     },
   };
-}
-
-/** What the load left out, in a sentence (empty when nothing). */
-export function folderNotice(folder: FolderInfo): string {
-  const parts: string[] = [];
-  const { skipped, duplicates } = folder;
-  if (skipped.count)
-    parts.push(
-      `${skipped.count} file${skipped.count === 1 ? '' : 's'} skipped (${skipped.examples.map((file) => `${file.path}: ${file.why}`).join('; ')}${skipped.count > skipped.examples.length ? '; …' : ''})`,
-    );
-  if (duplicates.count)
-    parts.push(
-      `${duplicates.count} test image${duplicates.count === 1 ? '' : 's'} left out for repeating a training image (${duplicates.examples.join(', ')}${duplicates.count > duplicates.examples.length ? ', …' : ''})`,
-    );
-  if (folder.nested)
-    parts.push(`${folder.nested} images in sub-folders counted in their class folder's class`);
-  return parts.join('; ');
 }

@@ -7,6 +7,8 @@ import { validationIndices } from './validation';
 export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp'] as const;
 /** the share of each class's images tested on where the set has no test folder */
 export const DEFAULT_TEST_FRACTION = 0.2;
+/** the side images are stored at (a run resizes to its own input size, as with CIFAR) */
+export const DEFAULT_FOLDER_SIDE = 32;
 /** the split's own seed: every run of a set tests on the same images */
 export const FOLDER_SPLIT_SEED = 0;
 /** fewer images than this in a class cannot both train and test it */

@@ -120,3 +120,63 @@ describe('loadDataset from Hugging Face parquet files', () => {
     );
   });
 });
+
+describe('loadDataset: your own images', () => {
+  const decodeImage = async (bytes: Uint8Array, side: number) =>
+    new Uint8Array(side * side * 3).fill(bytes[0]);
+  const images = () => {
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 10; i++) {
+      files[`pets/cat/${i}.jpg`] = Uint8Array.of(i, 1);
+      files[`pets/dog/${i}.jpg`] = Uint8Array.of(100 + i, 2);
+    }
+    return files;
+  };
+
+  it('reads an archive (progress in bytes, then in images) and a folder alike', async () => {
+    const archive = new File([(await gzip(tarArchive(images()))) as BlobPart], 'pets.tar.gz');
+    const events: { phase: string; loaded: number; total: number | null }[] = [];
+    const source = { kind: 'imageFolder', name: archive.name, testFraction: 0.2, side: 8 } as const;
+    const fromArchive = await loadDataset(
+      { ...source, archive },
+      (phase, loaded, total) => events.push({ phase, loaded, total }),
+      { decodeImage },
+    );
+    expect(fromArchive.dataset.name).toBe('pets.tar.gz (image folders)');
+    expect(fromArchive.dataset.classNames).toEqual(['cat', 'dog']);
+    expect(events.filter((e) => e.phase === 'read').at(-1)).toMatchObject({ total: archive.size });
+    expect(events.filter((e) => e.phase === 'decode').at(-1)).toEqual({
+      phase: 'decode',
+      loaded: 20,
+      total: 20,
+    });
+    const files = Object.entries(images()).map(([path, bytes]) => ({
+      path,
+      file: new File([bytes as BlobPart], path.split('/').pop()!),
+    }));
+    const fromFolder = await loadDataset({ ...source, name: 'pets', files }, () => {}, {
+      decodeImage,
+    });
+    expect(fromFolder.dataset.test.count).toBe(4);
+    expect(fromFolder.dataset.test.images).toEqual(fromArchive.dataset.test.images);
+  });
+
+  it('stops when cancelled, and says so', async () => {
+    const controller = new AbortController();
+    const files = Object.entries(images()).map(([path, bytes]) => ({
+      path,
+      file: new File([bytes as BlobPart], 'x.jpg'),
+    }));
+    const slow = async (bytes: Uint8Array, side: number) => {
+      controller.abort();
+      return decodeImage(bytes, side);
+    };
+    await expect(
+      loadDataset(
+        { kind: 'imageFolder', name: 'pets', files, testFraction: 0.2, side: 8 },
+        () => {},
+        { decodeImage: slow, signal: controller.signal },
+      ),
+    ).rejects.toThrow('loading was cancelled');
+  });
+});

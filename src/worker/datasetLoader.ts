@@ -3,8 +3,11 @@
 import { generateBuiltin } from '../data/builtin';
 import { DatasetError, loadCifar, type SourceFile } from '../data/cifar';
 import { parseParquetDataset, type PngDecoder } from '../data/parquetCifar';
-import type { ImageDataset } from '../data/dataset';
+import { hashHex, type ImageDataset } from '../data/dataset';
+import { loadImageFolder, type ImageDecoder } from '../data/imageFolder';
+import { archiveEntries, looseEntries, type ImageEntries } from '../data/imageEntries';
 import type { DatasetPhase, DatasetSource } from '../protocol';
+import { decodeInBrowser, pickedFiles } from './browserImages';
 import { readCached, writeCached } from './datasetCache';
 
 export type ProgressListener = (
@@ -60,6 +63,14 @@ export function cacheKey(source: DatasetSource): string | null {
     case 'huggingface': {
       const absolute = (url: string) => new URL(url, self.location.href).href;
       return `hf:${source.dataset}:${source.cifar100Labels}:${absolute(source.trainUrl)}|${absolute(source.testUrl)}`;
+    }
+    case 'imageFolder': {
+      const files = source.archive
+        ? [{ path: source.archive.name, file: source.archive }]
+        : (source.files ?? []);
+      const listing = files.map(({ path, file }) => `${path}/${file.size}/${file.lastModified}`);
+      const digest = hashHex(new TextEncoder().encode(listing.join('|')));
+      return `folder:${source.side}:${source.testFraction}:${source.name}:${files.length}:${digest}`;
     }
     case 'cached':
       return source.key;
@@ -165,10 +176,46 @@ async function loadParquet(
   return { dataset, checksum: await sha256(buffers) };
 }
 
+/** The entries of an image-folder source; an archive's bytes count as read on its first pass. */
+function folderEntries(
+  source: Extract<DatasetSource, { kind: 'imageFolder' }>,
+  onProgress: ProgressListener,
+): ImageEntries {
+  const { archive } = source;
+  if (!archive) return looseEntries(source.name, pickedFiles(source.files ?? []));
+  let passes = 0;
+  return archiveEntries({
+    name: archive.name,
+    size: archive.size,
+    stream: () =>
+      passes++ === 0
+        ? counting(archive.stream(), 'read', archive.size, onProgress)
+        : archive.stream(),
+  });
+}
+
+async function loadFolder(
+  source: Extract<DatasetSource, { kind: 'imageFolder' }>,
+  onProgress: ProgressListener,
+  decode: ImageDecoder,
+  signal?: AbortSignal,
+): Promise<ImageDataset> {
+  return loadImageFolder(folderEntries(source, onProgress), {
+    decode,
+    testFraction: source.testFraction,
+    side: source.side,
+    signal,
+    onProgress: (phase, done, total) => {
+      if (phase === 'decode') onProgress('decode', done, total);
+      else if (!source.archive) onProgress('read', 0, null);
+    },
+  });
+}
+
 export async function loadDataset(
   source: DatasetSource,
   onProgress: ProgressListener,
-  options: { decodePng?: PngDecoder } = {},
+  options: { decodePng?: PngDecoder; decodeImage?: ImageDecoder; signal?: AbortSignal } = {},
 ): Promise<{ dataset: ImageDataset; fromCache: boolean }> {
   if (source.kind === 'builtin') {
     onProgress('generate', 0, null);
@@ -190,6 +237,17 @@ export async function loadDataset(
     );
     onProgress('cache', 0, null);
     await writeCached(key, dataset, checksum).catch(() => undefined);
+    return { dataset, fromCache: false };
+  }
+  if (source.kind === 'imageFolder') {
+    const dataset = await loadFolder(
+      source,
+      onProgress,
+      options.decodeImage ?? decodeInBrowser,
+      options.signal,
+    );
+    onProgress('cache', 0, null);
+    await writeCached(key, dataset).catch(() => undefined);
     return { dataset, fromCache: false };
   }
   const files =

@@ -147,6 +147,30 @@ describe('TrainingSession through the protocol', () => {
     expect(h.of('steps').at(-1)!.series.lambdaRank[0]).toBeLessThan(0.1);
   });
 
+  it('refuses an image-folder source it cannot read, and ignores a cancel of no load', async () => {
+    const h = harness();
+    await h.send({ type: 'init' });
+    const base = { kind: 'imageFolder', name: 'pets', testFraction: 0.2, side: 32 };
+    await h.send({ type: 'loadDataset', loadId: 1, source: base });
+    await h.send({
+      type: 'loadDataset',
+      loadId: 2,
+      source: { ...base, files: [], testFraction: 1 },
+    });
+    await h.send({
+      type: 'loadDataset',
+      loadId: 3,
+      source: { ...base, archive: {}, side: 1000 },
+    });
+    await h.send({ type: 'cancelDatasetLoad', loadId: 7 });
+    expect(h.of('error').map((e) => e.message)).toEqual([
+      'an image folder source needs an archive or a list of files',
+      'an image folder source needs an archive or a list of files',
+      'an image folder source needs an image side of 8 to 256 pixels, got 1000',
+    ]);
+    expect(h.of('datasetLoaded')).toEqual([]);
+  });
+
   it('takes a built-in set prepared beside it, and refuses one that is not what its source says', async () => {
     const source = { kind: 'builtin', seed: 3, size: 16, trainCount: 40, testCount: 20 } as const;
     const h = harness();

@@ -98,6 +98,11 @@ export class TrainingSession {
       this.fail(error);
       return Promise.resolve();
     }
+    // a cancel must reach the load it stops, not wait behind it in the queue
+    if (command.type === 'cancelDatasetLoad') {
+      this.data.cancel(command.loadId);
+      return Promise.resolve();
+    }
     return this.exclusive(() => this.handle(command)).catch((error) =>
       this.fail(error, command.type),
     );
@@ -151,6 +156,7 @@ export class TrainingSession {
   private readonly handlers: { [T in CommandType]: (command: CommandOf<T>) => Promise<void> } = {
     init: (command) => this.init(command),
     loadDataset: (command) => this.loadDataset(command),
+    cancelDatasetLoad: async (command) => this.data.cancel(command.loadId),
     listDatasetCache: () => this.data.postCache(),
     clearDatasetCache: async () => {
       await this.services.clearCache();

@@ -10,6 +10,9 @@ export class SessionDataset {
   /** the loaded dataset as a source a resumed run can load again (builtin, or by cache key) */
   source: DatasetSource | null = null;
 
+  /** the load in progress, to cancel */
+  private loading: { loadId: number; controller: AbortController } | null = null;
+
   constructor(
     private readonly services: () => Pick<SessionServices, 'loadDataset' | 'listCache'>,
     private readonly post: (event: WorkerEvent) => void,
@@ -19,14 +22,20 @@ export class SessionDataset {
   async load(command: Extract<Command, { type: 'loadDataset' }>): Promise<void> {
     const { loadId } = command;
     let settled = false;
+    const controller = new AbortController();
+    this.loading = { loadId, controller };
     const loaded = await (
       command.prepared
         ? Promise.resolve({ dataset: command.prepared, fromCache: false })
-        : this.services().loadDataset(command.source, (phase, loadedBytes, totalBytes) => {
-            // a reader may still report after the load failed: say nothing more about it
-            if (!settled)
-              this.post({ type: 'datasetProgress', loadId, phase, loadedBytes, totalBytes });
-          })
+        : this.services().loadDataset(
+            command.source,
+            (phase, loadedBytes, totalBytes) => {
+              // a reader may still report after the load failed: say nothing more about it
+              if (!settled)
+                this.post({ type: 'datasetProgress', loadId, phase, loadedBytes, totalBytes });
+            },
+            { signal: controller.signal },
+          )
     ).catch((error: unknown) => {
       settled = true;
       this.post({
@@ -38,7 +47,9 @@ export class SessionDataset {
       return null;
     });
     settled = true;
-    if (!loaded) return;
+    this.loading = null;
+    // a cancelled load that finished anyway (a reader without a signal) replaces nothing
+    if (!loaded || controller.signal.aborted) return;
     // Only a successful load replaces the dataset: a bad file loses nothing.
     this.dataset = loaded.dataset;
     this.source =
@@ -55,6 +66,11 @@ export class SessionDataset {
     if (warnings.length)
       this.post({ type: 'warning', message: `${loaded.dataset.name}: ${warnings.join('; ')}` });
     await this.postCache();
+  }
+
+  /** Stops load `loadId` if it is still going; the dataset loaded before it stays. */
+  cancel(loadId: number): void {
+    if (this.loading?.loadId === loadId) this.loading.controller.abort();
   }
 
   /** Tells the page what the dataset cache holds. */

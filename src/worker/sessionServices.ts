@@ -34,6 +34,7 @@ export interface SessionServices {
   loadDataset(
     source: DatasetSource,
     onProgress: (phase: DatasetPhase, loadedBytes: number, totalBytes: number | null) => void,
+    options?: { signal?: AbortSignal },
   ): Promise<{ dataset: ImageDataset; fromCache: boolean }>;
   listCache(): Promise<CachedDataset[]>;
   clearCache(): Promise<void>;

@@ -36,6 +36,7 @@ type SourceFields<K extends DatasetSource['kind']> = FieldsOf<
 const COMMAND_FIELDS: { [T in CommandType]: Record<CommandFields<T>, true> } = {
   init: { preferred: true, remembered: true },
   loadDataset: { source: true, loadId: true, prepared: true },
+  cancelDatasetLoad: { loadId: true },
   listDatasetCache: {},
   clearDatasetCache: {},
   configure: { config: true, limits: true, compareWithDense: true, start: true },
@@ -67,6 +68,14 @@ const SOURCE_FIELDS: { [K in DatasetSource['kind']]: Record<SourceFields<K>, tru
     trainUrl: true,
     testUrl: true,
     cifar100Labels: true,
+  },
+  imageFolder: {
+    kind: true,
+    name: true,
+    archive: true,
+    files: true,
+    testFraction: true,
+    side: true,
   },
   cached: { kind: true, key: true, name: true },
 };
@@ -127,6 +136,31 @@ function checkPrepared(prepared: unknown, source: Record<string, unknown>): void
   if (!Array.isArray(set.classNames) || typeof set.name !== 'string') refuse('has no class names');
 }
 
+function checkImageFolder(source: Record<string, unknown>): void {
+  checkFields(source, sourceFields('imageFolder'), 'image folder source', 'loadDataset');
+  const refuse = (why: string) => {
+    throw new CommandError(`an image folder source ${why}`, 'loadDataset');
+  };
+  if (typeof source.name !== 'string') refuse('needs a name');
+  const files = source.files;
+  const listed =
+    Array.isArray(files) &&
+    files.length > 0 &&
+    files.every(
+      (entry) => isObject(entry) && typeof entry.path === 'string' && isObject(entry.file),
+    );
+  if (!(isObject(source.archive) || listed)) refuse('needs an archive or a list of files');
+  const fraction = source.testFraction;
+  if (!(typeof fraction === 'number' && fraction > 0 && fraction < 1))
+    refuse(`needs a test share between 0 and 1, got ${String(fraction)}`);
+  if (!(
+    Number.isInteger(source.side) &&
+    (source.side as number) >= 8 &&
+    (source.side as number) <= 256
+  ))
+    refuse(`needs an image side of 8 to 256 pixels, got ${String(source.side)}`);
+}
+
 function checkSource(source: unknown): void {
   if (!isObject(source)) throw new CommandError('loadDataset: source is missing', 'loadDataset');
   if (source.kind === 'cached') {
@@ -163,6 +197,9 @@ function checkSource(source: unknown): void {
           throw new CommandError('both parquet URLs are needed', 'loadDataset');
       }
       break;
+    case 'imageFolder':
+      checkImageFolder(source);
+      return;
     default:
       throw new CommandError(`unknown dataset source '${String(source.kind)}'`, 'loadDataset');
   }
@@ -202,6 +239,10 @@ export function parseCommand(message: unknown): Command {
           throw new CommandError('loadDataset: loadId must be a whole number', type);
         if (message.prepared !== undefined)
           checkPrepared(message.prepared, message.source as Record<string, unknown>);
+        break;
+      case 'cancelDatasetLoad':
+        if (!Number.isInteger(message.loadId))
+          throw new CommandError('cancelDatasetLoad: loadId must be a whole number', type);
         break;
       case 'configure':
         if (!isObject(message.config)) throw new CommandError('configure: config is missing', type);

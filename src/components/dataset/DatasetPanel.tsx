@@ -6,10 +6,11 @@ import { CifarSourceForm } from './CifarSourceForm';
 import { DatasetCacheList } from './DatasetCacheList';
 import { DatasetProgressBar } from './DatasetProgressBar';
 import { DatasetSummaryCard } from './DatasetSummaryCard';
+import { ImageFolderForm } from './ImageFolderForm';
 
-type Choice = 'builtin' | 'cifar10' | 'cifar100';
+type Choice = 'builtin' | 'cifar10' | 'cifar100' | 'folder';
 
-/** Where the training images come from: the built-in set, or CIFAR-10/100 archives. */
+/** Where the training images come from: the built-in set, CIFAR-10/100, or your own images. */
 export function DatasetPanel() {
   const loadedKind = useStudio((state) => state.dataset?.kind);
   const [choice, setChoice] = useState<Choice>(loadedKind ?? 'builtin');
@@ -36,9 +37,11 @@ export function DatasetPanel() {
           <option value="builtin">Built-in shapes (offline)</option>
           <option value="cifar10">CIFAR-10 (archive)</option>
           <option value="cifar100">CIFAR-100 (archive)</option>
+          <option value="folder">Your images (a folder per class)</option>
         </select>
       </label>
-      {choice !== 'builtin' && <CifarSourceForm kind={choice} />}
+      {(choice === 'cifar10' || choice === 'cifar100') && <CifarSourceForm kind={choice} />}
+      {choice === 'folder' && <ImageFolderForm />}
       <DatasetProgressBar />
       <DatasetSummaryCard />
       <DatasetCacheList />

@@ -1,3 +1,4 @@
+import { studioActions } from '../../bridge/bridge';
 import { useStudio } from '../../store/store';
 
 const PHASE_LABELS = {
@@ -12,6 +13,13 @@ function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
+/** Decoding counts images; every other phase counts bytes. */
+function amount(phase: string, done: number, total: number | null): string {
+  if (phase === 'decode')
+    return `${done.toLocaleString()}${total ? ` of ${total.toLocaleString()}` : ''} images`;
+  return `${megabytes(done)}${total ? ` of ${megabytes(total)}` : ''}`;
+}
+
 /** Bytes, percentage and time left of the dataset being loaded. */
 export function DatasetProgressBar() {
   const progress = useStudio((state) => state.datasetLoading);
@@ -24,10 +32,18 @@ export function DatasetProgressBar() {
       <progress value={fraction} max={1} aria-label="Dataset loading progress" />
       {loadedBytes > 0 && (
         <span className="muted">
-          {megabytes(loadedBytes)}
-          {totalBytes ? ` of ${megabytes(totalBytes)}` : ''}
+          {amount(phase, loadedBytes, totalBytes)}
           {secondsLeft !== null ? `, about ${secondsLeft} s left` : ''}
         </span>
+      )}
+      {(phase === 'download' || phase === 'read' || phase === 'decode') && (
+        <button
+          type="button"
+          data-testid="dataset-cancel"
+          onClick={studioActions.cancelDatasetLoad}
+        >
+          Cancel
+        </button>
       )}
     </div>
   );

@@ -1,4 +1,20 @@
+import { folderNotice, type FolderInfo } from '../../data/folderInfo';
 import { useStudio } from '../../store/store';
+
+/** Where an image-folder set's test images came from, and what was left out. */
+function FolderDetail({ folder }: { folder: FolderInfo }) {
+  const { split } = folder;
+  const notice = folderNotice(folder);
+  return (
+    <div className="muted small" data-testid="dataset-folder">
+      {split.kind === 'folder'
+        ? `Test images: the ${split.folder}/ folder.`
+        : `Test images: ${Math.round(100 * split.fraction)}% of each class, drawn with seed ${split.seed}.`}{' '}
+      Stored at {folder.side}x{folder.side} px, centre-cropped.
+      {notice && <div data-testid="dataset-folder-notice">{notice}.</div>}
+    </div>
+  );
+}
 
 /** What is loaded (name, counts, image size and classes) and how much of it a run uses. */
 export function DatasetSummaryCard() {
@@ -17,6 +33,7 @@ export function DatasetSummaryCard() {
         {dataset.train.count.toLocaleString()} training and {dataset.test.count.toLocaleString()}{' '}
         test images, {height}x{width}, {dataset.classNames.length} classes
       </div>
+      {dataset.folder && <FolderDetail folder={dataset.folder} />}
       <div className="muted small" data-testid="dataset-use">
         This run: {train.toLocaleString()} training and {test.toLocaleString()} test images at{' '}
         {inputSize}x{inputSize} px.

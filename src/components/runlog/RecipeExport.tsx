@@ -6,7 +6,8 @@ import { useStudio } from '../../store/store';
 export function RecipeExport() {
   const config = useStudio((state) => state.jobConfig ?? state.config);
   const limits = useStudio((state) => state.limits);
-  const kind = useStudio((state) => state.dataset?.kind ?? 'cifar10');
+  const dataset = useStudio((state) => state.dataset);
+  const kind = dataset?.kind ?? 'cifar10';
   return (
     <details className="small" data-tour="recipe-export">
       <summary>Train it in PyTorch (GPU servers, torchrun)</summary>
@@ -19,7 +20,7 @@ export function RecipeExport() {
         <code>python/README.md</code>) and writes a <code>run-log.jsonl</code> to open here:
       </p>
       <pre className="command" data-testid="recipe-command">
-        {recipeCommand(config, { kind, ...limits })}
+        {recipeCommand(config, { kind, name: dataset?.name, folder: dataset?.folder, ...limits })}
       </pre>
       {kind === 'builtin' && (
         <p className="muted">
