@@ -197,8 +197,11 @@ async function zipPass(
     stream,
     async (chunk) => {
       tail = lastBytes(tail, chunk, ZIP_TAIL);
-      push(chunk, false);
-      if (ready.length) await Promise.all(ready.splice(0));
+      // fflate recurses once per entry a pushed chunk holds: small pieces keep the stack short
+      for (let at = 0; at < chunk.length; at += ZIP_PIECE) {
+        push(chunk.subarray(at, at + ZIP_PIECE), false);
+        if (ready.length) await Promise.all(ready.splice(0));
+      }
     },
     signal,
   );
@@ -209,6 +212,8 @@ async function zipPass(
   if (!hasZipEnd(tail))
     throw new ImageFolderError(`${name}: the zip ends early (a truncated download or copy?)`);
 }
+
+const ZIP_PIECE = 16 * 1024;
 
 /** The end-of-central-directory record sits in the last 22 bytes plus a comment of up to 64 KB. */
 const ZIP_TAIL = 22 + 0xffff;

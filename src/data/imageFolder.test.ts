@@ -138,3 +138,16 @@ describe('archives that are not image sets', () => {
     ).rejects.toBeInstanceOf(LoadCancelled);
   });
 });
+
+describe('a large zip in one chunk', () => {
+  it('reads thousands of entries delivered at once', async () => {
+    const many: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 3000; i++) many[`c${i % 3}/${i}.png`] = Uint8Array.of(i % 251, i >> 8, 1);
+    const zip = zipSync(many, { level: 0 });
+    const dataset = await loadImageFolder(archiveEntries(sourceFile('many.zip', zip, zip.length)), {
+      decode,
+      side: 2,
+    });
+    expect(dataset.train.count + dataset.test.count + dataset.folder.duplicates.count).toBe(3000);
+  });
+});
