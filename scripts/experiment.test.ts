@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { zipSync } from 'fflate';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PRESET_LIMITS } from '../src/presets';
 import { baseConfig, jobLimits, parseArgs } from './lib/experimentArgs';
@@ -118,6 +120,39 @@ describe('npm run experiment', () => {
     expect(run.history[0].testAccuracy).toBeUndefined();
     expect(run.testAccuracy).toBeGreaterThanOrEqual(0);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('40 validation / 32 test');
+  });
+
+  it('trains on a zip of class folders and records its classes and split', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'experiment-'));
+    const files: Record<string, Uint8Array> = {};
+    for (const [name, colour] of [
+      ['dark', 30],
+      ['light', 220],
+    ] as const)
+      for (let i = 0; i < 10; i++) {
+        const pixels = new Uint8Array(8 * 8 * 3).fill(colour + i);
+        files[`set/${name}/${i}.png`] = new Uint8Array(
+          await sharp(pixels, { raw: { width: 8, height: 8, channels: 3 } })
+            .png()
+            .toBuffer(),
+        );
+      }
+    const zip = join(out, 'shades.zip');
+    writeFileSync(zip, zipSync(files));
+    const flags = ['--data', zip, '--model', 'classroom', '--epochs', '1', '--out', out];
+    const result = spawnSync(
+      'npx',
+      ['tsx', 'scripts/experiment.ts', ...flags, '--test-fraction', '0.3', '--image-size', '16'],
+      { encoding: 'utf8' },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain('shades.zip (image folders): 14 train / 6 test images');
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.dataset).toMatchObject({
+      kind: 'folder',
+      classNames: ['dark', 'light'],
+      folder: { source: 'shades.zip', split: { kind: 'seeded', fraction: 0.3, seed: 0 }, side: 16 },
+    });
   });
 
   it('trains both modes and writes report.json and report.md', async () => {

@@ -97,6 +97,8 @@ async function main(): Promise<void> {
       name: dataset.name,
       kind: dataset.kind,
       ...counts,
+      classNames: dataset.classNames,
+      ...(dataset.folder ? { folder: dataset.folder } : {}),
     },
     model: options.model,
     runs,

@@ -1,16 +1,21 @@
-// `npx tsx scripts/image-folder-fixture.ts`: writes python/tests/fixtures/image-folder-plan.json,
-// the image-folder plans the PyTorch twin (python/lowrank_studio/image_folder.py) must reproduce:
-// lists of paths (layouts, names in several scripts and Unicode forms, Windows separators, split
-// folders, system files, nested images, uneven classes, test shares) with the plan
-// planImageFolder makes of each, or the message it refuses them with.
-// scripts/image-folder-fixture.test.ts checks the committed file is current.
+// `npx tsx scripts/image-folder-fixture.ts`: writes what the PyTorch twin's image folders
+// (python/lowrank_studio/image_folder.py, image_decode.py) are held to.
+// python/tests/fixtures/image-folder-plan.json: lists of paths (layouts, names in several scripts
+// and Unicode forms, Windows separators, split folders, system files, nested images, uneven
+// classes, test shares) with the plan planImageFolder makes of each, or the message it refuses
+// them with. python/tests/fixtures/image-decode.json: small images of each format and shape that
+// sharp encodes, with the pixels the studio's Node decoder (decodeWithSharp) makes of them.
+// scripts/image-folder-fixture.test.ts checks both committed files are current.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import sharp from 'sharp';
 import { planImageFolder, type FolderPlan } from '../src/data/imageFolderPlan';
+import { decodeWithSharp } from './lib/nodeImages';
 import { prettyJson } from './lib/prettyJson';
 
 export const FIXTURE_PATH = join('python', 'tests', 'fixtures', 'image-folder-plan.json');
+export const DECODE_FIXTURE_PATH = join('python', 'tests', 'fixtures', 'image-decode.json');
 
 export interface PlanCase {
   name: string;
@@ -281,9 +286,73 @@ export function imageFolderFixture(): FixtureCase[] {
   });
 }
 
-function main(): void {
-  writeFileSync(FIXTURE_PATH, prettyJson(imageFolderFixture()));
-  console.error(`wrote ${FIXTURE_PATH}`);
+export interface DecodeCase {
+  name: string;
+  /** the file, base64 */
+  file: string;
+  /** decodeWithSharp's side x side RGB by side, base64 */
+  pixels: Record<string, string>;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+export const DECODE_SIDES = [8, 32];
+
+/** A smooth pattern of waves, different in each channel: detail a resize can get wrong. */
+function waves(width: number, height: number, channels: number): Uint8Array {
+  const pixels = new Uint8Array(width * height * channels);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < channels; c++)
+        pixels[(y * width + x) * channels + c] =
+          c === 3
+            ? 255 - ((x * 5 + y * 3) % 256)
+            : Math.round(127.5 + 120 * Math.sin(x * (0.21 + 0.07 * c) + y * (0.13 + 0.05 * c) + c));
+  return pixels;
+}
+
+const raw = (width: number, height: number, channels: 1 | 3 | 4 = 3) =>
+  sharp(waves(width, height, channels), { raw: { width, height, channels } });
+
+/** Images sharp encodes: every format, shrinking, enlarging, odd crops, alpha, grey, EXIF. */
+const DECODE_IMAGES: [string, () => Promise<Buffer>][] = [
+  ['png 37x29', () => raw(37, 29).png().toBuffer()],
+  ['png 64x48', () => raw(64, 48).png().toBuffer()],
+  ['png 50x101', () => raw(50, 101).png().toBuffer()],
+  ['png 300x20', () => raw(300, 20).png().toBuffer()],
+  ['png 20x12 (enlarged)', () => raw(20, 12).png().toBuffer()],
+  ['png rgba 45x30', () => raw(45, 30, 4).png().toBuffer()],
+  ['png grey 70x70', () => raw(70, 70, 1).png().toBuffer()],
+  ['png 16-bit 60x40', () => raw(60, 40).toColourspace('rgb16').png().toBuffer()],
+  ['jpeg 300x200 (shrunk on load)', () => raw(300, 200).jpeg({ quality: 90 }).toBuffer()],
+  [
+    'jpeg 90x60 exif 6',
+    () => raw(90, 60).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer(),
+  ],
+  ['gif 64x48', () => raw(64, 48).gif().toBuffer()],
+  ['webp lossless 72x48', () => raw(72, 48).webp({ lossless: true }).toBuffer()],
+];
+
+/** Each image at sides 8 and 32, as the studio decodes it in Node. */
+export async function decodeFixture(): Promise<DecodeCase[]> {
+  const cases: DecodeCase[] = [];
+  for (const [name, encode] of DECODE_IMAGES) {
+    const file = new Uint8Array(await encode());
+    const pixels: Record<string, string> = {};
+    for (const side of DECODE_SIDES)
+      pixels[side] = Buffer.from(await decodeWithSharp(file, side)).toString('base64');
+    cases.push({ name, file: Buffer.from(file).toString('base64'), pixels });
+  }
+  return cases;
+}
+
+async function main(): Promise<void> {
+  writeFileSync(FIXTURE_PATH, prettyJson(imageFolderFixture()));
+  console.error(`wrote ${FIXTURE_PATH}`);
+  writeFileSync(DECODE_FIXTURE_PATH, prettyJson(await decodeFixture()));
+  console.error(`wrote ${DECODE_FIXTURE_PATH}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main().catch((error: Error) => {
+    console.error(`image-folder-fixture: ${error.message}`);
+    process.exit(1);
+  });

@@ -174,6 +174,7 @@ async function main(): Promise<void> {
     dataset: {
       name: dataset.name,
       ...imageCounts(dataset, options.validation, limits),
+      ...(dataset.folder ? { folder: dataset.folder } : {}),
     },
     model: options.model,
     seeds: study.seeds,

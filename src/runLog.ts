@@ -2,6 +2,7 @@
 // order they happened. The studio writes one beside a downloaded model, the PyTorch twin
 // (python/) writes the same, and the studio opens either to show and replay the run.
 import { KNOBS, validateConfig, type TrainConfig } from './config';
+import type { FolderInfo } from './data/folderInfo';
 import type { SizeKept } from './lowrank/accounting';
 import { STEP_METRIC_FIELDS, type StepRecord } from './protocol';
 import { recordAt, toSeries } from './train/stepSeries';
@@ -33,6 +34,8 @@ export interface RunLogHeader {
     /** training images held out: the epochs' evaluations are on them, not on the test set */
     validationCount?: number;
     classNames?: string[];
+    /** your own images: how they were split, what was skipped */
+    folder?: FolderInfo;
   };
   /** processes of a distributed run (the twin's torchrun) */
   world?: { processes: number; backend: string; device: string };

@@ -1,4 +1,5 @@
 // The experiment report: its JSON shape (report.json) and its markdown rendering (report.md).
+import type { FolderInfo } from '../../src/data/folderInfo';
 import type { TrainConfig } from '../../src/config';
 import type { PruningWindow } from '../../src/protocol';
 import type { Baseline } from './baselines';
@@ -65,6 +66,9 @@ export interface ExperimentReport {
     testCount: number;
     /** training images held out for validation (not in trainCount) */
     validationCount?: number;
+    classNames: string[];
+    /** your own images: how they were split, what was skipped */
+    folder?: FolderInfo;
   };
   model: string;
   runs: RunReport[];

@@ -1,5 +1,6 @@
 // A study's record (study.json), its markdown table and its plot of test accuracy against params
 // kept, drawn by Vega-Lite as SVG.
+import type { FolderInfo } from '../../src/data/folderInfo';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vega from 'vega';
@@ -20,7 +21,14 @@ export interface Study {
   createdAt: string;
   backend: string;
   command: string;
-  dataset: { name: string; trainCount: number; testCount: number; validationCount?: number };
+  dataset: {
+    name: string;
+    trainCount: number;
+    testCount: number;
+    validationCount?: number;
+    /** your own images: how they were split, what was skipped */
+    folder?: FolderInfo;
+  };
   model: string;
   seeds: number[];
   targets: number[];

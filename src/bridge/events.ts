@@ -147,6 +147,7 @@ export function bridgeEvents(
                   trainCount: dataset.train.count,
                   testCount: dataset.test.count,
                   classNames: dataset.classNames,
+                  ...(dataset.folder ? { folder: dataset.folder } : {}),
                 }
               : { name: report.dataset },
           });

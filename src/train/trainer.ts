@@ -348,6 +348,8 @@ export class Trainer {
         train: fingerprint(this.dataset.train),
         test: fingerprint(this.dataset.test),
       },
+      classNames: this.dataset.classNames,
+      ...(this.dataset.folder ? { folder: this.dataset.folder } : {}),
     };
     return this.identity;
   }

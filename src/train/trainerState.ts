@@ -1,5 +1,6 @@
 // A trainer's state as a checkpoint holds it: the network's variables by name (relative to the
 // model, so a restored model may carry another prefix), and the dataset it was trained on.
+import type { FolderInfo } from '../data/folderInfo';
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../config';
 import type { EpochCursor } from '../data/batches';
@@ -33,6 +34,9 @@ export interface Checkpoint {
 export interface DatasetIdentity {
   name: string;
   fingerprint: { train: string; test: string };
+  /** the labels' names, and for your own images how they were split (absent in older saves) */
+  classNames?: string[];
+  folder?: FolderInfo;
 }
 
 type SavedVariable = Checkpoint['variables'][number];
