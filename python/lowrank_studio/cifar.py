@@ -7,7 +7,7 @@ import os
 import tarfile
 import zlib
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -41,6 +41,8 @@ class Dataset:
     size: int
     train: Split
     test: Split
+    # an image-folder set: how it was read (FolderInfo of src/data/folderInfo.ts)
+    folder: Optional[Dict[str, Any]] = None
 
 
 def _role(path: str) -> Optional[Tuple[str, str]]:

@@ -16,10 +16,13 @@ from lowrank_studio import distributed
 from lowrank_studio import baselines
 from lowrank_studio.accounting import cost_summaries, size_kept
 from lowrank_studio.batches import limit_split, with_validation
-from lowrank_studio.cifar import DatasetError, load_cifar
+from lowrank_studio.cifar import DatasetError
 from lowrank_studio.export import export_layers_model, exported_params, save
+from lowrank_studio.image_folder import DEFAULT_TEST_FRACTION
+from lowrank_studio.image_load import DEFAULT_FOLDER_SIDE, folder_notice, load_dataset
 from lowrank_studio.recipe import Config, RecipeError, load_recipe, validate_config
-from lowrank_studio.report import experiment_report, export_report, history_entry, run_report
+from lowrank_studio.report import (dataset_record, experiment_report, export_report,
+                                   history_entry, run_report)
 from lowrank_studio.runlog import RunLog, producer
 from lowrank_studio.trainer import Trainer
 
@@ -35,7 +38,9 @@ def parser() -> argparse.ArgumentParser:
                     "process would see them, so N processes train as one does.")
     p.add_argument("--recipe", required=True, help="recipe.json exported by the studio")
     p.add_argument("--data", required=True,
-                   help="cifar-10/100-binary.tar.gz, its .tar, a .bin or a folder")
+                   help="cifar-10/100-binary.tar.gz, its .tar, a .bin or a folder; or your own "
+                        "images, one folder per class (a folder, .zip, .tar or .tar.gz: "
+                        "<class>/<image> or train|test/<class>/<image>)")
     p.add_argument("--out", required=True,
                    help="folder for report.json, run-log.jsonl, the model, checkpoints")
     p.add_argument("--epochs", type=int, help="override the recipe's epochs")
@@ -66,6 +71,12 @@ def parser() -> argparse.ArgumentParser:
                         "(jobs with a wall-time limit; continue with --resume)")
     p.add_argument("--log-every", type=int, default=1, help="write every Nth step to run-log.jsonl")
     p.add_argument("--coarse", action="store_true", help="CIFAR-100 coarse labels")
+    p.add_argument("--test-fraction", type=float, default=DEFAULT_TEST_FRACTION,
+                   help="your own images without a test folder: each class's share tested on "
+                        "(default 0.2)")
+    p.add_argument("--image-size", type=int, default=DEFAULT_FOLDER_SIDE,
+                   help="your own images: the side they are stored at (default 32; the run "
+                        "resizes to the recipe's inputSize)")
     return p
 
 
@@ -175,8 +186,7 @@ def write_outputs(trainer: Trainer, dataset, test: Dict[str, float], state: Dict
         run.update(validationAccuracy=validation["accuracy"], validationLoss=validation["loss"],
                    validationCount=validation["count"])
         counts["validationCount"] = validation["count"]
-    report = experiment_report(f"pytorch-{device}", {"name": dataset.name, "kind": dataset.kind,
-                                                     **counts},
+    report = experiment_report(f"pytorch-{device}", dataset_record(dataset, counts, kind=True),
                                config["architecture"], [run])
     with open(os.path.join(out, "report.json"), "w", encoding="utf-8") as file:
         json.dump(report, file, indent=2)
@@ -287,7 +297,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.log_every < 1:
             raise RecipeError(f"--log-every needs a positive whole number, got {args.log_every}")
         recipe = configure(args)
-        dataset = load_cifar(args.data, "coarse" if args.coarse else "fine")
+        dataset = load_dataset(args.data, "coarse" if args.coarse else "fine",
+                               args.test_fraction, args.image_size)
+        if dataset.folder and world.leader and folder_notice(dataset.folder):
+            print(f"{dataset.name}: {folder_notice(dataset.folder)}", file=sys.stderr)
         os.makedirs(args.out, exist_ok=True)
         if args.resume:
             if (args.epochs is not None or args.seed is not None or args.validation
@@ -329,8 +342,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 # the epochs' evaluations are on the validation split
                 counts = {"trainCount": trainer.train.count, "validationCount": trainer.test.count,
                           "testCount": limit_split(held_test, state["testLimit"]).count}
-            log.header(trainer.config, {"name": dataset.name, **counts,
-                                        "classNames": dataset.class_names},
+            log.header(trainer.config, dataset_record(dataset, counts),
                        {"processes": world.size, "backend": world.backend, "device": device},
                        trainer.layer_ranks(), costs["params"], costs["macs"])
         if world.leader:

@@ -53,6 +53,17 @@ def run_report(config: Dict[str, Any], accounting: Dict[str, Any], test: Dict[st
     }
 
 
+def dataset_record(dataset: Any, counts: Dict[str, int], kind: bool = False) -> Dict[str, Any]:
+    """The dataset as report.json names it (`kind`: with its kind, as npm run experiment does)
+    or the run log's header: its image counts, class names, and for an image-folder set how it
+    was read (FolderInfo of src/data/folderInfo.ts)."""
+    record = {"name": dataset.name, **({"kind": dataset.kind} if kind else {}), **counts,
+              "classNames": list(dataset.class_names)}
+    if dataset.folder is not None:
+        record["folder"] = dataset.folder
+    return record
+
+
 def experiment_report(backend: str, dataset: Dict[str, Any], model: str,
                       runs: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {"createdAt": now(), "backend": backend, "dataset": dataset, "model": model,

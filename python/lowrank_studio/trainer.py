@@ -205,8 +205,13 @@ class Trainer:
         return account_model(*accounting_inputs(self.model))
 
     def dataset_identity(self) -> Dict[str, Any]:
-        return {"name": self.dataset.name,
-                "fingerprint": {"train": fingerprint(self.train), "test": fingerprint(self.test)}}
+        identity = {"name": self.dataset.name, "kind": self.dataset.kind,
+                    "classNames": list(self.dataset.class_names),
+                    "fingerprint": {"train": fingerprint(self.train),
+                                    "test": fingerprint(self.test)}}
+        if self.dataset.folder is not None:
+            identity["folder"] = self.dataset.folder
+        return identity
 
     def checkpoint(self) -> Dict[str, Any]:
         return {

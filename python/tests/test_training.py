@@ -97,6 +97,7 @@ def test_cli_trains_and_writes_report_log_and_model(tmp_path):
     assert set(report) == {"createdAt", "backend", "dataset", "model", "runs"}
     run = report["runs"][0]
     assert run["epochs"] == 2 and len(run["history"]) == 2 and run["mode"] == "lowrank"
+    assert len(report["dataset"].pop("classNames")) == 10
     assert report["dataset"] == {"name": "CIFAR-10", "kind": "cifar10", "trainCount": 80,
                                  "testCount": 10}
     lines = [json.loads(line) for line in (out / "run-log.jsonl").read_text().splitlines()]
@@ -143,6 +144,7 @@ def test_cli_holds_out_validation_and_reads_the_test_set_once(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "read once" in done.stderr
     report = json.loads((out / "report.json").read_text())
+    assert len(report["dataset"].pop("classNames")) == 10
     assert report["dataset"] == {"name": "CIFAR-10", "kind": "cifar10", "trainCount": 60,
                                  "validationCount": 20, "testCount": 10}
     run = report["runs"][0]
