@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The PyTorch twin's linter and tests, run by `npm test`. CI installs Debian's python3-torch,
-# python3-pytest and python3-flake8; elsewhere a machine without them skips with a message.
+# python3-pil, python3-pytest and python3-flake8; elsewhere a machine without them skips with a
+# message (without Pillow alone, the tests that decode images skip).
 set -euo pipefail
 cd "$(dirname "$0")"
 # a Python manager's python3 may come first on PATH and not see Debian's packages
