@@ -34,6 +34,9 @@ export default defineConfig({
       executablePath: chromiumExecutable(),
       args: [
         '--enable-unsafe-webgpu',
+        // a test pattern for a camera, and its permission granted (the Collect and Try it panels)
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
         '--no-sandbox',
         '--disable-background-networking',
         '--disable-component-update',

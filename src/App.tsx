@@ -9,6 +9,7 @@ import { RankChart } from './components/charts/RankChart';
 import { SpectrumChart } from './components/charts/SpectrumChart';
 import { RunControls } from './components/controls/RunControls';
 import { SettingsPanel } from './components/controls/SettingsPanel';
+import { CollectPanel } from './components/collect/CollectPanel';
 import { DatasetPanel } from './components/dataset/DatasetPanel';
 import { ExportPanel } from './components/ExportPanel';
 import { DivergenceBanner } from './components/run/DivergenceBanner';
@@ -51,6 +52,7 @@ export function App() {
           <ExportPanel />
           <RunLogPanel />
           <DatasetPanel />
+          <CollectPanel />
         </div>
         <div className="column charts-column">
           <LossChart />
