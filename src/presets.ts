@@ -48,6 +48,22 @@ export const PRESETS = {
     lambdaRank: 0,
   },
   /**
+   * Your own images (a folder per class, or the camera): ResNet-8 at half width on 32x32
+   * images, the micro recipe for 20 epochs; a few hundred images a class train in minutes on a
+   * laptop (docs/results.md, "Your images").
+   */
+  'your-images': {
+    architecture: 'resnet8',
+    widthMultiplier: 0.5,
+    inputSize: 32,
+    epochs: 20,
+    batchSize: 32,
+    learningRate: 0.05,
+    schedule: 'cosine',
+    warmupFraction: 0,
+    lambdaRank: 0,
+  },
+  /**
    * ResNet-20 on CIFAR-10, 164 epochs with the published step schedule: the defaults of
    * src/config.ts. Its warm-up keeps learning rate 0.1 from blowing up the first steps; the
    * short presets above train without one and with λ_r = 0, as they were calibrated
@@ -63,6 +79,7 @@ export const PRESET_LIMITS: Record<PresetName, JobLimits> = {
   classroom: { trainLimit: 2000, testLimit: 500 },
   micro: {},
   'micro-resnet20': {},
+  'your-images': {},
   'paper-recipe': {},
 };
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];

@@ -13,8 +13,10 @@ import numpy as np
 from lowrank_studio.cifar import Dataset, DatasetError, Split, load_cifar
 from lowrank_studio.image_decode import decode_image, pillow
 from lowrank_studio.image_entries import ArchiveEntries, FolderEntries
-from lowrank_studio.image_folder import (CIFAR_FILE, DEFAULT_TEST_FRACTION, ImageFolderError,
-                                         SkippedFile, js_number, plan_image_folder)
+from lowrank_studio.image_folder import (CIFAR_FILE, DEFAULT_TEST_FRACTION, FOLDER_SPLIT_SEED,
+                                         ImageFolderError, SkippedFile, js_number,
+                                         plan_image_folder)
+from lowrank_studio.seeded import Random
 
 # the side images are stored at (a run resizes to its own input size, as with CIFAR)
 DEFAULT_FOLDER_SIDE = 32
@@ -78,8 +80,24 @@ def load_image_folder(entries: Entries, test_fraction: float = DEFAULT_TEST_FRAC
         "nested": plan.nested,
     }
     return Dataset("folder", f"{entries.name} (image folders)", plan.class_names, side,
-                   Split(pixels[keep_train], labels[keep_train]),
-                   Split(pixels[keep_test], labels[keep_test]), folder)
+                   _split(pixels, labels, shuffled(keep_train)),
+                   _split(pixels, labels, shuffled(keep_test)), folder)
+
+
+# keeps the order of a split's images apart from the seeds of the test split and training
+ORDER_SALT = 0x0F01DE75
+
+
+def shuffled(indices: List[int]) -> List[int]:
+    """Indices in a seeded shuffled order (shuffled in imageFolder.ts): a folder set lists its
+    images class by class, and a prefix of a split (an image limit, the studio's test slice) must
+    hold every class."""
+    order = Random((FOLDER_SPLIT_SEED ^ ORDER_SALT) & 0xFFFFFFFF).permutation(len(indices))
+    return [indices[i] for i in order.tolist()]
+
+
+def _split(pixels: np.ndarray, labels: np.ndarray, at: List[int]) -> Split:
+    return Split(pixels[at], labels[at])
 
 
 def folder_notice(folder: Dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from image_sets import (solid, tar_bytes, two_class_set, write_folder, write_tar
                         write_zip)
 from lowrank_studio.image_entries import ArchiveEntries, ArchiveLimits  # noqa: E402
 from lowrank_studio.image_folder import ImageFolderError  # noqa: E402
-from lowrank_studio.image_load import (folder_notice, image_folder_input,  # noqa: E402
+from lowrank_studio.image_load import (folder_notice, image_folder_input, shuffled,  # noqa: E402
                                        load_dataset, load_image_folder)
 from synthetic import cifar10_archive, cifar10_folder  # noqa: E402
 
@@ -194,3 +194,9 @@ def test_a_gzip_with_a_bad_crc_is_refused(tmp_path):
     (tmp_path / "crc.tar.gz").write_bytes(bytes(tgz))
     with pytest.raises(ImageFolderError, match="^crc.tar.gz: could not be read"):
         ArchiveEntries(str(tmp_path / "crc.tar.gz")).list()
+
+
+def test_a_split_is_kept_in_the_studios_seeded_order():
+    # the same list as imageFolder.test.ts: a prefix of a split (a limit, a test slice) holds
+    # every class, in both languages
+    assert shuffled(list(range(10, 20))) == [19, 18, 17, 11, 10, 15, 13, 16, 12, 14]

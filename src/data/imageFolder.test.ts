@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { gzip, sourceFile, tarArchive } from '../testing/cifarFixtures';
 import { fingerprint } from './dataset';
 import { folderNotice } from './folderInfo';
-import { loadImageFolder, type ImageDecoder } from './imageFolder';
+import { loadImageFolder, shuffled, type ImageDecoder } from './imageFolder';
 import {
   archiveEntries,
   LoadCancelled,
@@ -149,5 +149,13 @@ describe('a large zip in one chunk', () => {
       side: 2,
     });
     expect(dataset.train.count + dataset.test.count + dataset.folder.duplicates.count).toBe(3000);
+  });
+});
+
+describe('the order a split is kept in', () => {
+  it('is one seeded shuffle, the twin’s too (test_image_load.py), so a prefix holds every class', () => {
+    expect(shuffled([10, 11, 12, 13, 14, 15, 16, 17, 18, 19])).toEqual([
+      19, 18, 17, 11, 10, 15, 13, 16, 12, 14,
+    ]);
   });
 });

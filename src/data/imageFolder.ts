@@ -3,11 +3,13 @@
 // in the worker, sharp in Node), a few at a time, straight into the dataset's arrays. Files that do
 // not decode are skipped and listed; test images identical to a training image are dropped, so
 // the test accuracy is not inflated by images the network trained on.
+import { Random } from '../lowrank/random';
 import { CHANNELS, type ImageDataset, type Split } from './dataset';
 import { LoadCancelled, type ImageEntries } from './imageEntries';
 import {
   DEFAULT_FOLDER_SIDE,
   DEFAULT_TEST_FRACTION,
+  FOLDER_SPLIT_SEED,
   ImageFolderError,
   planImageFolder,
 } from './imageFolderPlan';
@@ -35,6 +37,18 @@ export interface FolderLoadOptions {
 async function contentHash(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', bytes as BufferSource));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Keeps the order of a split's images apart from the seeds of the test split and training. */
+const ORDER_SALT = 0x0f01_de75;
+
+/**
+ * Indices in a seeded shuffled order: a folder set lists its images class by class, and a
+ * prefix of a split (an image limit, the studio's fixed test slice) must hold every class.
+ */
+export function shuffled(indices: number[]): number[] {
+  const order = new Random((FOLDER_SPLIT_SEED ^ ORDER_SALT) >>> 0).permutation(indices.length);
+  return Array.from(order, (i) => indices[i]);
 }
 
 /** Keeps `at` images of `images` (side x side RGB each) as a split. */
@@ -137,8 +151,8 @@ export async function loadImageFolder(
     classNames: plan.classNames,
     height: side,
     width: side,
-    train: gather(pixels, labels, keepTrain, imageBytes),
-    test: gather(pixels, labels, keepTest, imageBytes),
+    train: gather(pixels, labels, shuffled(keepTrain), imageBytes),
+    test: gather(pixels, labels, shuffled(keepTest), imageBytes),
     folder: {
       source: entries.name,
       split: plan.split,

@@ -7,6 +7,7 @@ const PRESET_LABELS: Record<PresetName, string> = {
   classroom: 'Classroom quick demo',
   micro: 'Micro ResNet-8 (quick demo)',
   'micro-resnet20': 'Micro ResNet-20',
+  'your-images': 'Your images (ResNet-8, 32 px)',
   'paper-recipe': 'Paper recipe (ResNet-20, full width)',
 };
 
