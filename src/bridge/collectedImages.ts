@@ -87,7 +87,11 @@ export function collectedSource(images: readonly CollectedImage[], side: number)
     name: 'camera',
     files: numbered(images).map(({ path, image }) => ({
       path,
-      file: new File([image.blob], path.split('/')[1], { type: 'image/jpeg' }),
+      // dated when taken: the same frames make the same cache key
+      file: new File([image.blob], path.split('/')[1], {
+        type: 'image/jpeg',
+        lastModified: image.takenAt,
+      }),
     })),
     testFraction: 0.2,
     side,
