@@ -206,6 +206,13 @@ describe('npm run experiment', () => {
     expect(model.countParams()).toBe(exported.params.exported);
     expect(exported.params.dense).toBeGreaterThan(0);
     expect(exported.inferenceTiming.speedup).toBeGreaterThan(0);
+    // labels.json: the classes, input size and the normalisation the model applies itself
+    const labels = JSON.parse(readFileSync(join(out, 'model', 'lowrank', 'labels.json'), 'utf8'));
+    expect(labels).toMatchObject({ format: 'lowrank-studio-labels', inputSize: 16 });
+    expect(labels.classNames).toHaveLength(10);
+    expect(labels.normalisation.inModel).toBe(true);
+    const modelJson = JSON.parse(readFileSync(join(out, 'model', 'lowrank', 'model.json'), 'utf8'));
+    expect(modelJson.userDefinedMetadata).toEqual(labels);
     expect(readFileSync(join(out, 'model', 'dense', 'model.json'), 'utf8')).toContain(
       'layers-model',
     );

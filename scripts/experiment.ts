@@ -29,11 +29,12 @@ async function exportModel(
   datasetName: string,
   directory: string,
 ): Promise<void> {
-  const { report, files } = await exportJob(trainer, datasetName);
+  const { report, files, labels } = await exportJob(trainer, datasetName);
   const timing = await timeInference(trainer);
   mkdirSync(directory, { recursive: true });
   writeFileSync(join(directory, 'model.json'), files.modelJson);
   writeFileSync(join(directory, 'model.weights.bin'), new Uint8Array(files.weights));
+  writeFileSync(join(directory, 'labels.json'), `${JSON.stringify(labels, null, 2)}\n`);
   writeFileSync(
     join(directory, 'report.json'),
     JSON.stringify({ ...report, inferenceTiming: timing }, null, 2),

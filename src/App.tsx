@@ -18,6 +18,7 @@ import { SavedRunBanner } from './components/run/SavedRunBanner';
 import { RunLogPanel } from './components/runlog/RunLogPanel';
 import { SiteNotice } from './components/SiteNotice';
 import { GuidedTour, TourButton } from './components/tour/GuidedTour';
+import { TryItPanel } from './components/tryit/TryItPanel';
 import { useStudio } from './store/store';
 
 export function App() {
@@ -50,6 +51,7 @@ export function App() {
           <RunSummary />
           <SettingsPanel />
           <ExportPanel />
+          <TryItPanel />
           <RunLogPanel />
           <DatasetPanel />
           <CollectPanel />

@@ -5,6 +5,7 @@ import type { DatasetKind, ImageDataset } from './data/dataset';
 import type { FolderInfo } from './data/folderInfo';
 import type { SizeKept } from './lowrank/accounting';
 import type { PruneEvent } from './lowrank/pruning';
+import type { ModelLabels } from './train/modelLabels';
 import type { Checkpoint } from './train/trainerState';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -88,6 +89,15 @@ export type RunState = 'idle' | 'ready' | 'running' | 'paused' | 'finished';
 /** The job itself, or the dense baseline trained beside it for comparison. */
 export type RunName = 'main' | 'baseline';
 
+/** Try it's image as the datasets store one: its centre square at side x side, as RGB bytes. */
+export type SquareImage = { pixels: Uint8Array; side: number };
+
+/** Which model Try it asks: the job's network (with its dense baseline), or an exported one. */
+export type PredictTarget = 'job' | 'loaded';
+
+/** One class of a prediction: its index, its name, its softmax probability (0-1). */
+export type ClassGuess = { label: number; name: string; probability: number };
+
 export interface JobLimits {
   /** use only the first K training / test images */
   trainLimit?: number;
@@ -138,6 +148,14 @@ export type Command =
   | { type: 'checkpoint' }
   | { type: 'restore'; checkpoint: Checkpoint }
   | { type: 'export' }
+  /**
+   * Try it: the top classes of one image, from the job's network and its dense baseline (between
+   * steps, as 'evaluate' runs) or from the loaded exported model. `requestId` comes back with
+   * the answer.
+   */
+  | { type: 'predict'; requestId: number; target: PredictTarget; image: SquareImage }
+  /** Loads an exported model's zip (model.json, model.weights.bin, labels.json) for Try it. */
+  | { type: 'loadModel'; name: string; zip: Uint8Array }
   /**
    * Continue the autosaved run: its dataset, settings, charts and training state, optionally at
    * half the learning rate (after a divergence). Loads the dataset as load `loadId`.
@@ -344,7 +362,19 @@ export type WorkerEvent =
       weights: ArrayBuffer;
       /** the run's full-resolution history, for run-log.jsonl (src/runLog.ts) */
       history: RunHistory;
+      /** labels.json: class names, input size and normalisation */
+      labels: ModelLabels;
     }
+  /** Try it's answer: `answeredBy` names the model (and its step); best class first. */
+  | {
+      type: 'prediction';
+      requestId: number;
+      target: PredictTarget;
+      answeredBy: string;
+      runs: { main: ClassGuess[]; baseline?: ClassGuess[] };
+    }
+  /** An exported model loaded for Try it: its file name, labels and a description. */
+  | { type: 'modelLoaded'; name: string; labels: ModelLabels; description: string }
   | {
       type: 'memory';
       tensors: number;

@@ -29,7 +29,8 @@ export const USAGE = `usage: npm run experiment -- --data <archive|folder|builti
                 is evaluated on them, the test set once at the end; --train-limit counts the rest
   --target-params-kept P   end the low-rank run at P% of the dense params (10-90)
   --export <dir> also write the trained model as a standard TF.js LayersModel (model.json,
-                model.weights.bin) with its report.json (one subfolder per mode with --mode both)
+                model.weights.bin) with its report.json and labels.json (class names, input size and
+                normalisation; one subfolder per mode with --mode both)
   --coarse      CIFAR-100 coarse labels
   --backend     wasm (default: XNNPACK with this project's training kernels) | cpu (pure JavaScript)
                 | webgpu (a GPU server: Dawn's Node binding, Vulkan; see npm run bench:gpu)

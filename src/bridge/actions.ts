@@ -2,7 +2,13 @@
 import { LIVE_KNOBS, type KnobName, type TrainConfig } from '../config';
 import { datasetBuffers } from '../data/dataset';
 import { PRESET_LIMITS, presetConfig, type PresetName } from '../presets';
-import type { BackendName, DatasetSource, RememberedBackend } from '../protocol';
+import type {
+  BackendName,
+  DatasetSource,
+  PredictTarget,
+  RememberedBackend,
+  SquareImage,
+} from '../protocol';
 import { recipeFor } from '../recipe';
 import { decodeCheckpoint } from '../train/checkpointFile';
 import { forgetBackend } from './browserMemory';
@@ -134,6 +140,28 @@ export function bridgeActions({ store: studio, io, state }: BridgeContext) {
           command: 'restore',
         });
       }
+    },
+    /**
+     * Try it: asks each model `images` names, with the image at the side that model's training
+     * images had. A model still answering the last image is not asked again until it is done.
+     */
+    predict(images: Partial<Record<PredictTarget, SquareImage>>): void {
+      const store = studio.getState();
+      const preview = images.job ?? images.loaded;
+      if (preview) store.setTryImage(preview);
+      for (const [target, image] of Object.entries(images) as [PredictTarget, SquareImage][]) {
+        if (store.tryPending[target] !== undefined) continue;
+        const requestId = ++state.predictCount;
+        store.setTryPending(target, requestId);
+        // copied, not transferred: the page keeps the image to show it
+        io.send({ type: 'predict', requestId, target, image });
+      }
+    },
+    /** Loads an exported model's zip into the worker for Try it. */
+    async loadModel(file: File): Promise<void> {
+      studio.getState().setLoadingModel(true);
+      const zip = new Uint8Array(await file.arrayBuffer());
+      io.send({ type: 'loadModel', name: file.name, zip }, [zip.buffer]);
     },
     /** Changes a setting; a live one reaches the running job at its next step. */
     setKnob<K extends KnobName>(name: K, value: TrainConfig[K]): void {

@@ -30,6 +30,8 @@ export interface BridgeState {
   /** step metrics not yet drawn (see CHART_REDRAW_MS) */
   pendingSteps: Extract<WorkerEvent, { type: 'steps' }>[];
   redrawTimer: ReturnType<typeof setTimeout> | null;
+  /** Try it's requests so far: each answer names the request it answers */
+  predictCount: number;
 }
 
 export interface BridgeContext {
@@ -48,6 +50,7 @@ export const newBridgeState = (): BridgeState => ({
   forcedBackend: undefined,
   pendingSteps: [],
   redrawTimer: null,
+  predictCount: 0,
 });
 
 export const BUILTIN_SOURCE = {

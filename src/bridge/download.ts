@@ -17,17 +17,23 @@ export function downloadBytes(
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** One zip holding model.json, model.weights.bin, report.json and the run log (src/runLog.ts). */
-export function modelZip(
-  modelJson: string,
-  weights: ArrayBuffer,
-  report: unknown,
-  runLog?: string,
-): Uint8Array {
+/**
+ * One zip holding model.json, model.weights.bin, report.json, labels.json (class names, input
+ * size, normalisation: src/train/modelLabels.ts) and the run log (src/runLog.ts).
+ */
+export function modelZip(files: {
+  modelJson: string;
+  weights: ArrayBuffer;
+  report: unknown;
+  labels: unknown;
+  runLog?: string;
+}): Uint8Array {
+  const json = (value: unknown) => strToU8(JSON.stringify(value, null, 2));
   return zipSync({
-    'model.json': strToU8(modelJson),
-    'model.weights.bin': new Uint8Array(weights),
-    'report.json': strToU8(JSON.stringify(report, null, 2)),
-    ...(runLog ? { 'run-log.jsonl': strToU8(runLog) } : {}),
+    'model.json': strToU8(files.modelJson),
+    'model.weights.bin': new Uint8Array(files.weights),
+    'report.json': json(files.report),
+    'labels.json': json(files.labels),
+    ...(files.runLog ? { 'run-log.jsonl': strToU8(files.runLog) } : {}),
   });
 }

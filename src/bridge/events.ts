@@ -153,12 +153,22 @@ export function bridgeEvents(
           });
         io.download(
           `${report.model}-${report.mode}-step${report.step}.zip`,
-          modelZip(event.modelJson, event.weights, report, runLog),
+          modelZip({ ...event, runLog }),
           'application/zip',
         );
         store.setExportReport(report);
         return;
       }
+      case 'prediction':
+        store.setTryAnswer(event);
+        return;
+      case 'modelLoaded':
+        store.setLoadedModel({
+          name: event.name,
+          labels: event.labels,
+          description: event.description,
+        });
+        return;
       case 'inferenceTiming':
         store.setInferenceTiming(event.timing);
         return;
@@ -168,6 +178,11 @@ export function bridgeEvents(
       case 'error':
         if (event.command === 'restore' || event.command === 'resumeSaved')
           state.adoptJobSettings = false;
+        // Try it's failures are told in its panel, not as the studio's error
+        if (event.command === 'predict' || event.command === 'loadModel') {
+          store.setTryError(event.message);
+          return;
+        }
         if (event.command === 'configure') {
           state.starting = false;
           store.setBuilding(null);

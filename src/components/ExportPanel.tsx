@@ -47,10 +47,10 @@ export function ExportPanel() {
         </label>
       </div>
       <p className="muted small">
-        The zip holds <code>model.json</code>, <code>model.weights.bin</code> and{' '}
-        <code>report.json</code>: load it anywhere with{' '}
-        <code>tf.loadLayersModel('model.json')</code>; it takes images [N, H, W, 3] scaled to [0,
-        1].
+        The zip holds <code>model.json</code>, <code>model.weights.bin</code>,{' '}
+        <code>report.json</code> and <code>labels.json</code> (class names, input size): load it
+        anywhere with <code>tf.loadLayersModel('model.json')</code>; it takes images [N, H, W, 3]
+        scaled to [0, 1], and normalises them itself. Try it (below) loads it back.
       </p>
       {report && (
         <div data-testid="export-report" className="small">

@@ -256,6 +256,10 @@ export async function saveToFiles(layersModel: tf.LayersModel): Promise<SavedMod
         convertedBy: null,
         modelTopology: artifacts.modelTopology,
         weightsManifest: [{ paths: ['model.weights.bin'], weights: artifacts.weightSpecs }],
+        // what the model was given by setUserDefinedMetadata (its labels), where it was given any
+        ...(artifacts.userDefinedMetadata
+          ? { userDefinedMetadata: artifacts.userDefinedMetadata }
+          : {}),
       };
       saved = { modelJson: JSON.stringify(modelJson), weights };
       return {
@@ -278,6 +282,7 @@ export function loadFromFiles(files: SavedModelFiles): Promise<tf.LayersModel> {
       modelTopology: json.modelTopology,
       weightSpecs: json.weightsManifest[0].weights,
       weightData: files.weights,
+      userDefinedMetadata: json.userDefinedMetadata,
     }),
   );
 }

@@ -9,6 +9,7 @@ import { createRunSlice, type RunSlice } from './slices/run';
 import { createRunLogSlice, type RunLogSlice } from './slices/runLog';
 import { createRuntimeSlice, type RuntimeSlice } from './slices/runtime';
 import { createSiteSlice, type SiteSlice } from './slices/site';
+import { createTryItSlice, type TryItSlice } from './slices/tryIt';
 import { createUiSlice, type UiSlice } from './slices/ui';
 
 export type { DatasetProgress } from './slices/dataset';
@@ -30,6 +31,7 @@ export type {
   RunSlice,
   RuntimeSlice,
   SiteSlice,
+  TryItSlice,
   UiSlice,
 };
 
@@ -41,6 +43,7 @@ export type StudioState = ExportSlice &
   RunSlice &
   MetricsSlice &
   SiteSlice &
+  TryItSlice &
   UiSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
@@ -53,4 +56,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createSiteSlice(...a),
   ...createUiSlice(...a),
   ...createRunLogSlice(...a),
+  ...createTryItSlice(...a),
 }));

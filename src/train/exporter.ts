@@ -6,6 +6,7 @@ import { exportLayersModel, saveToFiles, type SavedModelFiles } from '../model/e
 import { allVariables } from '../model/resnet';
 import { sizeKept } from '../lowrank/accounting';
 import type { ExportReport, InferenceTiming } from '../protocol';
+import { modelLabels, type ModelLabels } from './modelLabels';
 import type { Trainer } from './trainer';
 
 /** Refuses a network whose weights hold NaN or infinite values: it would predict nothing. */
@@ -19,12 +20,27 @@ async function requireFiniteWeights(trainer: Trainer): Promise<void> {
   }
 }
 
+/** labels.json of the trainer's network: its classes, input and the normalisation inside it. */
+export function jobLabels(trainer: Trainer, datasetName: string): ModelLabels {
+  const { architecture, mode, inputSize } = trainer.config;
+  return modelLabels({
+    classNames: trainer.dataset.classNames,
+    inputSize,
+    imageSide: trainer.dataset.height,
+    stats: trainer.stats,
+    model: { architecture, mode, step: trainer.step, dataset: datasetName },
+  });
+}
+
 export async function exportJob(
   trainer: Trainer,
   datasetName: string,
-): Promise<{ report: ExportReport; files: SavedModelFiles }> {
+): Promise<{ report: ExportReport; files: SavedModelFiles; labels: ModelLabels }> {
   await requireFiniteWeights(trainer);
   const { layersModel, forms } = exportLayersModel(trainer.model, trainer.stats);
+  const labels = jobLabels(trainer, datasetName);
+  // in model.json too, so a model.json without its zip still says what it classifies
+  layersModel.setUserDefinedMetadata(labels as unknown as object);
   const files = await saveToFiles(layersModel);
   const exportedParams = layersModel.countParams();
   layersModel.dispose();
@@ -66,7 +82,7 @@ export async function exportJob(
     config: { ...trainer.config },
     exportedAt: new Date().toISOString(),
   };
-  return { report, files };
+  return { report, files, labels };
 }
 
 /**

@@ -11,13 +11,14 @@ import type {
 } from '../protocol';
 import { decodeCheckpoint } from '../train/checkpointFile';
 import { Trainer } from '../train/trainer';
-import { exportJob, timeInference } from '../train/exporter';
+import { timeInference } from '../train/exporter';
 import { RunJournal } from './runJournal';
 import { buildJob } from './jobBuild';
 import { RunLoop } from './runLoop';
 import { SessionDataset } from './sessionDataset';
-import { configuredEvent, savedRun, yieldToEvents } from './sessionEvents';
+import { configuredEvent, exportEvent, savedRun, yieldToEvents } from './sessionEvents';
 import type { SessionPort, SessionServices } from './sessionServices';
+import { TryModels } from './tryModels';
 import { CommandError, parseCommand } from './validateCommand';
 
 /** A running job is autosaved at every epoch end, on Pause, and at least this often. */
@@ -62,6 +63,8 @@ export class TrainingSession {
     () => this.services,
     (event) => this.post(event),
   );
+  /** Try it: the job's network (between steps) and an exported model loaded back */
+  private readonly tryModels = new TryModels();
   private readonly loop = new RunLoop({
     runState: () => this.state,
     setState: (state) => this.setState(state),
@@ -205,6 +208,8 @@ export class TrainingSession {
     },
     checkpoint: (command) => this.postCheckpoint(command),
     export: (command) => this.exportModel(command),
+    predict: async (command) => this.post(await this.predict(command)),
+    loadModel: async (command) => this.post(await this.tryModels.load(command.name, command.zip)),
     resumeSaved: (command) => this.resumeSaved(command),
     memoryReport: async () => {
       // step metrics waiting to be read are tensors too: count after reading them
@@ -356,18 +361,15 @@ export class TrainingSession {
 
   private async exportModel(command: CommandOf<'export'>): Promise<void> {
     const trainer = this.requireHealthyJob(command.type, JOB_EXISTS);
-    const { report, files } = await exportJob(trainer, this.data.dataset!.name);
-    this.post(
-      {
-        type: 'export',
-        report,
-        modelJson: files.modelJson,
-        weights: files.weights,
-        history: this.journal.history(),
-      },
-      [files.weights],
-    );
+    const event = await exportEvent(trainer, this.data.dataset!.name, this.journal);
+    this.post(event, [event.weights]);
     this.post({ type: 'inferenceTiming', timing: await timeInference(trainer) });
+  }
+
+  private predict(command: CommandOf<'predict'>) {
+    if (command.target === 'loaded') return this.tryModels.predictLoaded(command);
+    const trainer = this.requireHealthyJob(command.type, JOB_EXISTS);
+    return this.tryModels.predictJob(command, trainer, this.baseline);
   }
 
   private disposeJob(): void {

@@ -11,6 +11,7 @@ import type {
   WorkerEvent,
 } from '../protocol';
 import { encodeCheckpoint } from '../train/checkpointFile';
+import { exportJob } from '../train/exporter';
 import type { LayerSpectrum } from '../train/reports';
 import type { Trainer } from '../train/trainer';
 import type { RunToSave } from './autosave';
@@ -100,4 +101,15 @@ export async function savedRun(
     baselineCheckpoint: baseline ? encodeCheckpoint(await baseline.checkpoint()) : null,
     ...job.journal.chunkedHistory(),
   };
+}
+
+/** The job's network exported: model files (the weights to transfer), report, labels, history. */
+export async function exportEvent(
+  trainer: Trainer,
+  datasetName: string,
+  journal: RunJournal,
+): Promise<Extract<WorkerEvent, { type: 'export' }>> {
+  const { report, files, labels } = await exportJob(trainer, datasetName);
+  const { modelJson, weights } = files;
+  return { type: 'export', report, modelJson, weights, labels, history: journal.history() };
 }

@@ -52,6 +52,8 @@ const COMMAND_FIELDS: { [T in CommandType]: Record<CommandFields<T>, true> } = {
   checkpoint: {},
   restore: { checkpoint: true },
   export: {},
+  predict: { requestId: true, target: true, image: true },
+  loadModel: { name: true, zip: true },
   resumeSaved: { loadId: true, lowerLearningRate: true },
   discardSaved: {},
   memoryReport: {},
@@ -208,6 +210,39 @@ function checkSource(source: unknown): void {
   }
 }
 
+/** Sides Try it accepts: the datasets' image sides (8-256 px) with room for an input size. */
+const MAX_TRY_SIDE = 1024;
+/** An exported model's zip larger than this is not one the studio wrote. */
+const MAX_MODEL_ZIP_BYTES = 512 * 1024 * 1024;
+
+function checkPredict(message: Record<string, unknown>): void {
+  const refuse = (why: string) => {
+    throw new CommandError(`predict: ${why}`, 'predict');
+  };
+  if (!Number.isInteger(message.requestId)) refuse('requestId must be a whole number');
+  if (message.target !== 'job' && message.target !== 'loaded')
+    refuse(`target must be job or loaded, got ${String(message.target)}`);
+  const image = message.image;
+  if (!isObject(image)) refuse('image is missing');
+  const { pixels, side } = image as Record<string, unknown>;
+  checkFields(image as Record<string, unknown>, ['pixels', 'side'], 'predict image', 'predict');
+  if (!(Number.isInteger(side) && (side as number) >= 1 && (side as number) <= MAX_TRY_SIDE))
+    refuse(`the image side must be 1 to ${MAX_TRY_SIDE} pixels, got ${String(side)}`);
+  if (!(pixels instanceof Uint8Array) || pixels.length !== (side as number) ** 2 * CHANNELS)
+    refuse(`the image must be side x side x 3 bytes of RGB`);
+}
+
+function checkLoadModel(message: Record<string, unknown>): void {
+  if (typeof message.name !== 'string')
+    throw new CommandError('loadModel: name must be the file name', 'loadModel');
+  const zip = message.zip;
+  if (!(zip instanceof Uint8Array) || zip.length === 0 || zip.length > MAX_MODEL_ZIP_BYTES)
+    throw new CommandError(
+      'loadModel: zip must be the bytes of an exported model (.zip, under 512 MB)',
+      'loadModel',
+    );
+}
+
 /** The message as a Command, or a CommandError saying what is wrong with it. */
 export function parseCommand(message: unknown): Command {
   if (!isObject(message) || typeof message.type !== 'string' || !(message.type in FIELDS)) {
@@ -272,6 +307,12 @@ export function parseCommand(message: unknown): Command {
             'resumeSaved needs a whole loadId and lowerLearningRate true or false',
             type,
           );
+        break;
+      case 'predict':
+        checkPredict(message);
+        break;
+      case 'loadModel':
+        checkLoadModel(message);
         break;
       case 'restore':
         message.checkpoint = upgradeCheckpoint(message.checkpoint);
