@@ -1,19 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { cameraProblem, noCameraAccess } from '../cameraProblem';
 
 export type CameraState =
   { status: 'off' | 'starting' | 'on' } | { status: 'error'; message: string };
 
-/** Why the camera did not start, in words a class can act on. */
-export function cameraProblem(error: unknown): string {
-  const name = error instanceof DOMException ? error.name : '';
-  if (name === 'NotAllowedError' || name === 'SecurityError')
-    return 'The camera permission was refused. Allow the camera in the address bar and try again, or load a folder of images under Dataset.';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError')
-    return 'No camera was found on this device. Load a folder of images under Dataset instead.';
-  if (name === 'NotReadableError')
-    return 'The camera is in use by another program: close it there and try again.';
-  return `The camera could not start (${error instanceof Error ? error.message : String(error)}).`;
-}
+const INSTEAD = 'Load a folder of images under Dataset instead.';
 
 /** A camera stream shown in `videoRef`, started and stopped on request. */
 export function useCamera() {
@@ -31,8 +22,7 @@ export function useCamera() {
     if (!navigator.mediaDevices?.getUserMedia) {
       setState({
         status: 'error',
-        message:
-          'This page cannot use a camera here: it needs https (or localhost) and a browser with camera access.',
+        message: noCameraAccess(INSTEAD),
       });
       return;
     }
@@ -49,7 +39,7 @@ export function useCamera() {
       }
       setState({ status: 'on' });
     } catch (error) {
-      setState({ status: 'error', message: cameraProblem(error) });
+      setState({ status: 'error', message: cameraProblem(error, INSTEAD) });
     }
   }, []);
 

@@ -1,25 +1,13 @@
 // Try it's camera: a stream shown in a video element, a frame handed on every FRAME_INTERVAL_MS,
 // and every failure (no camera, permission refused, camera busy) told in words to act on.
 import { useEffect, useRef, useState } from 'react';
+import { cameraProblem, noCameraAccess } from '../cameraProblem';
 
 /** How often a camera frame is classified while the camera is on. */
 export const FRAME_INTERVAL_MS = 500;
 
-export const NO_CAMERA_ACCESS =
-  'This page cannot use a camera here: it needs https (or localhost) and a browser with camera access. Choose or drop an image instead.';
-
-/** Why the camera did not start, from getUserMedia's error. */
-export function cameraProblem(error: unknown): string {
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'NotAllowedError' || name === 'SecurityError')
-    return 'The camera permission was refused: allow the camera for this page (in the address bar) and turn it on again, or choose an image instead.';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError')
-    return 'No camera was found on this device: choose, drop or paste an image instead.';
-  if (name === 'NotReadableError' || name === 'AbortError')
-    return 'The camera is in use by another program or tab: close it there and turn the camera on again.';
-  const message = error instanceof Error ? error.message : String(error);
-  return `The camera could not start (${message}): choose an image instead.`;
-}
+const INSTEAD = 'Choose, drop or paste an image instead.';
+export const NO_CAMERA_ACCESS = noCameraAccess(INSTEAD);
 
 /**
  * Opens the camera while the calling component is mounted and calls `onFrame` with its video at
@@ -49,7 +37,7 @@ export function useCameraFrames(onFrame: (video: HTMLVideoElement) => void) {
           timer = setInterval(() => onFrame(video), FRAME_INTERVAL_MS);
         },
         (error) => {
-          if (!closed) setProblem(cameraProblem(error));
+          if (!closed) setProblem(cameraProblem(error, INSTEAD));
         },
       );
     return () => {
