@@ -15,6 +15,7 @@ import { presetConfig } from '../src/presets';
 import { recipeFor } from '../src/recipe';
 import { decodeRunLog } from '../src/runLog';
 import { cifar10Records } from '../src/testing/cifarFixtures';
+import { IMAGE_PREPARATION, parseModelLabels } from '../src/train/modelLabels';
 import { Trainer } from '../src/train/trainer';
 import { sourcesFromPath } from './lib/files';
 import { loadModelFolder, pythonWithTorch } from './lib/twin';
@@ -86,6 +87,18 @@ describe.skipIf(!python)('the PyTorch twin', () => {
     const correct = predicted.filter((label, i) => label === test.labels[i]).length;
     expect(correct / test.count).toBeCloseTo(report.testAccuracy, 6);
     model.dispose();
+    // labels.json as the studio writes it: Try it and plain TF.js read the twin's export too
+    const labels = parseModelLabels(JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8')));
+    expect(labels).toMatchObject({
+      classNames: dataset.classNames,
+      inputSize: tinyConfig.inputSize,
+      imageSide: dataset.height,
+      input: { preparation: IMAGE_PREPARATION },
+      normalisation: { inModel: true },
+      output: 'logits',
+    });
+    const modelJson = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    expect(modelJson.userDefinedMetadata).toEqual(labels);
   }, 300_000);
 
   it("takes the TypeScript Trainer's steps on the same data: sampling, augmentation, losses", async () => {

@@ -17,7 +17,7 @@ from lowrank_studio import baselines
 from lowrank_studio.accounting import cost_summaries, size_kept
 from lowrank_studio.batches import limit_split, with_validation
 from lowrank_studio.cifar import DatasetError
-from lowrank_studio.export import export_layers_model, exported_params, save
+from lowrank_studio.export import export_layers_model, exported_params, model_labels, save
 from lowrank_studio.image_folder import DEFAULT_TEST_FRACTION
 from lowrank_studio.image_load import DEFAULT_FOLDER_SIDE, folder_notice, load_dataset
 from lowrank_studio.recipe import Config, RecipeError, load_recipe, validate_config
@@ -191,7 +191,10 @@ def write_outputs(trainer: Trainer, dataset, test: Dict[str, float], state: Dict
     with open(os.path.join(out, "report.json"), "w", encoding="utf-8") as file:
         json.dump(report, file, indent=2)
     model_json, data, forms = export_layers_model(trainer.model, trainer.stats, producer())
-    save(model_json, data, out)
+    labels = model_labels(dataset.class_names, config["inputSize"], dataset.size, trainer.stats,
+                          {"architecture": config["architecture"], "mode": config["mode"],
+                           "step": trainer.step, "dataset": dataset.name})
+    save(model_json, data, out, labels)
     exported = export_report(dataset.name, config, trainer.step, trainer.epoch, test["accuracy"],
                              accounting,
                              exported_params(model_json), trainer.layer_ranks(), forms)

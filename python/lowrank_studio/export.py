@@ -241,8 +241,40 @@ def exported_params(model_json: Dict[str, Any]) -> int:
     return sum(int(np.prod(w["shape"])) for w in model_json["weightsManifest"][0]["weights"])
 
 
-def save(model_json: Dict[str, Any], data: bytes, directory: str) -> None:
+LABELS_FORMAT = "lowrank-studio-labels"
+# how the studio turns a picture into a training image (IMAGE_PREPARATION of modelLabels.ts)
+IMAGE_PREPARATION = ("centre square crop (transparency over black), resized to imageSide then to "
+                     "inputSize x inputSize (bilinear), RGB bytes divided by 255")
+
+
+def model_labels(class_names: List[str], input_size: int, image_side: int,
+                 stats: Dict[str, Any], model: Dict[str, Any]) -> Dict[str, Any]:
+    """labels.json (modelLabels of src/train/modelLabels.ts): the classes, the input and the
+    normalisation the model's first layer applies, so images go in as they are in [0, 1]."""
+    return {
+        "format": LABELS_FORMAT,
+        "version": 1,
+        "classNames": list(class_names),
+        "inputSize": input_size,
+        "imageSide": image_side,
+        "input": {"layout": "NHWC", "channels": "RGB", "range": [0, 1],
+                  "preparation": IMAGE_PREPARATION},
+        "normalisation": {"inModel": True, "mean": [float(v) for v in stats["mean"]],
+                          "std": [float(v) for v in stats["std"]]},
+        "output": "logits",
+        "model": dict(model),
+    }
+
+
+def save(model_json: Dict[str, Any], data: bytes, directory: str,
+         labels: Optional[Dict[str, Any]] = None) -> None:
+    """model.json (with the labels as its userDefinedMetadata, as the studio's), the weights,
+    and labels.json beside them."""
     os.makedirs(directory, exist_ok=True)
+    if labels is not None:
+        model_json = {**model_json, "userDefinedMetadata": labels}
+        with open(os.path.join(directory, "labels.json"), "w", encoding="utf-8") as file:
+            json.dump(labels, file, indent=2)
     with open(os.path.join(directory, "model.json"), "w", encoding="utf-8") as file:
         json.dump(model_json, file)
     with open(os.path.join(directory, "model.weights.bin"), "wb") as file:
