@@ -103,6 +103,13 @@ describe('the bridge', () => {
     expect(h.sentOf('loadDataset')[1].source.kind).toBe('builtin');
   });
 
+  it('keeps a dataset the user chose before the backend was ready', () => {
+    const h = harness();
+    h.bridge.actions.loadDataset({ kind: 'cached', key: 'mine', name: 'camera' });
+    h.emit(ready);
+    expect(h.sentOf('loadDataset').map((command) => command.source.kind)).toEqual(['cached']);
+  });
+
   it('sends one Start however many clicks, until the job is configured', () => {
     const h = harness();
     h.bridge.actions.start();

@@ -57,7 +57,8 @@ export function bridgeEvents(
       case 'ready': {
         store.setReady(event);
         if (!state.forcedBackend) rememberBackend(io.storage(), event);
-        if (store.dataset) return;
+        // a dataset the user chose while the backends were timed stands
+        if (store.dataset || state.currentLoad !== null) return;
         // the dataset chosen last time, if it is in the cache; else the built-in set, which works
         // offline from the first second
         const last = loadLastDataset(io.storage());
