@@ -69,6 +69,16 @@ test('a zip of class folders loads, says what it skipped, and trains', async ({ 
   await studio.waitForSteps(3);
   await expect(page.getByTestId('error')).toHaveCount(0);
   await expect(page.getByTestId('recipe-command')).toContainText("--data 'my photos.zip'");
+
+  // Try it on a picture of one of the classes: the answers name the folders' classes
+  await page.getByTestId('try-image-file').setInputFiles({
+    name: 'leaf.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from(await image(CLASSES['grüne Blätter'], 3, 'png')),
+  });
+  const answer = page.getByTestId('try-answer-job');
+  await expect(answer).toContainText(/red apples|grüne Blätter|空/);
+  await expect(answer).not.toContainText('class 0');
 });
 
 test('a picked folder with train and test folders loads', async ({ page }) => {
@@ -110,6 +120,50 @@ test('a load can be cancelled, and the dataset before it stays', async ({ page }
   await page.waitForTimeout(3000);
   await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes');
   await expect(page.getByTestId('error')).toHaveCount(0);
+});
+
+test('every set that cannot be read or trained is refused with its reason, and the set before stays', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const studio = new Studio(page);
+  await studio.open();
+  await page.getByTestId('dataset-select').selectOption('folder');
+  const set = await imageSet(6);
+  const few = Object.fromEntries(Object.entries(set).filter(([path]) => !/\/[3-9]\./.test(path)));
+  const whole = zipSync(set);
+  const bomb = zipSync({ 'b/a/1.png': new Uint8Array(300 * 2 ** 20) });
+  const cases: [string, Uint8Array, string][] = [
+    ['few.zip', zipSync(few), 'has 3 images'],
+    [
+      'flat.zip',
+      zipSync({ 'a.png': set['my photos/空/0.png'], 'b.png': set['my photos/空/1.jpg'] }),
+      'found no images in class folders',
+    ],
+    ['cut.zip', whole.slice(0, whole.length >> 1), 'cut.zip: the zip ends early'],
+    [
+      'notes.zip',
+      new TextEncoder().encode('just some text'),
+      'notes.zip: is not a .zip, .tar or .tar.gz archive',
+    ],
+    ['bomb.zip', bomb, 'expands past 256 MB'],
+  ];
+  for (const [name, bytes, message] of cases) {
+    await page.getByTestId('image-folder-archive').setInputFiles({
+      name,
+      mimeType: 'application/zip',
+      buffer: Buffer.from(bytes),
+    });
+    await expect(page.getByTestId('error')).toContainText(message);
+    await expect(page.getByTestId('dataset-summary')).toContainText('Built-in shapes');
+  }
+  // still usable: a good set loads after them
+  await page.getByTestId('image-folder-archive').setInputFiles({
+    name: 'good.zip',
+    mimeType: 'application/zip',
+    buffer: Buffer.from(whole),
+  });
+  await expect(page.getByTestId('dataset-summary')).toContainText('good.zip (image folders)');
 });
 
 test('a set that cannot train gets a clear message', async ({ page }) => {
