@@ -182,6 +182,24 @@ function checkCounts(plan: Pick<FolderPlan, 'classNames' | 'train' | 'test'>): v
     );
 }
 
+/** A set without a test folder: its counts checked, then each class's share held out for test. */
+function seededPlan(
+  classNames: string[],
+  images: FolderImage[],
+  fraction: number,
+  skipped: SkippedFile[],
+  nested: number,
+): FolderPlan {
+  checkCounts({ classNames, train: images, test: [] });
+  return {
+    classNames,
+    ...seededSplit(images, classNames.length, fraction),
+    split: { kind: 'seeded', fraction, seed: FOLDER_SPLIT_SEED },
+    skipped,
+    nested,
+  };
+}
+
 /**
  * The plan for a set of files (paths as an archive or a folder lists them). Throws
  * ImageFolderError, with a message for the user, when the files do not make a usable set.
@@ -225,14 +243,7 @@ export function planImageFolder(
     const classes = collectClasses(files, skipped, counter);
     const classNames = checkClasses(classes, '');
     const all = labelled(classes, classNames);
-    checkCounts({ classNames, train: all, test: [] });
-    return {
-      classNames,
-      ...seededSplit(all, classNames.length, fraction),
-      split: { kind: 'seeded', fraction, seed: FOLDER_SPLIT_SEED },
-      skipped,
-      nested: counter.nested,
-    };
+    return seededPlan(classNames, all, fraction, skipped, counter.nested);
   }
 
   const testFolder = testFiles.length ? testFiles : validationFiles;
@@ -257,14 +268,7 @@ export function planImageFolder(
     );
   const train = labelled(trainClasses, classNames);
   if (testFolder.length === 0) {
-    checkCounts({ classNames, train, test: [] });
-    return {
-      classNames,
-      ...seededSplit(train, classNames.length, fraction),
-      split: { kind: 'seeded', fraction, seed: FOLDER_SPLIT_SEED },
-      skipped,
-      nested: counter.nested,
-    };
+    return seededPlan(classNames, train, fraction, skipped, counter.nested);
   }
   const test = labelled(testClasses, classNames);
   checkCounts({ classNames, train, test });
