@@ -81,7 +81,8 @@ export function encodeRunLog(
     while (next < steps.length && steps[next].step <= eventStep(event)) lines.push(steps[next++]);
     lines.push(event);
   }
-  lines.push(...steps.slice(next));
+  // a loop, not push(...rest): a long run's steps would overflow the stack as arguments
+  for (; next < steps.length; next++) lines.push(steps[next]);
   return lines.map((line) => JSON.stringify(line, plainArrays)).join('\n') + '\n';
 }
 

@@ -25,6 +25,15 @@ describe('planImageFolder: the layout', () => {
     expect(plan.skipped).toEqual([]);
   });
 
+  it('plans 300,000 files (no list is spread into a call: it would overflow a worker stack)', () => {
+    const paths = ['cat', 'dog'].flatMap((name) =>
+      Array.from({ length: 150_000 }, (_, i) => `big/${name}/${i}.jpg`),
+    );
+    const plan = planImageFolder(paths);
+    expect(plan.classNames).toEqual(['cat', 'dog']);
+    expect(plan.train.length + plan.test.length).toBe(300_000);
+  });
+
   it('splits the same way every time, whatever order the files are listed in', () => {
     const paths = [...images('a', 20), ...images('b', 30)];
     const first = planImageFolder(paths);

@@ -91,7 +91,8 @@ const isSplitFolder = (name: string) => SPLIT_FOLDERS.includes(name.toLowerCase(
  */
 function commonRoot(files: readonly string[][]): number {
   if (files.length === 0) return 0;
-  const shortest = Math.min(...files.map((parts) => parts.length));
+  // a loop, not Math.min(...): spreading 100,000 paths overflows a worker's stack
+  const shortest = files.reduce((least, parts) => Math.min(least, parts.length), Infinity);
   let depth = 0;
   while (
     depth < shortest - 2 &&
@@ -214,7 +215,6 @@ export function planImageFolder(
   const found = paths
     .map((path) => ({ path, parts: components(path) }))
     .filter(({ parts }) => parts.length > 0 && !isSystemFile(parts));
-  // a readme beside the class folders does not keep their shared top folder
   // a readme beside the class folders does not keep their shared top folder
   const imageFiles = found.filter(({ parts }) => isImageName(parts[parts.length - 1]));
   const root = imageFiles.length
