@@ -21,5 +21,5 @@ if [ -z "$python" ]; then
   echo "(Debian/Ubuntu: sudo apt-get install python3-torch python3-pytest python3-flake8)."
   exit 0
 fi
-"$python" -m flake8 lowrank_studio tests
+"$python" -m flake8 lowrank_studio tests tools
 "$python" -m pytest -q -p no:cacheprovider

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PRESET_LIMITS } from '../src/presets';
 import { baseConfig, jobLimits, parseArgs } from './lib/experimentArgs';
+import { readRunFiles, tagSteps } from './lib/runFiles';
 import { loadModelFolder } from './lib/twin';
 
 describe('experiment options', () => {
@@ -120,6 +121,11 @@ describe('npm run experiment', () => {
     expect(run.history[0].testAccuracy).toBeUndefined();
     expect(run.testAccuracy).toBeGreaterThanOrEqual(0);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('40 validation / 32 test');
+    // the run's history beside the report: the epoch on the validation images, the test set once
+    const { log, events } = readRunFiles(out);
+    expect(log.header.dataset).toMatchObject({ trainCount: 64, validationCount: 40 });
+    expect(tagSteps(events, 'accuracy/validation')).toEqual([2]);
+    expect(tagSteps(events, 'accuracy/test')).toEqual([2]);
   });
 
   it('trains on a zip of class folders and records its classes and split', async () => {
@@ -216,5 +222,15 @@ describe('npm run experiment', () => {
     expect(readFileSync(join(out, 'model', 'dense', 'model.json'), 'utf8')).toContain(
       'layers-model',
     );
+    // each mode's run log and TensorBoard events, every step and the epoch in them
+    for (const mode of ['dense', 'lowrank']) {
+      const { log, events } = readRunFiles(join(out, mode));
+      expect(log.header.config.mode).toBe(mode);
+      expect(log.header.producer).toMatch(/^lowrank-studio experiment \(TF\.js 4\.22\.0, \w+\)$/);
+      expect(log.history.steps.main!.step).toEqual(Float64Array.of(1, 2));
+      expect(tagSteps(events, 'loss/total')).toEqual([1, 2]);
+      expect(tagSteps(events, 'epoch')).toEqual([2]);
+      expect(tagSteps(events, 'run/header')).toEqual([0]);
+    }
   }, 120_000);
 });

@@ -1,7 +1,8 @@
 // `npm run experiment -- --data <archive|dir|builtin> --model <preset|architecture> --mode
 // lowrank|dense|both [--epochs N] [--train-limit K] [--test-limit K] [--seed S] [--out dir]
-// [--<any knob> value]`: trains in Node with the product's trainer and writes report.json and
-// report.md. Every knob of src/config.ts is a flag (camelCase or kebab-case).
+// [--<any knob> value]`: trains in Node with the product's trainer and writes report.json,
+// report.md, and each run's run-log.jsonl and TensorBoard event files (in <out>/<mode>/ with
+// --mode both). Every knob of src/config.ts is a flag (camelCase or kebab-case).
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
 import { consoleProgress } from './lib/progress';
 import { markdownReport, type ExperimentReport, type RunReport } from './lib/report';
+import { runLogDataset, startRecording, writeRunFiles } from './lib/runFiles';
 import { imageCounts, trainToEnd } from './lib/runJob';
 
 async function exportModel(
@@ -52,11 +54,17 @@ function checkOutputFolders(options: Options): void {
   }
 }
 
-function runOne(dataset: ImageDataset, config: TrainConfig, options: Options): Promise<RunReport> {
+async function runOne(
+  dataset: ImageDataset,
+  config: TrainConfig,
+  options: Options,
+): Promise<RunReport> {
   const exportTo = options.export;
-  return trainToEnd(dataset, config, jobLimits(options), {
+  const recording = startRecording();
+  const report = await trainToEnd(dataset, config, jobLimits(options), {
     progress: consoleProgress(config),
     validation: options.validation,
+    journal: recording.journal,
     onTrained: exportTo
       ? (trainer) =>
           exportModel(
@@ -66,6 +74,11 @@ function runOne(dataset: ImageDataset, config: TrainConfig, options: Options): P
           )
       : undefined,
   });
+  const folder = options.mode === 'both' ? join(options.out, config.mode) : options.out;
+  const about = runLogDataset(dataset, options.validation, jobLimits(options));
+  writeRunFiles(folder, recording, about, 'experiment');
+  console.error(`  wrote ${config.mode}'s run-log.jsonl and TensorBoard event files to ${folder}`);
+  return report;
 }
 
 async function main(): Promise<void> {

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../src/presets';
 import type { RunReport } from './lib/report';
+import { readRunFiles, tagSteps } from './lib/runFiles';
 import { mergeStudies, studyPlot, studyRows, studyTable, type Study } from './lib/studyReport';
 import { replaceStudies } from './results-page';
-import { parseStudyArgs, RULE_LAMBDA_RANK, studyPlan } from './study';
+import { parseStudyArgs, RULE_LAMBDA_RANK, runFolder, studyPlan } from './study';
 
 const run = (label: string, seed: number, accuracy: number, paramsKept: number) => ({
   label,
@@ -64,6 +65,14 @@ describe('study options and plan', () => {
     expect(parseStudyArgs(['--targets', '50,30', '--baselines', '30']).baselines).toBe(30);
     expect(() => parseStudyArgs(['--targets', '50', '--baselines', '30'])).toThrow(
       /--baselines 30 needs a target-30 run/,
+    );
+  });
+
+  it("names each run's folder for its seed and configuration", () => {
+    expect(runFolder(2, 'rule (τ 0.1, λ_r 0.3)')).toBe(join('runs', 'seed-2', 'rule'));
+    expect(runFolder(1, 'target 70%')).toBe(join('runs', 'seed-1', 'target-70'));
+    expect(runFolder(1, 'fixed ranks (target 50%)')).toBe(
+      join('runs', 'seed-1', 'fixed-ranks-target-50'),
     );
   });
 
@@ -152,8 +161,21 @@ describe('npm run study', () => {
     expect(readdirSync(out).sort()).toEqual([
       'accuracy-vs-params.svg',
       'results.md',
+      'runs',
       'study-1.json',
     ]);
+    expect(readdirSync(join(out, 'runs', 'seed-1')).sort()).toEqual([
+      'dense',
+      'dense-narrower-target-50',
+      'fixed-ranks-target-50',
+      'target-50',
+    ]);
+    for (const run of readdirSync(join(out, 'runs', 'seed-1'))) {
+      const { log, events } = readRunFiles(join(out, 'runs', 'seed-1', run));
+      const steps = Array.from(log.history.steps.main!.step);
+      expect(steps).toEqual([1, 2]);
+      expect(tagSteps(events, 'loss/total')).toEqual(steps);
+    }
     const record = JSON.parse(readFileSync(join(out, 'study-1.json'), 'utf8')) as Study;
     expect(record.runs.map((r) => r.label)).toEqual([
       'dense',

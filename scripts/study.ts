@@ -1,7 +1,8 @@
 // `npm run study -- --data <archive|dir|builtin> --model <preset|architecture> [--targets 70,50,30,20]
 // [--seeds 1,2] [--no-rule] [--out dir] [experiment flags]`: trains the dense baseline, the low-rank
 // run under the threshold rule and the low-rank run at each target size, with the same recipe and
-// seeds, and writes study.json, results.md and accuracy-vs-params.svg.
+// seeds, and writes study.json, results.md and accuracy-vs-params.svg, and each run's
+// run-log.jsonl and TensorBoard event files in runs/seed-<seed>/<run>/.
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
 import { consoleProgress } from './lib/progress';
 import { baselinesOf, type Baseline } from './lib/baselines';
+import { runLogDataset, startRecording, writeRunFiles } from './lib/runFiles';
 import { imageCounts, trainToEnd } from './lib/runJob';
 import {
   readStudyFolder,
@@ -38,7 +40,9 @@ export const STUDY_USAGE = `usage: npm run study -- --data <archive|folder|built
                           network held at its final ranks from the first step (no pruning)
   --out <dir>             where study-<seeds>.json, results.md and accuracy-vs-params.svg go
                           (default experiments/study); results.md and the plot cover every
-                          study-*.json in the folder, so seeds can run as parallel processes
+                          study-*.json in the folder, so seeds can run as parallel processes;
+                          each run's run-log.jsonl and TensorBoard event files go in
+                          runs/seed-<seed>/<run>/ (tensorboard --logdir <dir>/runs)
   and the options of npm run experiment but --mode and --export:
 
 ${EXPERIMENT_USAGE.split('\n').slice(2).join('\n')}`;
@@ -99,6 +103,16 @@ export function parseStudyArgs(args: string[]): StudyOptions {
 export const RULE_LAMBDA_RANK = 0.3;
 const ruleLambdaRank = (config: TrainConfig) => config.lambdaRank || RULE_LAMBDA_RANK;
 
+/** The folder of a run's log and event files: runs/seed-1/dense, .../rule, .../target-50. */
+export function runFolder(seed: number, label: string): string {
+  const name = label
+    .replace(/ \(τ.*\)$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+  return join('runs', `seed-${seed}`, name);
+}
+
 /** The configurations of a study, in the order they run. */
 export function studyPlan(
   config: TrainConfig,
@@ -149,20 +163,26 @@ async function main(): Promise<void> {
   const limits = jobLimits(options);
   const runs: StudyRun[] = [];
   const plan = studyPlan(config, study);
-  const train = (config: TrainConfig, label: string, baseline?: Baseline) =>
-    trainToEnd(dataset, config, limits, {
+  const about = runLogDataset(dataset, options.validation, limits);
+  const train = async (config: TrainConfig, label: string, seed: number, baseline?: Baseline) => {
+    const recording = startRecording();
+    const report = await trainToEnd(dataset, config, limits, {
       progress: consoleProgress(config, label),
       validation: options.validation,
       baseline,
+      journal: recording.journal,
     });
+    writeRunFiles(join(out, runFolder(seed, label)), recording, about, 'study');
+    return report;
+  };
   for (const [index, job] of plan.entries()) {
     console.error(`[${index + 1}/${plan.length}] ${job.label}, seed ${job.seed}`);
-    const report = await train(job.config, job.label);
+    const report = await train(job.config, job.label, job.seed);
     runs.push({ label: job.label, seed: job.seed, target: job.target, report });
     if (job.target === null || job.target !== study.baselines) continue;
     for (const extra of baselinesOf(report, job.label, dataset.classNames.length)) {
       console.error(`  baseline: ${extra.label}, seed ${job.seed}`);
-      const run = await train(extra.config, extra.label, extra.baseline);
+      const run = await train(extra.config, extra.label, job.seed, extra.baseline);
       runs.push({ label: extra.label, seed: job.seed, target: null, report: run });
     }
   }

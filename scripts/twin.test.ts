@@ -1,10 +1,11 @@
 // The PyTorch twin (python/) from the TypeScript side: a recipe from src/recipe.ts trains there,
 // its run log reads with src/runLog.ts, its model loads in TF.js and scores the test split exactly
-// as PyTorch scored it, and its steps follow the TypeScript Trainer's on the same data. Skipped
-// with a message where no python3 can import torch.
+// as PyTorch scored it, its TensorBoard event files are the studio's for its log, and its steps
+// follow the TypeScript Trainer's on the same data. Skipped with a message where no python3 can
+// import torch.
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,8 @@ import { resizeSplit } from '../src/data/resize';
 import { presetConfig } from '../src/presets';
 import { recipeFor } from '../src/recipe';
 import { decodeRunLog } from '../src/runLog';
+import { decodeEventFile } from '../src/runs/tensorboard/eventFile';
+import { runLogToEventFiles } from '../src/runs/tensorboard/runEvents';
 import { cifar10Records } from '../src/testing/cifarFixtures';
 import { IMAGE_PREPARATION, parseModelLabels } from '../src/train/modelLabels';
 import { Trainer } from '../src/train/trainer';
@@ -99,6 +102,13 @@ describe.skipIf(!python)('the PyTorch twin', () => {
     });
     const modelJson = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
     expect(modelJson.userDefinedMetadata).toEqual(labels);
+    // its TensorBoard event files: the studio's of the same log, from the run's start
+    const name = readdirSync(out).find((file) => file.startsWith('events.out.tfevents.'))!;
+    const written = readFileSync(join(out, name));
+    const startWallTime = decodeEventFile(written)[0].wallTime;
+    const [studio] = runLogToEventFiles(log, { startWallTime });
+    expect(studio.path).toBe(name);
+    expect(Buffer.compare(written, Buffer.from(studio.bytes))).toBe(0);
   }, 300_000);
 
   it("takes the TypeScript Trainer's steps on the same data: sampling, augmentation, losses", async () => {

@@ -1,6 +1,7 @@
 """`python3 -m lowrank_studio --recipe recipe.json --data <archive|folder> --out <dir>`: trains a
 recipe to its end (alone, or as one of torchrun's processes) and writes report.json, run-log.jsonl,
-the exported model (model.json, model.weights.bin, export-report.json) and checkpoint.pt."""
+the exported model (model.json, model.weights.bin, export-report.json), checkpoint.pt and the run
+log's TensorBoard event files (tensorboard --logdir <out>)."""
 
 import argparse
 import json
@@ -14,6 +15,7 @@ import torch
 
 from lowrank_studio import distributed
 from lowrank_studio import baselines
+from lowrank_studio import tensorboard
 from lowrank_studio.accounting import cost_summaries, size_kept
 from lowrank_studio.batches import limit_split, with_validation
 from lowrank_studio.cifar import DatasetError
@@ -42,7 +44,8 @@ def parser() -> argparse.ArgumentParser:
                         "images, one folder per class (a folder, .zip, .tar or .tar.gz: "
                         "<class>/<image> or train|test/<class>/<image>)")
     p.add_argument("--out", required=True,
-                   help="folder for report.json, run-log.jsonl, the model, checkpoints")
+                   help="folder for report.json, run-log.jsonl, the model, checkpoints and "
+                        "TensorBoard's event files")
     p.add_argument("--epochs", type=int, help="override the recipe's epochs")
     p.add_argument("--train-limit", type=int, help="use only the first K training images")
     p.add_argument("--test-limit", type=int, help="use only the first K test images")
@@ -291,6 +294,13 @@ def use_every_core(device: str, processes: int) -> None:
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // processes))
 
 
+def write_tensorboard(log_path: Optional[str], out: str, state: Dict[str, Any]) -> None:
+    """The run log as TensorBoard event files beside it (tensorboard --logdir <out>), timed from
+    the run's start (before any --resume)."""
+    if log_path:
+        tensorboard.write_event_files(log_path, out, state["startWallTime"])
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -332,6 +342,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                                baselines.lowrank_run(args.post_hoc), state)
             state["initialRanks"] = [layer.rank for layer in trainer.layers]
         state["started"] = time.time()
+        # kept in the checkpoint: a resumed run's event files keep their name and clock
+        state.setdefault("startWallTime", state["started"] - state.get("secondsBefore", 0.0))
         log_path = os.path.join(args.out, "run-log.jsonl") if world.leader else None
         resuming_log = bool(args.resume and log_path and os.path.exists(log_path))
         if resuming_log:
@@ -362,6 +374,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 print(f"stopped after epoch {trainer.epoch} of {epochs}: continue with --resume "
                       f"{os.path.join(args.out, CHECKPOINT)}", file=sys.stderr)
             log.close()
+            write_tensorboard(log_path, args.out, state)
             return 0
         if test is None:
             test = trainer.evaluate()
@@ -374,8 +387,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         if world.leader:
             write_outputs(trainer, dataset, test, state, args.out, device, validation)
             save_checkpoint(trainer, state, args.out)
-            print(f"wrote {args.out}/report.json, run-log.jsonl, model.json", file=sys.stderr)
+            print(f"wrote {args.out}/report.json, run-log.jsonl, model.json and TensorBoard's "
+                  f"event files", file=sys.stderr)
         log.close()
+        write_tensorboard(log_path, args.out, state)
         return 0
     except (RecipeError, DatasetError, ValueError, RuntimeError, OSError) as error:
         print(f"lowrank_studio: {error}", file=sys.stderr)

@@ -113,6 +113,9 @@ def test_cli_trains_and_writes_report_log_and_model(tmp_path):
     assert (out / "model.weights.bin").stat().st_size == 4 * sum(
         int(torch.tensor(w["shape"]).prod()) for w in weights)
     assert json.loads((out / "export-report.json").read_text())["params"]["exported"] > 0
+    # the run log as TensorBoard event files, the header first
+    (events,) = out.glob("events.out.tfevents.*.lowrank-studio")
+    assert b"run/header" in events.read_bytes()[:200]
 
 
 def test_cli_resumes_from_its_checkpoint(tmp_path):
@@ -154,6 +157,8 @@ def test_cli_holds_out_validation_and_reads_the_test_set_once(tmp_path):
     assert 0 <= run["testAccuracy"] <= 1
     header = json.loads((out / "run-log.jsonl").read_text().splitlines()[0])
     assert header["dataset"]["validationCount"] == 20 and header["dataset"]["testCount"] == 10
+    # the resumed run rewrote the event file of its first part: one run for TensorBoard
+    assert len(list(out.glob("events.out.tfevents.*"))) == 1
     refused = run_cli(*common, "--resume", str(out / "checkpoint.pt"), "--validation", "5")
     assert "leave out --epochs, --seed and --validation" in refused.stderr
 

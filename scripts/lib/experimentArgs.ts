@@ -25,6 +25,8 @@ export const USAGE = `usage: npm run experiment -- --data <archive|folder|builti
   --mode        lowrank | dense | both (both: the dense baseline and the low-rank run, same recipe and seed)
   --epochs N    --train-limit K    --test-limit K    --seed S    --out <dir> (default experiments/latest)
                 a preset brings the studio's image limits (classroom: 1,000 / 500); the flags override them
+                --out gets report.json, report.md, and each run's run-log.jsonl (the studio opens it) and
+                TensorBoard event files (tensorboard --logdir <dir>), in <dir>/<mode>/ with --mode both
   --validation N hold N training images out (stratified; the same images in every run): each epoch
                 is evaluated on them, the test set once at the end; --train-limit counts the rest
   --target-params-kept P   end the low-rank run at P% of the dense params (10-90)

@@ -1,5 +1,6 @@
 // Trains one job to its end in Node with the product's Trainer and summarises it as a RunReport:
-// the loop shared by `npm run experiment` and `npm run study`.
+// the loop shared by `npm run experiment` and `npm run study`. Given a journal, it records the
+// run's history as the studio's session does (the same events), for a run log.
 import type { TrainConfig } from '../../src/config';
 import { CHANNELS, type ImageDataset } from '../../src/data/dataset';
 import { limitSplit, resizeSplit } from '../../src/data/resize';
@@ -7,7 +8,16 @@ import { evaluateSplit } from '../../src/train/evaluation';
 import { withValidation } from '../../src/data/validation';
 import type { JobLimits } from '../../src/protocol';
 import type { EpochReport } from '../../src/train/reports';
+import { toSeries } from '../../src/train/stepSeries';
 import { Trainer } from '../../src/train/trainer';
+import type { RunJournal } from '../../src/worker/runJournal';
+import {
+  configuredEvent,
+  epochEvent,
+  evaluationEvent,
+  prunedEvent,
+  spectraEvent,
+} from '../../src/worker/sessionEvents';
 import type { Baseline } from './baselines';
 import type { RunReport } from './report';
 
@@ -52,6 +62,8 @@ export interface RunOptions {
   validation?: number;
   /** an equal-size baseline: a fixed-ranks one is cut to its ranks before the first step */
   baseline?: Baseline;
+  /** records the run's chart events, as the studio's session posts them (for run-log.jsonl) */
+  journal?: RunJournal;
 }
 
 /** The images a job trains, is validated and is tested on, as reports record them. */
@@ -72,7 +84,7 @@ export async function trainToEnd(
   dataset: ImageDataset,
   config: TrainConfig,
   limits: JobLimits,
-  { progress, onTrained, validation = 0, baseline }: RunOptions = {},
+  { progress, onTrained, validation = 0, baseline, journal }: RunOptions = {},
 ): Promise<RunReport> {
   const held = validation > 0 ? withValidation(dataset, validation) : null;
   const trainer = held
@@ -81,6 +93,10 @@ export async function trainToEnd(
   try {
     if (baseline?.kind === 'fixed-ranks') await trainer.holdRanks(baseline.ranks);
     const initialRanks = trainer.layers.map((l) => l.s.shape[0]);
+    if (journal) {
+      journal.record(configuredEvent(trainer));
+      journal.record(spectraEvent(trainer.step, await trainer.spectra()));
+    }
     const history: RunReport['history'] = [];
     const started = performance.now();
     let last: EpochReport | null = null;
@@ -91,7 +107,10 @@ export async function trainToEnd(
       for (let stepInEpoch = 1; ; stepInEpoch++) {
         const { endOfEpoch } = trainer.trainStep();
         if (stepInEpoch % READ_EVERY === 0 || endOfEpoch) {
-          for (const m of await trainer.readStepMetrics()) {
+          const metrics = await trainer.readStepMetrics();
+          if (metrics.length)
+            journal?.record({ type: 'steps', run: 'main', series: toSeries(metrics) });
+          for (const m of metrics) {
             if (!Number.isFinite(m.total)) throw new DivergedError(m.step, config);
             lossSum += m.crossEntropy;
             accuracySum += m.trainAccuracy;
@@ -106,9 +125,16 @@ export async function trainToEnd(
           );
         }
         await trainer.pruneIfDue();
+        const pruned = trainer.takePruneLog();
+        if (journal && pruned.length) {
+          journal.record(prunedEvent(trainer, pruned));
+          journal.record(spectraEvent(trainer.step, await trainer.spectra()));
+        }
         if (endOfEpoch) break;
       }
       last = await trainer.endEpoch();
+      journal?.record(epochEvent(last, 'main'));
+      journal?.record(spectraEvent(last.step, last.spectra));
       const entry = {
         epoch: last.epoch,
         step: last.step,
@@ -142,6 +168,8 @@ export async function trainToEnd(
           trainer.stats,
         )
       : report.test;
+    // the epochs were evaluated on the held-out images: the test set's one reading is an event
+    if (held) journal?.record(evaluationEvent('main', 'full', trainer.step, test));
     if (onTrained) await onTrained(trainer);
     return {
       mode: config.mode,

@@ -1,13 +1,19 @@
 // The run loop of a session's job: steps the job (and its dense baseline in lockstep), and reports
 // what the charts draw at a bounded rate: step metrics, test-slice accuracy every few seconds,
 // epochs, prune events and spectra. Its host (the session) owns the job and its state.
-import { sizeKept } from '../lowrank/accounting';
-import type { EpochSummary, RunName, RunState, WorkerEvent } from '../protocol';
+import type { RunName, RunState, WorkerEvent } from '../protocol';
 import { TEST_SLICE_IMAGES } from '../protocol';
 import type { EpochReport, LayerSpectrum } from '../train/reports';
 import type { Trainer } from '../train/trainer';
 import { toSeries } from '../train/stepSeries';
-import { costSummaries, layerRank, seriesBuffers, yieldToEvents } from './sessionEvents';
+import {
+  epochEvent,
+  evaluationEvent,
+  prunedEvent,
+  seriesBuffers,
+  spectraEvent,
+  yieldToEvents,
+} from './sessionEvents';
 
 /** Step metrics are sent at most this often (about 10 messages a second). */
 export const FLUSH_INTERVAL_MS = 100;
@@ -129,18 +135,8 @@ export class RunLoop {
   }
 
   async evaluateAndPost(trainer: Trainer, run: RunName, scope: 'slice' | 'full'): Promise<void> {
-    const { accuracy, loss, count } = await trainer.evaluate(
-      scope === 'slice' ? TEST_SLICE_IMAGES : undefined,
-    );
-    this.host.post({
-      type: 'evaluation',
-      run,
-      scope,
-      step: trainer.step,
-      count,
-      testAccuracy: accuracy,
-      testLoss: loss,
-    });
+    const result = await trainer.evaluate(scope === 'slice' ? TEST_SLICE_IMAGES : undefined);
+    this.host.post(evaluationEvent(run, scope, trainer.step, result));
   }
 
   /** Sends the step metrics of the job and its baseline not yet sent. */
@@ -163,18 +159,7 @@ export class RunLoop {
   }
 
   private postEpoch(report: EpochReport, run: RunName): void {
-    const { accounting } = report;
-    const summary: EpochSummary = {
-      epoch: report.epoch,
-      step: report.step,
-      pruningWindow: report.pruningWindow,
-      testAccuracy: report.test.accuracy,
-      testLoss: report.test.loss,
-      testCount: report.test.count,
-      size: report.size,
-      ...costSummaries(accounting),
-    };
-    this.host.post({ type: 'epoch', run, summary });
+    this.host.post(epochEvent(report, run));
     if (run === 'main') this.sendSpectra(report.step, report.spectra);
   }
 
@@ -182,12 +167,7 @@ export class RunLoop {
   async reportPruning(trainer: Trainer): Promise<void> {
     const events = trainer.takePruneLog();
     if (events.length === 0) return;
-    this.host.post({
-      type: 'pruned',
-      step: trainer.step,
-      events,
-      size: sizeKept(trainer.accounting()),
-    });
+    this.host.post(prunedEvent(trainer, events));
     await this.postSpectra(trainer);
   }
 
@@ -196,10 +176,10 @@ export class RunLoop {
   }
 
   private sendSpectra(step: number, spectra: LayerSpectrum[]): void {
-    const values = spectra.map((layer) => layer.singularValues);
+    const event = spectraEvent(step, spectra);
     this.host.post(
-      { type: 'spectra', step, layers: spectra.map(layerRank), values },
-      values.map((v) => v.buffer as ArrayBuffer),
+      event,
+      event.values.map((v) => v.buffer as ArrayBuffer),
     );
   }
 }

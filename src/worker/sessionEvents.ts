@@ -1,18 +1,21 @@
 // Pieces of the session's traffic: step series' buffers to transfer, cost and rank summaries as
 // the protocol carries them, the events and saves made from a job, and a yield that lets queued
 // messages in.
-import type { ModelAccounting } from '../lowrank/accounting';
+import { sizeKept, type ModelAccounting } from '../lowrank/accounting';
+import type { PruneEvent } from '../lowrank/pruning';
 import type {
   CostSummary,
   DatasetSource,
   JobLimits,
   LayerRank,
+  RunName,
   StepSeries,
   WorkerEvent,
 } from '../protocol';
 import { encodeCheckpoint } from '../train/checkpointFile';
+import type { EvaluationResult } from '../train/evaluation';
 import { exportJob } from '../train/exporter';
-import type { LayerSpectrum } from '../train/reports';
+import type { EpochReport, LayerSpectrum } from '../train/reports';
 import type { Trainer } from '../train/trainer';
 import type { RunToSave } from './autosave';
 import type { RunJournal } from './runJournal';
@@ -78,6 +81,46 @@ export function configuredEvent(trainer: Trainer): Extract<WorkerEvent, { type: 
     })),
     ...costSummaries(accounting),
   };
+}
+
+type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
+
+/** An epoch's report as the charts (and run logs) keep it. */
+export function epochEvent(report: EpochReport, run: RunName): EventOf<'epoch'> {
+  return {
+    type: 'epoch',
+    run,
+    summary: {
+      epoch: report.epoch,
+      step: report.step,
+      pruningWindow: report.pruningWindow,
+      testAccuracy: report.test.accuracy,
+      testLoss: report.test.loss,
+      testCount: report.test.count,
+      size: report.size,
+      ...costSummaries(report.accounting),
+    },
+  };
+}
+
+/** A test evaluation at `step`, on the whole test split or on its first images. */
+export function evaluationEvent(
+  run: RunName,
+  scope: 'slice' | 'full',
+  step: number,
+  { accuracy, loss, count }: EvaluationResult,
+): EventOf<'evaluation'> {
+  return { type: 'evaluation', run, scope, step, count, testAccuracy: accuracy, testLoss: loss };
+}
+
+/** Prune events at the trainer's step, with the size they left. */
+export function prunedEvent(trainer: Trainer, events: PruneEvent[]): EventOf<'pruned'> {
+  return { type: 'pruned', step: trainer.step, events, size: sizeKept(trainer.accounting()) };
+}
+
+export function spectraEvent(step: number, spectra: LayerSpectrum[]): EventOf<'spectra'> {
+  const values = spectra.map((layer) => layer.singularValues);
+  return { type: 'spectra', step, layers: spectra.map(layerRank), values };
 }
 
 /** What an autosave keeps of a job: its checkpoints, charts, dataset and limits. */
