@@ -16,6 +16,7 @@ import { DivergenceBanner } from './components/run/DivergenceBanner';
 import { PruningWindowBanner } from './components/run/PruningWindowBanner';
 import { SavedRunBanner } from './components/run/SavedRunBanner';
 import { RunLogPanel } from './components/runlog/RunLogPanel';
+import { RunsSection } from './components/runs/RunsSection';
 import { SiteNotice } from './components/SiteNotice';
 import { GuidedTour, TourButton } from './components/tour/GuidedTour';
 import { TryItPanel } from './components/tryit/TryItPanel';
@@ -64,6 +65,7 @@ export function App() {
           <CompressionChart />
         </div>
       </div>
+      <RunsSection />
     </main>
   );
 }

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { registerOffline } from './offline/registerOffline';
 import { startWorker } from './bridge/bridge';
+import { runActions } from './bridge/runActions';
 import { readUrlState, writeUrlState } from './bridge/urlState';
 import { useStudio } from './store/store';
 import './styles.css';
@@ -34,6 +35,7 @@ useStudio.subscribe((state, previous) => {
 // a first visit may reload at once to become cross-origin isolated: start nothing before it
 if (!registerOffline()) {
   startWorker(initial.backend, initial.threads);
+  void runActions.load();
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <App />

@@ -388,6 +388,8 @@ export type WorkerEvent =
   | { type: 'savedRun'; run: SavedRunSummary | null }
   /** A resumed run's charts so far: the page replays them. */
   | { type: 'history'; history: RunHistory }
+  /** A run ended (its last epoch, Stop, or Reset or a new job before that): for the run library. */
+  | { type: 'runEnded'; history: RunHistory; ended: 'finished' | 'stopped' }
   /** The loss became NaN or infinite: the run is paused, and can go back to its last autosave. */
   | { type: 'diverged'; run: RunName; step: number; autosaveStep: number | null }
   | { type: 'inferenceTiming'; timing: InferenceTiming }

@@ -1,79 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from './config';
-import type { RunHistory, StepSeries } from './protocol';
+import type { RunHistory } from './protocol';
 import { decodeRunLog, encodeRunLog, historyBetween, RUN_LOG_FORMAT } from './runLog';
+import { sampleHeader, sampleHistory } from './testing/sampleRun';
 
-const size = {
-  paramsKept: 0.8,
-  factorisedParamsKept: 1.1,
-  macsKept: 0.85,
-  rankKept: 0.7,
-  compressionRatio: 1.25,
-};
-const costs = { dense: 100, factorised: 110, deployable: 80 };
-const layer = { name: 'conv1', rank: 4, fullRank: 4, breakEvenRank: 2, fading: 0 };
-
-function series(steps: number[]): StepSeries {
-  const f32 = (f: (s: number) => number) => Float32Array.from(steps, f);
-  return {
-    step: Float64Array.from(steps),
-    epoch: f32((s) => s / 4),
-    crossEntropy: f32((s) => 2.3 - s / 10),
-    orth: f32(() => 1e-3),
-    rank: f32(() => 0.5),
-    total: f32((s) => 2.3 - s / 10 + 0.001),
-    trainAccuracy: f32((s) => s / 10),
-    learningRate: f32(() => 0.1),
-    lambdaRank: f32(() => 0),
-    stepMs: f32(() => 12.5),
-  };
-}
-
-const history: RunHistory = {
-  steps: { main: series([1, 2, 3, 4, 5, 6, 7, 8]) },
-  events: [
-    {
-      type: 'evaluation',
-      run: 'main',
-      scope: 'slice',
-      step: 2,
-      count: 32,
-      testAccuracy: 0.25,
-      testLoss: 2,
-    },
-    { type: 'pruned', step: 3, events: [{ layer: 'conv1', oldRank: 4, newRank: 3 }], size },
-    {
-      type: 'epoch',
-      run: 'main',
-      summary: {
-        epoch: 1,
-        step: 4,
-        testAccuracy: 0.5,
-        testLoss: 1.5,
-        testCount: 64,
-        size,
-        params: costs,
-        macs: costs,
-      },
-    },
-    { type: 'spectra', step: 4, layers: [{ ...layer, rank: 3 }], values: [] },
-  ],
-  spectra: {
-    type: 'spectra',
-    step: 4,
-    layers: [{ ...layer, rank: 3 }],
-    values: [Float32Array.of(3, 2, 1)],
-  },
-};
-const header = {
-  producer: 'test',
-  config: DEFAULT_CONFIG,
-  stepsPerEpoch: 4,
-  dataset: { name: 'shapes', trainCount: 16 },
-  layers: [layer],
-  params: costs,
-  macs: costs,
-};
+const history = sampleHistory;
+const header = sampleHeader;
 
 describe('run logs', () => {
   it('write a header, then steps and events in step order, and read back the same history', () => {

@@ -7,6 +7,7 @@ import { studioRunLog } from '../runLog';
 import { loadLastDataset, rememberBackend, rememberLastDataset } from './browserMemory';
 import { BUILTIN_SOURCE, type BridgeContext } from './context';
 import { modelZip } from './download';
+import { runActions, studioAbout } from './runActions';
 import type { StudioActions } from './actions';
 import { memoryReported } from './testHook';
 
@@ -80,6 +81,9 @@ export function bridgeEvents(
       case 'history':
         replay(event.history);
         return;
+      case 'runEnded':
+        void runActions.keepStudioRun(event.history, event.ended);
+        return;
       case 'diverged':
         store.setDivergence(event);
         return;
@@ -137,21 +141,8 @@ export function bridgeEvents(
         return;
       case 'export': {
         const { report } = event;
-        const { dataset, tfVersion, backend } = store;
         const runLog =
-          event.history &&
-          studioRunLog(event.history, {
-            producer: `Low-rank studio (TF.js ${tfVersion ?? '?'}, ${backend ?? '?'})`,
-            dataset: dataset
-              ? {
-                  name: dataset.name,
-                  trainCount: dataset.train.count,
-                  testCount: dataset.test.count,
-                  classNames: dataset.classNames,
-                  ...(dataset.folder ? { folder: dataset.folder } : {}),
-                }
-              : { name: report.dataset },
-          });
+          event.history && studioRunLog(event.history, studioAbout(store, report.dataset));
         io.download(
           `${report.model}-${report.mode}-step${report.step}.zip`,
           modelZip({ ...event, runLog }),

@@ -53,14 +53,18 @@ function describe(decoded: RunLog): Pick<RunLogView, 'source' | 'device' | 'reci
 export const runLogActions = {
   /** Opens a log file and shows the whole run; a bad file leaves the page as it was. */
   async open(file: File): Promise<void> {
-    const store = useStudio.getState();
     let decoded: RunLog;
     try {
       decoded = decodeRunLog(await file.text());
     } catch (error) {
-      store.setError({ message: `${file.name}: ${(error as Error).message}` });
+      useStudio.getState().setError({ message: `${file.name}: ${(error as Error).message}` });
       return;
     }
+    runLogActions.show(decoded, file.name);
+  },
+  /** Shows a decoded log (a file, or a run from the run library) under `fileName`. */
+  show(decoded: RunLog, fileName: string): void {
+    const store = useStudio.getState();
     if (replayTimer !== null) clearInterval(replayTimer);
     replayTimer = null;
     log = decoded;
@@ -68,7 +72,7 @@ export const runLogActions = {
     const { config, stepsPerEpoch } = decoded.header;
     store.openRunLogView(
       {
-        fileName: file.name,
+        fileName,
         ...describe(decoded),
         lastStep: decoded.lastStep,
         shownStep: 0,

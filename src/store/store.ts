@@ -7,6 +7,7 @@ import { createExportSlice, type ExportSlice } from './slices/export';
 import { createMetricsSlice, type MetricsSlice } from './slices/metrics';
 import { createRunSlice, type RunSlice } from './slices/run';
 import { createRunLogSlice, type RunLogSlice } from './slices/runLog';
+import { createRunsSlice, type RunsSlice } from './slices/runs';
 import { createRuntimeSlice, type RuntimeSlice } from './slices/runtime';
 import { createSiteSlice, type SiteSlice } from './slices/site';
 import { createTryItSlice, type TryItSlice } from './slices/tryIt';
@@ -21,6 +22,7 @@ export {
   type TestPoint,
 } from './slices/metrics';
 export type { RunLogView } from './slices/runLog';
+export type { RunAlignment, RunsMessage } from './slices/runs';
 export type { SiteNotice } from './slices/site';
 export type {
   ConfigSlice,
@@ -29,6 +31,7 @@ export type {
   MetricsSlice,
   RunLogSlice,
   RunSlice,
+  RunsSlice,
   RuntimeSlice,
   SiteSlice,
   TryItSlice,
@@ -37,6 +40,7 @@ export type {
 
 export type StudioState = ExportSlice &
   RunLogSlice &
+  RunsSlice &
   RuntimeSlice &
   DatasetSlice &
   ConfigSlice &
@@ -57,4 +61,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createUiSlice(...a),
   ...createRunLogSlice(...a),
   ...createTryItSlice(...a),
+  ...createRunsSlice(...a),
 }));

@@ -26,6 +26,14 @@ describe('TrainingSession through the protocol', () => {
     // typed arrays travel as transfers
     h.events.filter((e) => e.event.type === 'steps').forEach((e) => expect(e.transferred).toBe(10));
     expect(h.of('error')).toEqual([]);
+    // the run library gets the whole run once, as it ends
+    const ended = h.of('runEnded');
+    expect(ended).toHaveLength(1);
+    expect(ended[0].ended).toBe('finished');
+    expect(Array.from(ended[0].history.steps.main!.step)).toEqual(steps);
+    expect(ended[0].history.events.filter((e) => e.type === 'epoch')).toHaveLength(2);
+    await h.send({ type: 'reset' });
+    expect(h.of('runEnded')).toHaveLength(1);
   });
 
   it('batches step metrics to about 10 messages a second', async () => {
@@ -89,6 +97,10 @@ describe('TrainingSession through the protocol', () => {
     );
     await h.send({ type: 'reset' });
     expect(h.of('state').at(-1)!.state).toBe('idle');
+    // a run reset before its end is kept as far as it went
+    const ended = h.of('runEnded');
+    expect(ended.map((e) => e.ended)).toEqual(['stopped']);
+    expect(ended[0].history.steps.main!.step.length).toBeGreaterThan(stepsAtPause + 2);
     const after = h.events.length;
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(h.events.slice(after).filter((e) => e.event.type === 'steps')).toEqual([]);

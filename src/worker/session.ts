@@ -49,6 +49,8 @@ export class TrainingSession {
   private jobLimits: JobLimits = {};
   /** everything the charts showed of the job, at full resolution */
   private journal = new RunJournal();
+  /** the last step a runEnded event covered */
+  private endedAtStep = 0;
   private lastAutosaveAt = 0;
   /** the step of the job's last autosave, if any */
   private autosavedStep: number | null = null;
@@ -138,6 +140,7 @@ export class TrainingSession {
   }
 
   private setState(state: RunState): void {
+    if (state === 'finished' && this.state !== 'finished') this.postRunEnded();
     this.state = state;
     this.post({
       type: 'state',
@@ -372,7 +375,19 @@ export class TrainingSession {
     return this.tryModels.predictJob(command, trainer, this.baseline);
   }
 
+  /** The job's whole history, once per run, for the page's run library. */
+  private postRunEnded(): void {
+    const trainer = this.trainer;
+    if (!trainer || this.journal.lastStep <= this.endedAtStep) return;
+    this.endedAtStep = this.journal.lastStep;
+    const ended = trainer.epoch >= trainer.config.epochs ? 'finished' : 'stopped';
+    this.post({ type: 'runEnded', history: this.journal.history(), ended });
+  }
+
   private disposeJob(): void {
+    // a run reset or replaced before its end is kept as far as it went
+    if (this.state !== 'finished') this.postRunEnded();
+    this.endedAtStep = 0;
     this.trainer?.dispose();
     this.baseline?.dispose();
     this.trainer = null;

@@ -34,12 +34,15 @@ export function StepFrame({
   height,
   yAxis,
   format,
+  xLabel,
   children,
 }: {
   height: number;
   yAxis: YAxisProps;
   /** a value as the hover readout shows it */
   format: (value: number) => string;
+  /** the x axis's unit in the hover readout (default: step) */
+  xLabel?: string;
   children?: ReactNode;
 }) {
   return (
@@ -50,7 +53,7 @@ export function StepFrame({
           <XAxis {...UNIT_X_AXIS} />
           <YAxis type="number" interval={0} allowDataOverflow {...yAxis} />
           {children}
-          <SeriesLayer format={format} />
+          <SeriesLayer format={format} xLabel={xLabel} />
         </LineChart>
       </ResponsiveContainer>
     </IdleFrame>
