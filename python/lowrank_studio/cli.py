@@ -146,9 +146,12 @@ def train(trainer: Trainer, log: RunLog, out: str, log_every: int, state: Dict[s
                 break
         test = trainer.evaluate()
         summary = summary_of(trainer, test)
-        log.write({"type": "evaluation", "run": "main", "scope": "full", "step": trainer.step,
-                   "count": test["count"], "testAccuracy": test["accuracy"],
-                   "testLoss": test["loss"]})
+        # with a validation split the epochs are validated, not tested: the log's test
+        # evaluation is the one read at the end
+        if not state.get("validation"):
+            log.write({"type": "evaluation", "run": "main", "scope": "full",
+                       "step": trainer.step, "count": test["count"],
+                       "testAccuracy": test["accuracy"], "testLoss": test["loss"]})
         log.write({"type": "epoch", "run": "main", "summary": summary})
         log.write(spectra_event(trainer))
         entry = history_entry(summary, loss_sum / steps, accuracy_sum / steps,
@@ -381,6 +384,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         validation = None
         if held_test is not None:
             validation, test = test, trainer.evaluate(limit_split(held_test, state["testLimit"]))
+            log.write({"type": "evaluation", "run": "main", "scope": "full",
+                       "step": trainer.step, "count": test["count"],
+                       "testAccuracy": test["accuracy"], "testLoss": test["loss"]})
             if world.leader:
                 print(f"test accuracy {100 * test['accuracy']:.2f}% on {test['count']} images "
                       f"(read once)", file=sys.stderr)

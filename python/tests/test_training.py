@@ -155,8 +155,13 @@ def test_cli_holds_out_validation_and_reads_the_test_set_once(tmp_path):
             for entry in run["history"]] == [["validationAccuracy"]] * 2
     assert run["validationCount"] == 20 and 0 <= run["validationAccuracy"] <= 1
     assert 0 <= run["testAccuracy"] <= 1
-    header = json.loads((out / "run-log.jsonl").read_text().splitlines()[0])
+    lines = [json.loads(line) for line in (out / "run-log.jsonl").read_text().splitlines()]
+    header = lines[0]
     assert header["dataset"]["validationCount"] == 20 and header["dataset"]["testCount"] == 10
+    # the epochs are validated; the log's one test evaluation is the read at the end
+    evaluations = [line for line in lines if line["type"] == "evaluation"]
+    assert len(evaluations) == 1 and evaluations[0]["count"] == 10
+    assert evaluations[0]["testAccuracy"] == run["testAccuracy"]
     # the resumed run rewrote the event file of its first part: one run for TensorBoard
     assert len(list(out.glob("events.out.tfevents.*"))) == 1
     refused = run_cli(*common, "--resume", str(out / "checkpoint.pt"), "--validation", "5")
