@@ -87,6 +87,11 @@ test('runs are kept, sorted, overlaid, survive a reload, export, delete and impo
     page.locator('[data-run-name="twin-run-log"] td[data-column="device"]'),
   ).toContainText('PyTorch');
 
+  // the same file again is one run, not two
+  await page.getByTestId('runs-import').setInputFiles(TWIN_LOG);
+  await expect(page.getByTestId('runs-message')).toContainText('already in the table');
+  await expect(rows(page)).toHaveCount(4);
+
   // a cut run file is refused with its reason, and the table keeps every run
   const cut = testInfo.outputPath('cut.lrrun');
   const bytes = readFileSync(file);

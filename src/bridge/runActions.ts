@@ -81,6 +81,13 @@ async function refresh(): Promise<void> {
   useStudio.getState().setRuns(await listRuns());
 }
 
+async function fingerprintOf(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest).slice(0, 8), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+}
+
 /** Keeps a run's row and log, telling what the budget or quota removed to make room. */
 async function keep(row: Omit<RunRow, 'bytes'>, text: string): Promise<boolean> {
   try {
@@ -158,17 +165,24 @@ export const runActions = {
       if (!text) return;
       const log = decodeRunLog(text);
       const name = `${studioRunName(log)}${ended === 'stopped' ? ' (stopped)' : ''}`;
-      await keep(rowOf(log, name, 'studio'), text);
+      await keep({ ...rowOf(log, name, 'studio'), fingerprint: await fingerprintOf(text) }, text);
     });
   },
   /** Run files, run logs (or a model zip holding one) and event files: each joins the table. */
-  async importFiles(files: readonly File[]): Promise<void> {
+  async importFiles(files: readonly File[], { quiet = false } = {}): Promise<void> {
     const refused: string[] = [];
     let kept = 0;
     for (const file of files) {
       try {
         const read = await readImported(file);
-        const row = rowOf(read.log, read.name, 'file', read.about?.savedAt);
+        const fingerprint = await fingerprintOf(read.text);
+        const same = useStudio.getState().runs.find((run) => run.fingerprint === fingerprint);
+        if (same) {
+          // a log opened to look at it again is no news
+          if (!quiet) refused.push(`${file.name}: already in the table as ${same.name}`);
+          continue;
+        }
+        const row = { ...rowOf(read.log, read.name, 'file', read.about?.savedAt), fingerprint };
         if (await keep({ ...row, note: read.about?.note ?? '' }, read.text)) kept++;
       } catch (error) {
         refused.push(`${file.name}: ${(error as Error).message}`);

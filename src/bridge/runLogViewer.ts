@@ -4,6 +4,7 @@
 import { decodeRunLog, historyBetween, type RunLog } from '../runLog';
 import { useStudio, type RunLogView } from '../store/store';
 import { replay } from './bridge';
+import { runActions } from './runActions';
 
 /** A replay shows the whole run in about this long, whatever its length. */
 export const REPLAY_MS = 20_000;
@@ -61,6 +62,8 @@ export const runLogActions = {
       return;
     }
     runLogActions.show(decoded, file.name);
+    // an opened log joins the run library too (once: the library knows a file it holds)
+    await runActions.importFiles([file], { quiet: true });
   },
   /** Shows a decoded log (a file, or a run from the run library) under `fileName`. */
   show(decoded: RunLog, fileName: string): void {

@@ -19,6 +19,8 @@ export interface RunRow {
   digest: RunDigest;
   /** the stored log's size */
   bytes: number;
+  /** SHA-256 of the log's text (hex, first 16 digits): the same file imported twice is one run */
+  fingerprint?: string;
 }
 
 type Cell = number | string | boolean | null;
