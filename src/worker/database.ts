@@ -1,7 +1,12 @@
 // The studio's IndexedDB database, shared by the dataset cache and the autosaved run.
 export const DATABASE = 'lowrank-studio';
-export const STORES = { datasets: 'datasets', runs: 'runs' } as const;
-const VERSION = 2;
+export const STORES = {
+  datasets: 'datasets',
+  /** a cached dataset's pixels, in pieces: Chromium refuses a value over about 127 MB */
+  datasetChunks: 'datasetChunks',
+  runs: 'runs',
+} as const;
+const VERSION = 3;
 
 export function openDatabase(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -26,9 +31,14 @@ export async function inStore<T>(
   const database = await openDatabase();
   try {
     return await new Promise<T>((resolve, reject) => {
-      const request = action(database.transaction(store, mode).objectStore(store));
+      const transaction = database.transaction(store, mode);
+      const request = action(transaction.objectStore(store));
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(new Error(`${store}: ${request.error?.message}`));
+      // a write refused as it commits (a value too large, a full quota) fails the transaction
+      // alone: without this the promise would never settle
+      transaction.onabort = () =>
+        reject(new Error(`${store}: ${transaction.error?.message ?? 'the transaction failed'}`));
     });
   } finally {
     database.close();

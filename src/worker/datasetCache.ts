@@ -1,12 +1,24 @@
 // IndexedDB cache of parsed datasets, keyed by their source (URL, or file name + size + date), so
-// a reload neither downloads nor parses again. Typed arrays are stored as they are.
-import type { ImageDataset } from '../data/dataset';
+// a reload neither downloads nor parses again. The pixels are stored in pieces (CHUNK_BYTES).
+import type { ImageDataset, Split } from '../data/dataset';
 import type { CachedDataset } from '../protocol';
-import { inStore, openDatabase, STORES } from './database';
+import { inStore, inTransaction, openDatabase, STORES } from './database';
+
+/** A split as the cache record holds it: its pixels are in `chunks` records of their own. */
+type StoredSplit = Omit<Split, 'images'> & { images?: Uint8Array; chunks?: number };
 
 interface Record extends CachedDataset {
-  dataset: ImageDataset;
+  dataset: Omit<ImageDataset, 'train' | 'test'> & { train: StoredSplit; test: StoredSplit };
 }
+
+/**
+ * Bytes of pixels a chunk record holds. Chromium refuses an IndexedDB value over about 127 MB
+ * (CIFAR-10's 50,000 training images are 154 MB), so the pixels go in pieces well under it.
+ */
+export const CHUNK_BYTES = 32 * 1024 * 1024;
+
+const chunkKey = (key: string, split: 'train' | 'test', index: number) =>
+  `${key}\u0000${split}\u0000${index}`;
 
 const run = <T>(mode: IDBTransactionMode, action: (store: IDBObjectStore) => IDBRequest<T>) =>
   inStore(STORES.datasets, mode, action);
@@ -16,24 +28,77 @@ export function datasetBytes(dataset: ImageDataset): number {
   return train.images.length + train.labels.length + test.images.length + test.labels.length;
 }
 
+async function readChunks(key: string, split: 'train' | 'test', stored: StoredSplit) {
+  if (stored.images) return stored.images;
+  const keys = Array.from({ length: stored.chunks ?? 0 }, (_, i) => chunkKey(key, split, i));
+  const chunks = await inTransaction(STORES.datasetChunks, 'readonly', (store) =>
+    keys.map((k) => store.get(k) as IDBRequest<{ bytes: Uint8Array } | undefined>),
+  );
+  const parts = chunks.map((request) => request.result?.bytes);
+  // a cache cut short (a chunk removed by the browser) reads as no cache
+  if (parts.some((part) => !part)) return null;
+  const images = new Uint8Array(parts.reduce((n, part) => n + part!.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    images.set(part!, at);
+    at += part!.length;
+  }
+  return images;
+}
+
 export async function readCached(key: string): Promise<ImageDataset | null> {
   const record = await run<Record | undefined>('readonly', (store) => store.get(key));
-  return record?.dataset ?? null;
+  if (!record) return null;
+  const { train, test } = record.dataset;
+  const trainImages = await readChunks(key, 'train', train);
+  const testImages = await readChunks(key, 'test', test);
+  if (!trainImages || !testImages) return null;
+  const split = ({ labels, count }: StoredSplit, images: Uint8Array): Split => ({
+    images,
+    labels,
+    count,
+  });
+  return {
+    ...record.dataset,
+    train: split(train, trainImages),
+    test: split(test, testImages),
+  };
 }
 
 export async function writeCached(
   key: string,
   dataset: ImageDataset,
   checksum?: string,
+  chunkBytes = CHUNK_BYTES,
 ): Promise<void> {
+  const chunksOf = (images: Uint8Array) =>
+    Array.from({ length: Math.ceil(images.length / chunkBytes) }, (_, i) =>
+      images.subarray(i * chunkBytes, (i + 1) * chunkBytes),
+    );
+  const trainChunks = chunksOf(dataset.train.images);
+  const testChunks = chunksOf(dataset.test.images);
+  const stored = ({ labels, count }: Split, chunks: number): StoredSplit => ({
+    labels,
+    count,
+    chunks,
+  });
   const record: Record = {
     key,
     checksum,
     name: dataset.name,
     bytes: datasetBytes(dataset),
     savedAt: new Date().toISOString(),
-    dataset,
+    dataset: {
+      ...dataset,
+      train: stored(dataset.train, trainChunks.length),
+      test: stored(dataset.test, testChunks.length),
+    },
   };
+  // the chunks first, the record that names them last: a record is only there with its chunks
+  await inTransaction(STORES.datasetChunks, 'readwrite', (store) => {
+    trainChunks.forEach((bytes, i) => store.put({ key: chunkKey(key, 'train', i), bytes }));
+    testChunks.forEach((bytes, i) => store.put({ key: chunkKey(key, 'test', i), bytes }));
+  });
   await run('readwrite', (store) => store.put(record));
 }
 
@@ -63,4 +128,5 @@ export async function listCached(): Promise<CachedDataset[]> {
 
 export async function clearCached(): Promise<void> {
   await run('readwrite', (store) => store.clear());
+  await inTransaction(STORES.datasetChunks, 'readwrite', (store) => store.clear());
 }
