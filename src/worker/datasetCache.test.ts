@@ -13,6 +13,13 @@ describe('the dataset cache', () => {
     await writeCached('set', dataset, 'sha', 1000);
     const pieces = await inTransaction(STORES.datasetChunks, 'readonly', (store) => store.count());
     expect(pieces.result).toBe(75);
+    // each piece is stored as its own bytes, not as a view of the whole split's buffer
+    const piece = await inTransaction(STORES.datasetChunks, 'readonly', (store) =>
+      store.get('set\u0000train\u00001'),
+    );
+    const stored = (piece.result as { bytes: Uint8Array }).bytes;
+    expect(stored.buffer.byteLength).toBe(1000);
+    expect(Array.from(stored)).toEqual(Array.from(dataset.train.images.subarray(1000, 2000)));
     const read = await readCached('set');
     expect(read!.train.images).toEqual(dataset.train.images);
     expect(read!.test.images).toEqual(dataset.test.images);

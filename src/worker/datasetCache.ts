@@ -71,12 +71,7 @@ export async function writeCached(
   checksum?: string,
   chunkBytes = CHUNK_BYTES,
 ): Promise<void> {
-  const chunksOf = (images: Uint8Array) =>
-    Array.from({ length: Math.ceil(images.length / chunkBytes) }, (_, i) =>
-      images.subarray(i * chunkBytes, (i + 1) * chunkBytes),
-    );
-  const trainChunks = chunksOf(dataset.train.images);
-  const testChunks = chunksOf(dataset.test.images);
+  const chunkCount = (images: Uint8Array) => Math.ceil(images.length / chunkBytes);
   const stored = ({ labels, count }: Split, chunks: number): StoredSplit => ({
     labels,
     count,
@@ -90,15 +85,22 @@ export async function writeCached(
     savedAt: new Date().toISOString(),
     dataset: {
       ...dataset,
-      train: stored(dataset.train, trainChunks.length),
-      test: stored(dataset.test, testChunks.length),
+      train: stored(dataset.train, chunkCount(dataset.train.images)),
+      test: stored(dataset.test, chunkCount(dataset.test.images)),
     },
   };
   // the chunks first, the record that names them last: a record is only there with its chunks
-  await inTransaction(STORES.datasetChunks, 'readwrite', (store) => {
-    trainChunks.forEach((bytes, i) => store.put({ key: chunkKey(key, 'train', i), bytes }));
-    testChunks.forEach((bytes, i) => store.put({ key: chunkKey(key, 'test', i), bytes }));
-  });
+  for (const split of ['train', 'test'] as const) {
+    const { images } = dataset[split];
+    for (let i = 0; i < chunkCount(images); i++) {
+      // a copy, not a view: a view would be stored with the whole buffer under it
+      const bytes = images.slice(i * chunkBytes, (i + 1) * chunkBytes);
+      // one piece a transaction, so only one copy is held at a time
+      await inTransaction(STORES.datasetChunks, 'readwrite', (store) =>
+        store.put({ key: chunkKey(key, split, i), bytes }),
+      );
+    }
+  }
   await run('readwrite', (store) => store.put(record));
 }
 
