@@ -104,10 +104,11 @@ test('runs are kept, sorted, overlaid, survive a reload, export, delete and impo
   await page.locator('[data-run-name="twin-run-log"]').getByTestId('runs-select').check();
   const events = page.waitForEvent('download');
   await page.getByTestId('runs-export-tensorboard').click();
-  const zip = unzipSync(readFileSync(await (await events).path()));
+  const zipFile = await (await events).path();
+  const zip = unzipSync(readFileSync(zipFile));
   const names = Object.keys(zip);
   expect(names.filter((n) => n.includes('events.out.tfevents')).length).toBeGreaterThanOrEqual(1);
-  expect(names.some((n) => n.startsWith('twin-run-log-'))).toBe(true);
+  expect(names.every((n) => n.startsWith('twin-run-log-'))).toBe(true);
   expect(zip[names[0]].byteLength).toBeGreaterThan(100);
 
   // a kept run opens in the studio's own charts
@@ -116,4 +117,15 @@ test('runs are kept, sorted, overlaid, survive a reload, export, delete and impo
     .getByRole('button', { name: 'Open' })
     .click();
   await expect(page.getByTestId('run-log-view')).toContainText('PyTorch');
+
+  // the TensorBoard zip reads back: a run a folder, the twin's steps and size as they were
+  // (the selection is the twin's run alone: a reload clears the selection)
+  await page.getByTestId('runs-import').setInputFiles(zipFile);
+  await expect(rows(page)).toHaveCount(5);
+  const twins = page.locator('[data-run-name="twin-run-log"]');
+  await expect(twins).toHaveCount(2);
+  for (const column of ['steps', 'params', 'test'])
+    await expect(twins.nth(1).locator(`td[data-column="${column}"]`)).toHaveText(
+      await twins.nth(0).locator(`td[data-column="${column}"]`).innerText(),
+    );
 });

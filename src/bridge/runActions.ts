@@ -16,7 +16,7 @@ import { runCsv } from '../runs/runCsv';
 import { encodeRunFile, readRunFile, RUN_FILE_EXTENSION, type ReadRun } from '../runs/runFile';
 import { summariseRun } from '../runs/runSummary';
 import { eventFilesToRunLog } from '../runs/tensorboard/readRunEvents';
-import { runLogToEventFiles } from '../runs/tensorboard/runEvents';
+import { runLogToEventFiles, type EventFile } from '../runs/tensorboard/runEvents';
 import { useStudio, type StudioState } from '../store/store';
 import { downloadBytes } from './download';
 import {
@@ -113,24 +113,47 @@ function studioRunName(log: RunLog): string {
   return `Run ${count}: ${KNOBS.architecture.labels?.[c.architecture] ?? c.architecture} ${size}`;
 }
 
-/** A zip's run log (an exported model's zip carries run-log.jsonl). */
-function runLogInZip(bytes: Uint8Array): Uint8Array {
-  const files = unzipSync(bytes, { filter: (file) => file.name.endsWith('run-log.jsonl') });
-  const found = Object.values(files)[0];
-  if (!found) throw new Error('the zip holds no run-log.jsonl');
-  return found;
+type Imported = ReadRun & { name: string };
+
+/** A run read from TensorBoard event files (the run's, and its dense baseline's if there). */
+function fromEventFiles(files: EventFile[], name: string): Imported {
+  const log = eventFilesToRunLog(files);
+  return { log, text: encodeRunLog(log.header, log.history), name };
 }
 
-async function readImported(file: File): Promise<ReadRun & { name: string }> {
+/**
+ * The runs in a zip: an exported model's run-log.jsonl, or the event files of a TensorBoard zip
+ * the studio wrote (a folder a run, named "<run name>-<id>").
+ */
+function runsInZip(bytes: Uint8Array, base: string): Promise<Imported[]> | Imported[] {
+  const files = unzipSync(bytes, {
+    filter: (file) => file.name.endsWith('run-log.jsonl') || file.name.includes('tfevents'),
+  });
+  const runLog = Object.entries(files).find(([path]) => path.endsWith('run-log.jsonl'));
+  if (runLog)
+    return readRunFile(runLog[1]).then((read) => [{ ...read, name: read.about?.name || base }]);
+  const folders = new Map<string, EventFile[]>();
+  for (const [path, fileBytes] of Object.entries(files)) {
+    const parts = path.split('/');
+    // <run>/events…, <run>/dense-baseline/events…, or events… at the top
+    const top = parts.length > 1 && parts[0] !== 'dense-baseline';
+    const folder = top ? parts[0] : '';
+    const relative = top ? parts.slice(1).join('/') : path;
+    folders.set(folder, [...(folders.get(folder) ?? []), { path: relative, bytes: fileBytes }]);
+  }
+  if (folders.size === 0) throw new Error('the zip holds no run-log.jsonl and no event files');
+  return [...folders].map(([folder, runFiles]) =>
+    fromEventFiles(runFiles, folder.replace(/-[0-9a-f]{8}$/, '') || base),
+  );
+}
+
+async function readImported(file: File): Promise<Imported[]> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   const base = file.name.replace(/\.(lrrun|jsonl|gz|zip)$/g, '');
-  if (file.name.includes('tfevents')) {
-    const log = eventFilesToRunLog([{ path: file.name, bytes }]);
-    return { log, text: encodeRunLog(log.header, log.history), name: base };
-  }
-  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
-  const read = await readRunFile(isZip ? runLogInZip(bytes) : bytes);
-  return { ...read, name: read.about?.name || base };
+  if (file.name.includes('tfevents')) return [fromEventFiles([{ path: file.name, bytes }], base)];
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return runsInZip(bytes, base);
+  const read = await readRunFile(bytes);
+  return [{ ...read, name: read.about?.name || base }];
 }
 
 async function download(id: string): Promise<{ row: RunRow; text: string; log: RunLog }> {
@@ -174,16 +197,17 @@ export const runActions = {
     let kept = 0;
     for (const file of files) {
       try {
-        const read = await readImported(file);
-        const fingerprint = await fingerprintOf(read.text);
-        const same = useStudio.getState().runs.find((run) => run.fingerprint === fingerprint);
-        if (same) {
-          // a log opened to look at it again is no news
-          if (!quiet) refused.push(`${file.name}: already in the table as ${same.name}`);
-          continue;
+        for (const read of await readImported(file)) {
+          const fingerprint = await fingerprintOf(read.text);
+          const same = useStudio.getState().runs.find((run) => run.fingerprint === fingerprint);
+          if (same) {
+            // a log opened to look at it again is no news
+            if (!quiet) refused.push(`${file.name}: already in the table as ${same.name}`);
+            continue;
+          }
+          const row = { ...rowOf(read.log, read.name, 'file', read.about?.savedAt), fingerprint };
+          if (await keep({ ...row, note: read.about?.note ?? '' }, read.text)) kept++;
         }
-        const row = { ...rowOf(read.log, read.name, 'file', read.about?.savedAt), fingerprint };
-        if (await keep({ ...row, note: read.about?.note ?? '' }, read.text)) kept++;
       } catch (error) {
         refused.push(`${file.name}: ${(error as Error).message}`);
       }

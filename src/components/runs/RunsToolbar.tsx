@@ -1,6 +1,5 @@
 import { megabytes } from '../../bridge/runLibrary';
 import { runActions } from '../../bridge/runActions';
-import { RUN_FILE_EXTENSION } from '../../runs/runFile';
 import { useStudio } from '../../store/store';
 
 const BUDGETS_MB = [50, 100, 200, 500, 1000, 2000];
@@ -21,7 +20,6 @@ export function RunsToolbar() {
           type="file"
           multiple
           data-testid="runs-import"
-          accept={`${RUN_FILE_EXTENSION},.jsonl,.gz,.zip,application/gzip`}
           onChange={(event) => {
             const files = [...(event.target.files ?? [])];
             if (files.length) void runActions.importFiles(files);
