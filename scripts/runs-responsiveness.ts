@@ -105,11 +105,21 @@ function syntheticRunLog(index: number, steps: number): string {
   );
 }
 
-/** ms from now until `ready` holds in the page. */
-async function timed(page: Page, act: () => Promise<void>, ready: string): Promise<number> {
+/** Rows in the runs table, and lines drawn in its loss overlay (the page's CSP allows no eval). */
+const rowsAre = (n: number) => document.querySelectorAll('[data-testid=runs-row]').length === n;
+const linesAre = (n: number) =>
+  document.querySelectorAll('[data-testid=overlay-loss] .live-line[d^="M"]').length === n;
+
+/** ms from now until `ready(count)` holds in the page. */
+async function timed(
+  page: Page,
+  act: () => Promise<void>,
+  ready: (count: number) => boolean,
+  count: number,
+): Promise<number> {
   const started = Date.now();
   await act();
-  await page.waitForFunction(ready, null, { timeout: 600_000, polling: 50 });
+  await page.waitForFunction(ready, count, { timeout: 600_000, polling: 50 });
   return Date.now() - started;
 }
 
@@ -141,24 +151,23 @@ async function main(): Promise<void> {
     await recordLongTasks(page);
     await page.goto(`${site.base}${TRAINING}`);
     await waitForStartEnabled(page);
-    const rowCount = (n: number) =>
-      `document.querySelectorAll('[data-testid=runs-row]').length === ${n}`;
     const importMs = await timed(
       page,
       () => page.getByTestId('runs-import').setInputFiles(files),
-      rowCount(options.runs),
+      rowsAre,
+      options.runs,
     );
     rows.push([
       `import ${options.runs} runs of ${options.steps} steps`,
       `${importMs} ms (${summary(await takeLongTasks(page))})`,
     ]);
-    const drawn = `document.querySelectorAll('[data-testid=overlay-loss] .live-line[d^="M"]').length === ${options.runs}`;
     const selectMs = await timed(
       page,
       async () => {
         for (const box of await page.getByTestId('runs-select').all()) await box.check();
       },
-      drawn,
+      linesAre,
+      options.runs,
     );
     rows.push([
       `select all ${options.runs}, overlays drawn`,
@@ -172,11 +181,17 @@ async function main(): Promise<void> {
             .getByTestId('runs-alignment')
             .selectOption(alignment)
             .then(() => undefined),
-        drawn,
+        linesAre,
+        options.runs,
       );
       rows.push([`line up by ${alignment}`, `${ms} ms (${summary(await takeLongTasks(page))})`]);
     }
-    const sortMs = await timed(page, () => page.getByTestId('runs-sort-test').click(), drawn);
+    const sortMs = await timed(
+      page,
+      () => page.getByTestId('runs-sort-test').click(),
+      linesAre,
+      options.runs,
+    );
     rows.push(['sort by test accuracy', `${sortMs} ms (${summary(await takeLongTasks(page))})`]);
     await page.getByTestId('start').click();
     await page.waitForTimeout(10_000);
@@ -187,7 +202,7 @@ async function main(): Promise<void> {
       summary(await takeLongTasks(page)),
     ]);
     await page.getByTestId('runs-delete-selected').click();
-    await page.waitForFunction(rowCount(0), null, { timeout: 120_000 });
+    await page.waitForFunction(rowsAre, 0, { timeout: 120_000 });
     await takeLongTasks(page);
     await page.waitForTimeout(options.seconds * 1000);
     rows.push([
