@@ -47,36 +47,30 @@ function duration(seconds: number): string {
 const modelOf = (c: TrainConfig) =>
   `${KNOBS.architecture.labels?.[c.architecture] ?? c.architecture} ×${c.widthMultiplier}, ${c.inputSize} px`;
 
+/** A column of a summary share (0-1), shown and filtered as a percentage. */
+function shareColumn(
+  key: string,
+  label: string,
+  field: 'testAccuracy' | 'validationAccuracy' | 'paramsKept' | 'macsKept',
+): Column {
+  return {
+    key,
+    label,
+    value: (r) => asPercent(r.summary[field]),
+    text: (r) => percent(r.summary[field]),
+  };
+}
+
 export const FIXED_COLUMNS: Column[] = [
   { key: 'name', label: 'Run', value: (r) => r.name, text: (r) => r.name },
   { key: 'saved', label: 'Saved', value: (r) => r.savedAt, text: (r) => savedText(r.savedAt) },
   { key: 'dataset', label: 'Dataset', value: (r) => r.dataset, text: (r) => r.dataset },
   { key: 'model', label: 'Model', value: (r) => modelOf(r.config), text: (r) => modelOf(r.config) },
   { key: 'mode', label: 'Mode', value: (r) => r.config.mode, text: (r) => r.config.mode },
-  {
-    key: 'test',
-    label: 'Test acc.',
-    value: (r) => asPercent(r.summary.testAccuracy),
-    text: (r) => percent(r.summary.testAccuracy),
-  },
-  {
-    key: 'val',
-    label: 'Val. acc.',
-    value: (r) => asPercent(r.summary.validationAccuracy),
-    text: (r) => percent(r.summary.validationAccuracy),
-  },
-  {
-    key: 'params',
-    label: 'Params kept',
-    value: (r) => asPercent(r.summary.paramsKept),
-    text: (r) => percent(r.summary.paramsKept),
-  },
-  {
-    key: 'macs',
-    label: 'MACs kept',
-    value: (r) => asPercent(r.summary.macsKept),
-    text: (r) => percent(r.summary.macsKept),
-  },
+  shareColumn('test', 'Test acc.', 'testAccuracy'),
+  shareColumn('val', 'Val. acc.', 'validationAccuracy'),
+  shareColumn('params', 'Params kept', 'paramsKept'),
+  shareColumn('macs', 'MACs kept', 'macsKept'),
   {
     key: 'steps',
     label: 'Steps',

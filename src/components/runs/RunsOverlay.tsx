@@ -9,6 +9,32 @@ const ALIGNMENTS: { value: RunAlignment; label: string }[] = [
   { value: 'fraction', label: 'share of the run' },
 ];
 
+const PERCENT_RANGE = { domain: [0, 100] as [number, number], ticks: [0, 25, 50, 75, 100] };
+
+/** The overlays drawn as percentages, 0-100%. */
+const PERCENT_CHARTS = [
+  {
+    title: 'Accuracy per epoch',
+    testId: 'overlay-accuracy',
+    field: 'evalAccuracy',
+    explanation:
+      "Each epoch's accuracy: on the held-out validation images for a run that kept some, else on the test set.",
+  },
+  {
+    title: 'Params kept',
+    testId: 'overlay-size',
+    field: 'paramsKept',
+    explanation:
+      'The deployable params as a share of the dense network, at every epoch and prune event.',
+  },
+  {
+    title: 'Rank kept',
+    testId: 'overlay-rank',
+    field: 'rankKept',
+    explanation: "The sum of the layers' ranks over the sum of their full ranks.",
+  },
+] as const;
+
 /** The selected runs drawn together: loss, accuracy, size and rank, and accuracy against size. */
 export function RunsOverlay() {
   const runs = useStudio((state) => state.runs);
@@ -51,36 +77,16 @@ export function RunsOverlay() {
           alignment={alignment}
           explanation="The training cross-entropy of each selected run (each bucket of steps keeps its lowest and highest value)."
         />
-        <OverlayChart
-          title="Accuracy per epoch"
-          testId="overlay-accuracy"
-          rows={rows}
-          field="evalAccuracy"
-          alignment={alignment}
-          percent
-          range={{ domain: [0, 100], ticks: [0, 25, 50, 75, 100] }}
-          explanation="Each epoch's accuracy: on the held-out validation images for a run that kept some, else on the test set."
-        />
-        <OverlayChart
-          title="Params kept"
-          testId="overlay-size"
-          rows={rows}
-          field="paramsKept"
-          alignment={alignment}
-          percent
-          range={{ domain: [0, 100], ticks: [0, 25, 50, 75, 100] }}
-          explanation="The deployable params as a share of the dense network, at every epoch and prune event."
-        />
-        <OverlayChart
-          title="Rank kept"
-          testId="overlay-rank"
-          rows={rows}
-          field="rankKept"
-          alignment={alignment}
-          percent
-          range={{ domain: [0, 100], ticks: [0, 25, 50, 75, 100] }}
-          explanation="The sum of the layers' ranks over the sum of their full ranks."
-        />
+        {PERCENT_CHARTS.map((chart) => (
+          <OverlayChart
+            key={chart.field}
+            {...chart}
+            rows={rows}
+            alignment={alignment}
+            percent
+            range={PERCENT_RANGE}
+          />
+        ))}
         <RunsScatter rows={rows} />
       </div>
     </div>
