@@ -128,6 +128,33 @@ describe('npm run experiment', () => {
     expect(tagSteps(events, 'accuracy/test')).toEqual([2]);
   });
 
+  it('--stop-after-epochs runs the first epochs of a longer schedule', () => {
+    const out = mkdtempSync(join(tmpdir(), 'experiment-'));
+    const flags = ['--data', 'builtin', '--model', 'micro', '--epochs', '4', '--out', out];
+    const limits = ['--train-limit', '64', '--test-limit', '32', '--batch-size', '32'];
+    const run = (...extra: string[]) =>
+      spawnSync('npx', ['tsx', 'scripts/experiment.ts', ...flags, ...limits, ...extra], {
+        encoding: 'utf8',
+      });
+    expect(run('--stop-after-epochs', '5').stderr).toContain(
+      '--stop-after-epochs 5 is past the run',
+    );
+    const result = run('--stop-after-epochs', '1', '--schedule', 'cosine');
+    expect(result.status, result.stderr).toBe(0);
+    const [report] = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).runs;
+    expect(report).toMatchObject({ epochs: 4, stoppedAfterEpochs: 1 });
+    expect(report.history).toHaveLength(1);
+    // the learning rate after a quarter of a 4-epoch cosine schedule, not at a 1-epoch one's end
+    const rates = readRunFiles(out).events.flatMap(({ summary }) =>
+      (summary ?? []).flatMap((v) =>
+        v.tag === 'schedule/learning_rate' && v.kind === 'scalar' ? [v.value] : [],
+      ),
+    );
+    const peak = Math.max(...rates);
+    expect(rates.at(-1)! / peak).toBeGreaterThan(0.7);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| 1 of 4 |');
+  });
+
   it('trains on a zip of class folders and records its classes and split', async () => {
     const out = mkdtempSync(join(tmpdir(), 'experiment-'));
     const files: Record<string, Uint8Array> = {};

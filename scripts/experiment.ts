@@ -64,6 +64,7 @@ async function runOne(
   const report = await trainToEnd(dataset, config, jobLimits(options), {
     progress: consoleProgress(config),
     validation: options.validation,
+    stopAfterEpochs: options.stopAfterEpochs,
     journal: recording.journal,
     onTrained: exportTo
       ? (trainer) =>
@@ -92,6 +93,10 @@ async function main(): Promise<void> {
   await startNodeBackend(options.backend);
   const config = { ...baseConfig(options.model), ...options.knobs };
   const problems = configProblems(config);
+  if (options.stopAfterEpochs && options.stopAfterEpochs > config.epochs)
+    problems.push(
+      `--stop-after-epochs ${options.stopAfterEpochs} is past the run's ${config.epochs} epochs`,
+    );
   if (problems.length) throw new UsageError(problems.join('; '));
   const dataset = await loadDatasetArgument(options.data, options);
   const limits = jobLimits(options);

@@ -24,6 +24,8 @@ export const USAGE = `usage: npm run experiment -- --data <archive|folder|builti
   --model       a preset (${PRESET_NAMES.join(', ')}) or an architecture (${ARCHITECTURE_NAMES.join(', ')})
   --mode        lowrank | dense | both (both: the dense baseline and the low-rank run, same recipe and seed)
   --epochs N    --train-limit K    --test-limit K    --seed S    --out <dir> (default experiments/latest)
+  --stop-after-epochs N  stop after N of the --epochs (the schedule still spans all of them): the
+                first epochs of a long recipe, e.g. beside the PyTorch twin's
                 a preset brings the studio's image limits (classroom: 1,000 / 500); the flags override them
                 --out gets report.json, report.md, and each run's run-log.jsonl (the studio opens it) and
                 TensorBoard event files (tensorboard --logdir <dir>), in <dir>/<mode>/ with --mode both
@@ -51,6 +53,8 @@ export interface Options {
   testLimit?: number;
   /** training images held out for validation (0: none) */
   validation: number;
+  /** stop after this many epochs of the schedule's (absent: run them all) */
+  stopAfterEpochs?: number;
   coarse: boolean;
   /** image folders: the test share where no test folder exists, and the stored side */
   testFraction?: number;
@@ -71,7 +75,7 @@ function positiveInteger(flag: string, text: string | undefined): number {
 /** Every flag of npm run experiment: its own and one per knob. */
 export const EXPERIMENT_FLAGS = [
   ...['--data', '--model', '--mode', '--out', '--export', '--train-limit', '--test-limit'],
-  ...['--validation', '--test-fraction', '--image-size'],
+  ...['--validation', '--stop-after-epochs', '--test-fraction', '--image-size'],
   ...['--coarse', '--backend', '--help'],
   ...Object.keys(KNOBS).map(flagOf),
 ];
@@ -114,7 +118,12 @@ export function parseArgs(args: string[], extraFlags: readonly string[] = []): O
       options.imageSize = positiveInteger('image-size', value);
       if (options.imageSize < 8 || options.imageSize > 256)
         throw new UsageError(`--image-size needs a side of 8 to 256 pixels, got ${value}`);
-    } else if (name === 'trainLimit' || name === 'testLimit' || name === 'validation')
+    } else if (
+      name === 'trainLimit' ||
+      name === 'testLimit' ||
+      name === 'validation' ||
+      name === 'stopAfterEpochs'
+    )
       options[name] = positiveInteger(flag.slice(2), value);
     else if (name in KNOBS)
       try {

@@ -8,6 +8,8 @@ export interface RunReport {
   mode: 'lowrank' | 'dense';
   config: TrainConfig;
   epochs: number;
+  /** --stop-after-epochs: the run stopped after this many of its schedule's epochs */
+  stoppedAfterEpochs?: number;
   /** 0-1 */
   testAccuracy: number;
   testLoss: number;
@@ -95,7 +97,7 @@ export function markdownReport(report: ExperimentReport): string {
     '|---|---|---|---|---|---|---|---|---|---|',
     ...report.runs.map(
       (r) =>
-        `| ${r.mode} | ${r.epochs} | ${validationCell(r)} | ${(100 * r.testAccuracy).toFixed(2)}% | ${percent(r.paramsKeptPercent)} | ${percent(r.factorisedParamsKeptPercent)} | ${percent(r.rankKeptPercent)} | ${percent(r.macsKeptPercent)} | ${thousands(r.params.dense)} / ${thousands(r.params.factorised)} / ${thousands(r.params.deployable)} | ${r.seconds.toFixed(0)} |`,
+        `| ${r.mode} | ${r.stoppedAfterEpochs ? `${r.stoppedAfterEpochs} of ${r.epochs}` : r.epochs} | ${validationCell(r)} | ${(100 * r.testAccuracy).toFixed(2)}% | ${percent(r.paramsKeptPercent)} | ${percent(r.factorisedParamsKeptPercent)} | ${percent(r.rankKeptPercent)} | ${percent(r.macsKeptPercent)} | ${thousands(r.params.dense)} / ${thousands(r.params.factorised)} / ${thousands(r.params.deployable)} | ${r.seconds.toFixed(0)} |`,
     ),
   ];
   for (const run of report.runs.filter((r) => r.pruningWindow === 'missed'))

@@ -64,6 +64,8 @@ export interface RunOptions {
   baseline?: Baseline;
   /** records the run's chart events, as the studio's session posts them (for run-log.jsonl) */
   journal?: RunJournal;
+  /** stop after this many epochs; the schedule still spans config.epochs */
+  stopAfterEpochs?: number;
 }
 
 /** The images a job trains, is validated and is tested on, as reports record them. */
@@ -84,7 +86,7 @@ export async function trainToEnd(
   dataset: ImageDataset,
   config: TrainConfig,
   limits: JobLimits,
-  { progress, onTrained, validation = 0, baseline, journal }: RunOptions = {},
+  { progress, onTrained, validation = 0, baseline, journal, stopAfterEpochs }: RunOptions = {},
 ): Promise<RunReport> {
   const held = validation > 0 ? withValidation(dataset, validation) : null;
   const trainer = held
@@ -100,7 +102,8 @@ export async function trainToEnd(
     const history: RunReport['history'] = [];
     const started = performance.now();
     let last: EpochReport | null = null;
-    while (trainer.epoch < config.epochs) {
+    const lastEpoch = Math.min(config.epochs, stopAfterEpochs ?? config.epochs);
+    while (trainer.epoch < lastEpoch) {
       let lossSum = 0;
       let accuracySum = 0;
       let steps = 0;
@@ -175,6 +178,7 @@ export async function trainToEnd(
       mode: config.mode,
       config,
       epochs: config.epochs,
+      ...(lastEpoch < config.epochs ? { stoppedAfterEpochs: lastEpoch } : {}),
       pruningWindow: report.pruningWindow,
       ...(baseline ? { baseline } : {}),
       testAccuracy: test.accuracy,
@@ -187,7 +191,7 @@ export async function trainToEnd(
           }
         : {}),
       seconds,
-      secondsPerEpoch: seconds / config.epochs,
+      secondsPerEpoch: seconds / lastEpoch,
       params: {
         dense: accounting.dense.params,
         factorised: accounting.factorised.params,
