@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../src/presets';
 import type { RunReport } from './lib/report';
 import { readRunFiles, tagSteps } from './lib/runFiles';
-import { mergeStudies, studyPlot, studyRows, studyTable, type Study } from './lib/studyReport';
+import {
+  mergeStudies,
+  runKind,
+  studyPlot,
+  studyRows,
+  studyTable,
+  type Study,
+} from './lib/studyReport';
 import { replaceStudies } from './results-page';
 import { parseStudyArgs, RULE_LAMBDA_RANK, runFolder, studyPlan } from './study';
 
@@ -137,6 +144,38 @@ describe('study report', () => {
     expect(svg).toContain('test accuracy (%)');
   });
 
+  it('names each baseline in the legend and draws a bar over the seeds of each configuration', async () => {
+    const withBaselines = (seed: number): Study => {
+      const record = study(seed, `2026-01-0${seed}`);
+      const baseline = (label: string, kind: string, accuracy: number) => {
+        const entry = run(label, seed, accuracy, 49.6);
+        entry.report.baseline = { kind } as RunReport['baseline'];
+        return entry;
+      };
+      record.runs.push(
+        baseline('dense, narrower (target 50%)', 'narrower-dense', 0.45 + seed / 100),
+        baseline('fixed ranks (target 50%)', 'fixed-ranks', 0.46),
+        baseline('post-hoc (target 50%)', 'post-hoc', 0.47),
+      );
+      return record;
+    };
+    const merged = mergeStudies([withBaselines(1), withBaselines(2)]);
+    expect(merged.runs.map(runKind)).toEqual([
+      'dense',
+      'low-rank, target',
+      'dense, narrower',
+      'fixed ranks',
+      'post-hoc',
+      ...['dense', 'low-rank, target', 'dense, narrower', 'fixed ranks', 'post-hoc'],
+    ]);
+    const svg = await studyPlot(merged);
+    for (const name of ['dense, narrower', 'fixed ranks', 'post-hoc', 'low-rank, target'])
+      expect(svg).toContain(`>${name}</text>`);
+    // one bar from the lowest to the highest seed for each of the five configurations
+    expect(svg.match(/aria-label="paramsKept: [\d.]+; low: [\d.]+; high: [\d.]+/g)).toHaveLength(5);
+    expect(svg).toContain('low: 51; high: 52; run: dense');
+  });
+
   it('rewrites only the measured part of the results page', () => {
     const page = 'intro\n<!-- studies:start -->\nold\n<!-- studies:end -->\noutro\n';
     expect(replaceStudies(page, 'new\n')).toBe(
@@ -149,8 +188,8 @@ describe('study report', () => {
 describe('npm run study', () => {
   it('trains every configuration and writes the record, the table and the plot', () => {
     const out = mkdtempSync(join(tmpdir(), 'study-'));
-    // the loss gate off: a one-epoch run would not open it
-    const args = ['--data', 'builtin', '--model', 'micro', '--epochs', '1', '--batch-size', '32'];
+    // the loss gate off: a two-epoch run would not open it
+    const args = ['--data', 'builtin', '--model', 'micro', '--epochs', '2', '--batch-size', '32'];
     args.push('--prune-loss-drop', '0');
     const limits = ['--train-limit', '64', '--test-limit', '32', '--targets', '50', '--out', out];
     execFileSync(
@@ -168,12 +207,14 @@ describe('npm run study', () => {
       'dense',
       'dense-narrower-target-50',
       'fixed-ranks-target-50',
+      'post-hoc-target-50',
       'target-50',
     ]);
     for (const run of readdirSync(join(out, 'runs', 'seed-1'))) {
       const { log, events } = readRunFiles(join(out, 'runs', 'seed-1', run));
       const steps = Array.from(log.history.steps.main!.step);
-      expect(steps).toEqual([1, 2]);
+      // post-hoc trains the second epoch only, after the dense run's first
+      expect(steps).toEqual(run.startsWith('post-hoc') ? [3, 4] : [1, 2, 3, 4]);
       expect(tagSteps(events, 'loss/total')).toEqual(steps);
     }
     const record = JSON.parse(readFileSync(join(out, 'study-1.json'), 'utf8')) as Study;
@@ -182,14 +223,27 @@ describe('npm run study', () => {
       'target 50%',
       'dense, narrower (target 50%)',
       'fixed ranks (target 50%)',
+      'post-hoc (target 50%)',
     ]);
-    const [, lowrank, narrower, fixed] = record.runs.map((r) => r.report);
+    const [dense, lowrank, narrower, fixed, postHoc] = record.runs.map((r) => r.report);
     // the baselines are of the low-rank run's deployable size
     expect(Math.abs(narrower.params.dense / lowrank.params.deployable - 1)).toBeLessThan(0.02);
     expect(narrower.config.widthMultiplier).toBeLessThan(lowrank.config.widthMultiplier);
     expect(fixed.layers.map((l) => l.initialRank)).toEqual(lowrank.layers.map((l) => l.finalRank));
     expect(fixed.layers.map((l) => l.finalRank)).toEqual(lowrank.layers.map((l) => l.finalRank));
     expect(fixed.baseline?.kind).toBe('fixed-ranks');
+    // post-hoc: the dense run's first epoch, cut to the same ranks, fine-tuned for the second
+    expect(postHoc.baseline).toMatchObject({ kind: 'post-hoc', denseEpochs: 1 });
+    expect(postHoc.layers.map((l) => l.initialRank)).toEqual(
+      lowrank.layers.map((l) => l.finalRank),
+    );
+    expect(postHoc.params.deployable).toBe(lowrank.params.deployable);
+    expect(postHoc.history.map((h) => h.epoch)).toEqual([2]);
+    // its time includes the dense epochs it started from
+    const { denseSeconds } = postHoc.baseline as { denseSeconds: number };
+    expect(denseSeconds).toBeGreaterThan(0);
+    expect(denseSeconds).toBeLessThan(dense.seconds);
+    expect(postHoc.seconds).toBeGreaterThan(denseSeconds);
     expect(readFileSync(join(out, 'results.md'), 'utf8')).toContain('| target 50% |');
   }, 120_000);
 });

@@ -18,7 +18,12 @@ import { helpRequested } from './lib/cli';
 import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
 import { consoleProgress } from './lib/progress';
-import { baselinesOf, type Baseline } from './lib/baselines';
+import {
+  baselinesOf,
+  postHocDenseEpochs,
+  type BaselineRun,
+  type DenseStart,
+} from './lib/baselines';
 import { runLogDataset, startRecording, writeRunFiles } from './lib/runFiles';
 import { imageCounts, trainToEnd } from './lib/runJob';
 import {
@@ -35,9 +40,11 @@ export const STUDY_USAGE = `usage: npm run study -- --data <archive|folder|built
   --seeds 1,2             one run of each configuration per seed
   --no-rule               leave out the low-rank run under the threshold rule (no target; with
                           the preset's λ_r, or 0.3 where the preset has none)
-  --baselines T           after each seed's target-T run, two baselines of its deployable size:
-                          dense at the width whose params match it (within 2%), and the factorised
-                          network held at its final ranks from the first step (no pruning)
+  --baselines T           after each seed's target-T run, three baselines of its deployable size:
+                          dense at the width whose params match it (within 2%), the factorised
+                          network held at its final ranks from the first step (no pruning), and
+                          post-hoc: the seed's dense run after half the epochs, each layer's SVD
+                          truncated to those ranks, fine-tuned for the other half
   --out <dir>             where study-<seeds>.json, results.md and accuracy-vs-params.svg go
                           (default experiments/study); results.md and the plot cover every
                           study-*.json in the folder, so seeds can run as parallel processes;
@@ -164,12 +171,30 @@ async function main(): Promise<void> {
   const runs: StudyRun[] = [];
   const plan = studyPlan(config, study);
   const about = runLogDataset(dataset, options.validation, limits);
-  const train = async (config: TrainConfig, label: string, seed: number, baseline?: Baseline) => {
+  // each seed's dense run, partway, for the post-hoc baseline
+  let denseStart: DenseStart | undefined;
+  const keepDense = (config: TrainConfig) =>
+    study.baselines !== null && config.mode === 'dense' && postHocDenseEpochs(config.epochs)
+      ? {
+          afterEpoch: postHocDenseEpochs(config.epochs),
+          keep: (checkpoint: DenseStart['checkpoint'], seconds: number) => {
+            denseStart = { checkpoint, epochs: postHocDenseEpochs(config.epochs), seconds };
+          },
+        }
+      : undefined;
+  const train = async (
+    config: TrainConfig,
+    label: string,
+    seed: number,
+    extra?: Pick<BaselineRun, 'baseline' | 'startFrom'>,
+  ) => {
     const recording = startRecording();
     const report = await trainToEnd(dataset, config, limits, {
       progress: consoleProgress(config, label),
       validation: options.validation,
-      baseline,
+      baseline: extra?.baseline,
+      startFrom: extra?.startFrom,
+      keepCheckpoint: keepDense(config),
       journal: recording.journal,
     });
     writeRunFiles(join(out, runFolder(seed, label)), recording, about, 'study');
@@ -180,9 +205,10 @@ async function main(): Promise<void> {
     const report = await train(job.config, job.label, job.seed);
     runs.push({ label: job.label, seed: job.seed, target: job.target, report });
     if (job.target === null || job.target !== study.baselines) continue;
-    for (const extra of baselinesOf(report, job.label, dataset.classNames.length)) {
+    const classes = dataset.classNames.length;
+    for (const extra of baselinesOf(report, job.label, classes, denseStart)) {
       console.error(`  baseline: ${extra.label}, seed ${job.seed}`);
-      const run = await train(extra.config, extra.label, job.seed, extra.baseline);
+      const run = await train(extra.config, extra.label, job.seed, extra);
       runs.push({ label: extra.label, seed: job.seed, target: null, report: run });
     }
   }

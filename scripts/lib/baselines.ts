@@ -1,9 +1,12 @@
 // Baselines at a low-rank run's deployable size, to compare like with like (the twin's
 // python/lowrank_studio/baselines.py): a narrower dense network with about the run's deployable
-// params, and the factorised network held at the run's final ranks from its first step.
+// params, the factorised network held at the run's final ranks from its first step, and post-hoc
+// compression (the dense run partway, its SVD truncated to those ranks, then fine-tuned).
 import type { TrainConfig } from '../../src/config';
 import { stageWidths } from '../../src/model/resnet';
+import { postHocCheckpoint } from '../../src/train/postHoc';
 import { denseParams } from '../../src/train/resources';
+import type { Checkpoint } from '../../src/train/trainerState';
 import type { RunReport } from './report';
 
 /** A narrower dense network must come this close to the low-rank run's deployable params. */
@@ -50,25 +53,66 @@ export function rankPlan(run: Pick<RunReport, 'layers'>, layerNames: readonly st
 /** What a baseline run is, as its report records it. */
 export type Baseline =
   | { kind: 'narrower-dense'; params: number; width: number }
-  | { kind: 'fixed-ranks'; ranks: number[] };
+  | { kind: 'fixed-ranks'; ranks: number[] }
+  | { kind: 'post-hoc'; ranks: number[]; denseEpochs: number; denseSeconds: number };
 
-/** The two baselines of a finished low-rank run: their labels, configs and what they hold. */
+/** The dense run of the same recipe and seed, stopped partway: where post-hoc starts. */
+export interface DenseStart {
+  checkpoint: Checkpoint;
+  epochs: number;
+  seconds: number;
+}
+
+/** The dense epochs post-hoc compression trains before its cut: half the recipe's (0: none). */
+export const postHocDenseEpochs = (epochs: number) => Math.floor(epochs / 2);
+
+export interface BaselineRun {
+  label: string;
+  config: TrainConfig;
+  baseline: Baseline;
+  /** where the run starts (post-hoc), else step 0 */
+  startFrom?: Checkpoint;
+}
+
+/**
+ * The baselines of a finished low-rank run: their labels, configs and what they hold; post-hoc
+ * too when `dense` (its dense run's checkpoint partway) is given.
+ */
 export function baselinesOf(
   run: RunReport,
   label: string,
   classes: number,
-): { label: string; config: TrainConfig; baseline: Baseline }[] {
+  dense?: DenseStart,
+): BaselineRun[] {
   const { width, params } = narrowerWidth(run.config, classes, run.params.deployable);
+  const ranks = run.layers.map((layer) => layer.finalRank);
+  const config = { ...run.config, pruning: false };
+  const postHoc: BaselineRun[] = dense
+    ? [
+        {
+          label: `post-hoc (${label})`,
+          config,
+          baseline: {
+            kind: 'post-hoc',
+            ranks,
+            denseEpochs: dense.epochs,
+            denseSeconds: dense.seconds,
+          },
+          startFrom: postHocCheckpoint(
+            dense.checkpoint,
+            config,
+            run.layers.map((layer) => ({ name: layer.name, rank: layer.finalRank })),
+          ),
+        },
+      ]
+    : [];
   return [
     {
       label: `dense, narrower (${label})`,
       config: { ...run.config, mode: 'dense', widthMultiplier: width },
       baseline: { kind: 'narrower-dense', params, width },
     },
-    {
-      label: `fixed ranks (${label})`,
-      config: { ...run.config, pruning: false },
-      baseline: { kind: 'fixed-ranks', ranks: run.layers.map((layer) => layer.finalRank) },
-    },
+    { label: `fixed ranks (${label})`, config, baseline: { kind: 'fixed-ranks', ranks } },
+    ...postHoc,
   ];
 }

@@ -10,6 +10,7 @@ import type { JobLimits } from '../../src/protocol';
 import type { EpochReport } from '../../src/train/reports';
 import { toSeries } from '../../src/train/stepSeries';
 import { Trainer } from '../../src/train/trainer';
+import type { Checkpoint } from '../../src/train/trainerState';
 import type { RunJournal } from '../../src/worker/runJournal';
 import {
   configuredEvent,
@@ -66,6 +67,10 @@ export interface RunOptions {
   journal?: RunJournal;
   /** stop after this many epochs; the schedule still spans config.epochs */
   stopAfterEpochs?: number;
+  /** start from this checkpoint (a post-hoc baseline: postHoc.ts), not from step 0 */
+  startFrom?: Checkpoint;
+  /** hands over the trainer's checkpoint, and the seconds so far, after epoch `afterEpoch` */
+  keepCheckpoint?: { afterEpoch: number; keep(checkpoint: Checkpoint, seconds: number): void };
 }
 
 /** The images a job trains, is validated and is tested on, as reports record them. */
@@ -86,12 +91,16 @@ export async function trainToEnd(
   dataset: ImageDataset,
   config: TrainConfig,
   limits: JobLimits,
-  { progress, onTrained, validation = 0, baseline, journal, stopAfterEpochs }: RunOptions = {},
+  options: RunOptions = {},
 ): Promise<RunReport> {
+  const { progress, onTrained, validation = 0, baseline, journal, stopAfterEpochs } = options;
+  const { startFrom, keepCheckpoint } = options;
   const held = validation > 0 ? withValidation(dataset, validation) : null;
-  const trainer = held
-    ? new Trainer(held.dataset, config, { trainLimit: limits.trainLimit })
-    : new Trainer(dataset, config, limits);
+  const trainer = startFrom
+    ? Trainer.restore(held?.dataset ?? dataset, startFrom)
+    : held
+      ? new Trainer(held.dataset, config, { trainLimit: limits.trainLimit })
+      : new Trainer(dataset, config, limits);
   try {
     if (baseline?.kind === 'fixed-ranks') await trainer.holdRanks(baseline.ranks);
     const initialRanks = trainer.layers.map((l) => l.s.shape[0]);
@@ -153,8 +162,12 @@ export async function trainToEnd(
       };
       history.push(entry);
       progress?.epoch(last, entry);
+      if (keepCheckpoint?.afterEpoch === last.epoch)
+        keepCheckpoint.keep(await trainer.checkpoint(), (performance.now() - started) / 1000);
     }
-    const seconds = (performance.now() - started) / 1000;
+    // a post-hoc run's time includes the dense epochs it started from
+    const before = baseline?.kind === 'post-hoc' ? baseline.denseSeconds : 0;
+    const seconds = before + (performance.now() - started) / 1000;
     const report = last!;
     const { accounting, size } = report;
     const imageBytes = dataset.height * dataset.width * CHANNELS;

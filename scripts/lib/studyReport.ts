@@ -78,6 +78,26 @@ export function readStudyFolder(folder: string): Study {
   );
 }
 
+/** What a run is, for the plot's legend: its method, or which equal-size baseline. */
+export const RUN_KINDS = [
+  'dense',
+  'low-rank, target',
+  'low-rank, rule',
+  'dense, narrower',
+  'fixed ranks',
+  'post-hoc',
+] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+const KIND_COLOURS = ['#7a8699', '#2d4a8a', '#c9812b', '#3f8f5a', '#8a3f7a', '#b5443b'];
+
+export function runKind(run: Pick<StudyRun, 'label' | 'target' | 'report'>): RunKind {
+  const baseline = run.report.baseline?.kind;
+  if (baseline === 'narrower-dense') return 'dense, narrower';
+  if (baseline) return baseline === 'fixed-ranks' ? 'fixed ranks' : 'post-hoc';
+  if (run.label === 'dense') return 'dense';
+  return run.target === null ? 'low-rank, rule' : 'low-rank, target';
+}
+
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 const spreadOf = (values: number[]) => ({
@@ -169,19 +189,37 @@ export function studyMarkdown(study: Study, plotFile: string): string {
   ].join('\n');
 }
 
-/** Test accuracy against deployable params kept: every run as a point, the means joined. */
+/**
+ * Test accuracy against deployable params kept: every run as a point, a bar from the lowest to
+ * the highest seed of each configuration, the target runs' means joined.
+ */
 export async function studyPlot(study: Study): Promise<string> {
   const points = study.runs.map((run) => ({
-    run:
-      run.label === 'dense' ? 'dense' : run.target === null ? 'low-rank, rule' : 'low-rank, target',
+    run: runKind(run),
     label: run.label,
     paramsKept: run.report.paramsKeptPercent,
     accuracy: 100 * run.report.testAccuracy,
   }));
-  const means = studyRows(study)
+  const rows = studyRows(study);
+  const means = rows
     .filter((row) => row.target !== null)
     .map((row) => ({ paramsKept: row.paramsKept, accuracy: row.accuracy.mean }));
-  const dense = studyRows(study).find((row) => row.label === 'dense');
+  const kindOf = (label: string) => runKind(study.runs.find((run) => run.label === label)!);
+  const bars = rows
+    .filter((row) => row.seeds > 1)
+    .map((row) => ({
+      run: kindOf(row.label),
+      paramsKept: row.paramsKept,
+      low: row.accuracy.min,
+      high: row.accuracy.max,
+    }));
+  const dense = rows.find((row) => row.label === 'dense');
+  const colour = {
+    field: 'run',
+    type: 'nominal' as const,
+    title: null,
+    scale: { domain: [...RUN_KINDS], range: KIND_COLOURS },
+  };
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `${study.model} on ${study.dataset.name}`,
@@ -221,6 +259,16 @@ export async function studyPlot(study: Study): Promise<string> {
         },
       },
       {
+        data: { values: bars },
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: {
+          x: { field: 'paramsKept', type: 'quantitative' },
+          y: { field: 'low', type: 'quantitative' },
+          y2: { field: 'high' },
+          color: colour,
+        },
+      },
+      {
         data: { values: points },
         mark: { type: 'point', filled: true, size: 70 },
         encoding: {
@@ -236,15 +284,7 @@ export async function studyPlot(study: Study): Promise<string> {
             title: 'test accuracy (%)',
             scale: { zero: false },
           },
-          color: {
-            field: 'run',
-            type: 'nominal',
-            title: null,
-            scale: {
-              domain: ['dense', 'low-rank, target', 'low-rank, rule'],
-              range: ['#7a8699', '#2d4a8a', '#c9812b'],
-            },
-          },
+          color: colour,
           shape: { field: 'run', type: 'nominal', title: null },
           tooltip: [{ field: 'label' }, { field: 'accuracy' }, { field: 'paramsKept' }],
         },
