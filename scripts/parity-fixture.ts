@@ -28,6 +28,7 @@ import {
 } from '../src/model/resnet';
 import { buildModel } from '../src/model/resnetBuild';
 import { meanCrossEntropy } from '../src/train/evaluation';
+import { truncatedVariables } from '../src/train/postHoc';
 import { PruningPolicy, type PolicyModel, type PolicySettings } from '../src/lowrank/pruningPolicy';
 import { trainStep } from '../src/lowrank/step';
 
@@ -192,6 +193,32 @@ function accountingOf(config: ModelConfig) {
 }
 
 /** The whole fixture, computed on the active backend (cpu for the committed file). */
+/**
+ * The post-hoc baseline's cut: a dense network of the fixture's shape, each factorised layer's
+ * kernel truncated to half its full rank (at least 1) as U, s and V.
+ */
+function postHocCase() {
+  const dense = buildModel({ ...MODEL, mode: 'dense' });
+  const variables = allVariables(dense).map((v) => ({
+    name: relative(dense, v.name),
+    shape: [...v.shape],
+    values: Float32Array.from(v.dataSync()),
+  }));
+  const kernels = variables.filter((v) => /(conv[12]|shortcut|classifier)\/kernel$/.test(v.name));
+  const ranks = kernels.map((kernel) => {
+    const cols = kernel.shape[kernel.shape.length - 1];
+    const full = Math.min(cols, kernel.values.length / cols);
+    return { name: kernel.name.replace(/\/kernel$/, ''), rank: Math.max(1, Math.floor(full / 2)) };
+  });
+  disposeModel(dense);
+  const truncated = truncatedVariables(variables, ranks);
+  return {
+    dense: variables.map((v) => pack(v.name, v.shape, v.values)),
+    ranks,
+    truncated: truncated.map((v) => pack(v.name, v.shape, v.values)),
+  };
+}
+
 export async function parityFixture() {
   const model = buildModel(MODEL);
   const initial = snapshot(model);
@@ -334,6 +361,7 @@ export async function parityFixture() {
       accountingOf({ ...MODEL, mode: 'dense', architecture: 'resnet56', inputSize: 16 }),
     ],
     exported,
+    postHoc: postHocCase(),
   };
   tf.dispose([images, labels]);
   disposeModel(model);

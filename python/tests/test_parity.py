@@ -7,6 +7,7 @@ import torch
 
 from fixture import batch, fixture, model_at, model_config, tensors
 from lowrank_studio.accounting import account_model
+from lowrank_studio.baselines import truncate_dense
 from lowrank_studio.optimisers import Optimiser
 from lowrank_studio.policy import PruningPolicy
 from lowrank_studio.pruning import directions_to_keep, strongest_directions
@@ -185,3 +186,23 @@ def test_fixture_ranks_are_the_pruned_ones():
     ranks = [{"name": layer.name, "rank": layer.rank} for layer in factorised_layers(model)]
     assert ranks == fixture()["ranks"]
     assert np.isfinite(sum(float(p.sum()) for p in model.parameters()))
+
+
+def test_post_hoc_truncation_keeps_the_same_directions():
+    """The post-hoc baseline's cut (src/train/postHoc.ts and baselines.truncate_dense): the same
+    singular values and the same U diag(s) V^T for every layer, every other variable as it was."""
+    case = fixture()["postHoc"]
+    model = ResNet(model_config())
+    ranks = {entry["name"]: entry["rank"] for entry in case["ranks"]}
+    layers = factorised_layers(model)
+    assert sorted(ranks) == sorted(layer.name for layer in layers)
+    truncate_dense(model, tensors(case["dense"]), [ranks[layer.name] for layer in layers])
+    expected = tensors(case["truncated"])
+    for layer in layers:
+        s = expected[f"{layer.name}/s"]
+        assert tuple(layer.s.shape) == tuple(s.shape), layer.name
+        assert float((layer.s.detach() - s).abs().max()) < 1e-5, layer.name
+        product = (expected[f"{layer.name}/U"] * s) @ expected[f"{layer.name}/V"].t()
+        assert float((layer.composed_matrix() - product).abs().max()) < 1e-5, layer.name
+    others = {name: t for name, t in expected.items() if not name.endswith(("/U", "/s", "/V"))}
+    assert worst(tfjs_variables(model), others, "post-hoc, other variables") == 0
