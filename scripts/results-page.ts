@@ -1,6 +1,7 @@
 // `npm run results`: redraws each study under docs/results/<name>/ (results.md and the plot) from
-// its study-*.json records, and rewrites the measured part of docs/results.md (between its study
-// markers) from them, keeping the hand-written text around it.
+// its study-*.json records, and rewrites the measured parts of docs/results.md (between its
+// markers) from them, keeping the hand-written text around them: the full-width study (the
+// page's opening) between the full-width markers, every other between the study markers.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { helpRequested } from './lib/cli';
@@ -8,10 +9,12 @@ import { readStudyFolder, studyMarkdown, studyPlot } from './lib/studyReport';
 
 const PAGE = join('docs', 'results.md');
 const FOLDER = join('docs', 'results');
-const START = '<!-- studies:start -->';
-const END = '<!-- studies:end -->';
+/** The study the page opens with: the method at full size. */
+const LEAD = 'full-width';
 
-export function replaceStudies(page: string, sections: string): string {
+/** The page with the text between `<!-- marker:start -->` and `<!-- marker:end -->` replaced. */
+export function replaceStudies(page: string, sections: string, marker = 'studies'): string {
+  const [START, END] = [`<!-- ${marker}:start -->`, `<!-- ${marker}:end -->`];
   const start = page.indexOf(START);
   const end = page.indexOf(END);
   if (start < 0 || end < start) throw new Error(`${PAGE} has no ${START} ... ${END} markers`);
@@ -33,10 +36,23 @@ async function main(): Promise<void> {
       `# Study\n\n${studyMarkdown(study, PLOT_FILE)}`,
     );
   }
-  const sections = studies
-    .map(({ name, study }) => studyMarkdown(study, `results/${name}/${PLOT_FILE}`))
-    .join('\n');
-  writeFileSync(PAGE, replaceStudies(readFileSync(PAGE, 'utf8'), sections));
+  // the lead study sits under the page's own heading for it
+  const section = (names: (name: string) => boolean, heading = '##') =>
+    studies
+      .filter(({ name }) => names(name))
+      .map(({ name, study }) => studyMarkdown(study, `results/${name}/${PLOT_FILE}`, heading))
+      .join('\n');
+  let page = replaceStudies(
+    readFileSync(PAGE, 'utf8'),
+    section((name) => name !== LEAD),
+  );
+  if (studies.some(({ name }) => name === LEAD))
+    page = replaceStudies(
+      page,
+      section((name) => name === LEAD, '###'),
+      LEAD,
+    );
+  writeFileSync(PAGE, page);
   console.error(`${PAGE}: ${studies.length} studies`);
 }
 

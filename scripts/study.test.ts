@@ -182,6 +182,10 @@ describe('study report', () => {
       'intro\n<!-- studies:start -->\n\nnew\n\n<!-- studies:end -->\noutro\n',
     );
     expect(() => replaceStudies('no markers', 'x')).toThrow(/markers/);
+    const lead = '<!-- full-width:start -->\n<!-- full-width:end -->\n' + page;
+    expect(replaceStudies(lead, 'top\n', 'full-width')).toBe(
+      `<!-- full-width:start -->\n\ntop\n\n<!-- full-width:end -->\n${page}`,
+    );
   });
 });
 

@@ -98,6 +98,29 @@ export function runKind(run: Pick<StudyRun, 'label' | 'target' | 'report'>): Run
   return run.target === null ? 'low-rank, rule' : 'low-rank, target';
 }
 
+/**
+ * A run's size as shares of the full network's: a narrower dense net's own report counts against
+ * itself (100%), so it is counted against the full-width dense params and MACs of a run of the
+ * same seed.
+ */
+export function sizeKept(
+  study: Pick<Study, 'runs'>,
+  run: StudyRun,
+): Pick<RunReport, 'paramsKeptPercent' | 'factorisedParamsKeptPercent' | 'macsKeptPercent'> {
+  const { report } = run;
+  if (report.baseline?.kind !== 'narrower-dense') return report;
+  const full = study.runs.find(
+    (other) => other.seed === run.seed && other.report.baseline?.kind !== 'narrower-dense',
+  )?.report;
+  if (!full) return report;
+  const paramsKeptPercent = (100 * report.params.deployable) / full.params.dense;
+  return {
+    paramsKeptPercent,
+    factorisedParamsKeptPercent: paramsKeptPercent,
+    macsKeptPercent: (100 * report.macs.deployable) / full.macs.dense,
+  };
+}
+
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 const spreadOf = (values: number[]) => ({
@@ -119,6 +142,8 @@ export function studyRows(study: Study): StudyRow[] {
       r.report.validationAccuracy === undefined ? [] : [100 * r.report.validationAccuracy],
     );
     const average = (pick: (report: RunReport) => number) => mean(runs.map((r) => pick(r.report)));
+    const averageSize = (pick: (size: ReturnType<typeof sizeKept>) => number) =>
+      mean(runs.map((r) => pick(sizeKept(study, r))));
     return {
       label,
       target: runs[0].target,
@@ -130,10 +155,10 @@ export function studyRows(study: Study): StudyRow[] {
         const dense = denseBySeed.get(r.seed);
         return dense === undefined ? [] : [100 * (r.report.testAccuracy - dense)];
       }),
-      paramsKept: average((r) => r.paramsKeptPercent),
-      factorisedParamsKept: average((r) => r.factorisedParamsKeptPercent),
+      paramsKept: averageSize((r) => r.paramsKeptPercent),
+      factorisedParamsKept: averageSize((r) => r.factorisedParamsKeptPercent),
       rankKept: average((r) => r.rankKeptPercent),
-      macsKept: average((r) => r.macsKeptPercent),
+      macsKept: averageSize((r) => r.macsKeptPercent),
       seconds: average((r) => r.seconds),
     };
   });
@@ -167,16 +192,22 @@ export function studyTable(study: Study): string {
   return lines.join('\n');
 }
 
-export function studyMarkdown(study: Study, plotFile: string): string {
+/** 'TF.js wasm', or the PyTorch twin's device ('pytorch-cpu', 'pytorch-cuda'). */
+const backendName = (backend: string) =>
+  backend.startsWith('pytorch')
+    ? `the PyTorch twin on ${backend.slice(8) || 'cpu'}`
+    : `TF.js ${backend}`;
+
+export function studyMarkdown(study: Study, plotFile: string, heading = '##'): string {
   const seeds =
     study.seeds.length > 1
       ? `seeds ${study.seeds.join(', ')} (mean, range)`
       : `seed ${study.seeds[0]}`;
   const config = study.runs[0].report.config;
   return [
-    `## ${study.model} on ${study.dataset.name}`,
+    `${heading} ${study.model} on ${study.dataset.name}`,
     '',
-    `${study.dataset.trainCount} training / ${study.dataset.validationCount ? `${study.dataset.validationCount} validation / ` : ''}${study.dataset.testCount} test images at ${config.inputSize} px, ${config.epochs} epochs, batch ${config.batchSize}, ${config.schedule} schedule, learning rate ${config.learningRate}, ${seeds}; TF.js ${study.backend}, ${study.createdAt.slice(0, 10)}.`,
+    `${study.dataset.trainCount} training / ${study.dataset.validationCount ? `${study.dataset.validationCount} validation / ` : ''}${study.dataset.testCount} test images at ${config.inputSize} px, ${config.epochs} epochs, batch ${config.batchSize}, ${config.schedule} schedule, learning rate ${config.learningRate}, ${seeds}; ${backendName(study.backend)}, ${study.createdAt.slice(0, 10)}.`,
     '',
     '```sh',
     ...study.command.split('\n'),
@@ -197,7 +228,7 @@ export async function studyPlot(study: Study): Promise<string> {
   const points = study.runs.map((run) => ({
     run: runKind(run),
     label: run.label,
-    paramsKept: run.report.paramsKeptPercent,
+    paramsKept: sizeKept(study, run).paramsKeptPercent,
     accuracy: 100 * run.report.testAccuracy,
   }));
   const rows = studyRows(study);
