@@ -68,6 +68,7 @@ describe('a study from finished runs', () => {
       dense(2, 0.8),
       report(1, 0.7, { target: 30 }),
       dense(1, 0.81),
+      report(1, 0.6, { stoppedAfterEpochs: 5 }),
     ]);
     expect(study.runs.map((r) => `${r.label}/${r.seed}`)).toEqual([
       'dense/1',

@@ -30,8 +30,10 @@ export function studyFromReports(
   reports: readonly ExperimentReport[],
 ): Study {
   if (!reports.length) throw new Error('no run reports to assemble');
+  // a run stopped early (--stop-after-epochs) is not a result of the recipe
   const runs = reports
     .flatMap((report) => report.runs)
+    .filter((report) => report.stoppedAfterEpochs === undefined)
     .map((report) => ({ ...runLabel(report), seed: report.config.seed, report }))
     .sort(studyOrder);
   // the same images: the same set, split the same way (class names are not in every report)
