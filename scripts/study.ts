@@ -171,10 +171,13 @@ async function main(): Promise<void> {
   const runs: StudyRun[] = [];
   const plan = studyPlan(config, study);
   const about = runLogDataset(dataset, options.validation, limits);
-  // each seed's dense run, partway, for the post-hoc baseline
+  // each seed's dense run (not a narrower baseline), partway, for the post-hoc baseline
   let denseStart: DenseStart | undefined;
-  const keepDense = (config: TrainConfig) =>
-    study.baselines !== null && config.mode === 'dense' && postHocDenseEpochs(config.epochs)
+  const keepDense = (config: TrainConfig, baseline?: unknown) =>
+    study.baselines !== null &&
+    config.mode === 'dense' &&
+    !baseline &&
+    postHocDenseEpochs(config.epochs)
       ? {
           afterEpoch: postHocDenseEpochs(config.epochs),
           keep: (checkpoint: DenseStart['checkpoint'], seconds: number) => {
@@ -194,7 +197,7 @@ async function main(): Promise<void> {
       validation: options.validation,
       baseline: extra?.baseline,
       startFrom: extra?.startFrom,
-      keepCheckpoint: keepDense(config),
+      keepCheckpoint: keepDense(config, extra?.baseline),
       journal: recording.journal,
     });
     writeRunFiles(join(out, runFolder(seed, label)), recording, about, 'study');
