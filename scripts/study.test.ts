@@ -29,6 +29,8 @@ const run = (label: string, seed: number, accuracy: number, paramsKept: number) 
     macsKeptPercent: paramsKept + 10,
     seconds: 10,
     config: presetConfig('micro'),
+    params: { dense: 1000, factorised: 1000, deployable: 10 * paramsKept },
+    macs: { dense: 5000, factorised: 5000, deployable: 50 * paramsKept },
   } as RunReport,
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/presets';
 import type { ExperimentReport, RunReport } from './report';
 import { runLabel, studyFromReports } from './runsStudy';
-import { sizeKept, studyRows } from './studyReport';
+import { sizeKept, studyRows, studyTable } from './studyReport';
 
 const images = { name: 'CIFAR-10', kind: 'cifar10', trainCount: 35, testCount: 10 };
 
@@ -96,6 +96,8 @@ describe('a study from finished runs', () => {
       macsKeptPercent: 50,
     });
     expect(rows[3].paramsKept).toBeCloseTo(50.2);
+    // a run of one seed is compared with dense of its own seed, not with dense's mean
+    expect(studyTable(study)).toContain('| target 30% | 70.00% | -11.00 | -11.00 |');
   });
 
   it('refuses runs on different images, and an empty folder', () => {

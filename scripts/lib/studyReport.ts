@@ -182,7 +182,15 @@ export function studyTable(study: Study): string {
       const validation = withValidation
         ? ` ${row.validation ? meanWithRange(row.validation, row.seeds) : '–'} |`
         : '';
-      const versus = dense && row !== dense ? signed(row.accuracy.mean - dense.accuracy.mean) : '-';
+      // the mean paired difference: a row with fewer seeds than dense is compared on its own seeds
+      const versus =
+        dense && row !== dense
+          ? signed(
+              row.pairedToDense.length
+                ? mean(row.pairedToDense)
+                : row.accuracy.mean - dense.accuracy.mean,
+            )
+          : '-';
       const perSeed =
         row !== dense && row.pairedToDense.length ? row.pairedToDense.map(signed).join(', ') : '-';
       const missed = row.neverPruned ? ` (${row.neverPruned} of ${row.seeds} never pruned)` : '';
