@@ -29,6 +29,7 @@ import {
 import { buildModel } from '../src/model/resnetBuild';
 import { meanCrossEntropy } from '../src/train/evaluation';
 import { truncatedVariables } from '../src/train/postHoc';
+import { variablesOf } from '../src/train/trainerState';
 import { PruningPolicy, type PolicyModel, type PolicySettings } from '../src/lowrank/pruningPolicy';
 import { trainStep } from '../src/lowrank/step';
 
@@ -192,18 +193,13 @@ function accountingOf(config: ModelConfig) {
   return { config, fixed, accounting };
 }
 
-/** The whole fixture, computed on the active backend (cpu for the committed file). */
 /**
  * The post-hoc baseline's cut: a dense network of the fixture's shape, each factorised layer's
  * kernel truncated to half its full rank (at least 1) as U, s and V.
  */
-function postHocCase() {
+async function postHocCase() {
   const dense = buildModel({ ...MODEL, mode: 'dense' });
-  const variables = allVariables(dense).map((v) => ({
-    name: relative(dense, v.name),
-    shape: [...v.shape],
-    values: Float32Array.from(v.dataSync()),
-  }));
+  const variables = await variablesOf(dense);
   const kernels = variables.filter((v) => /(conv[12]|shortcut|classifier)\/kernel$/.test(v.name));
   const ranks = kernels.map((kernel) => {
     const cols = kernel.shape[kernel.shape.length - 1];
@@ -219,6 +215,7 @@ function postHocCase() {
   };
 }
 
+/** The whole fixture, computed on the active backend (cpu for the committed file). */
 export async function parityFixture() {
   const model = buildModel(MODEL);
   const initial = snapshot(model);
@@ -361,7 +358,7 @@ export async function parityFixture() {
       accountingOf({ ...MODEL, mode: 'dense', architecture: 'resnet56', inputSize: 16 }),
     ],
     exported,
-    postHoc: postHocCase(),
+    postHoc: await postHocCase(),
   };
   tf.dispose([images, labels]);
   disposeModel(model);

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2d } from './conv';
 import { Random } from './random';
-import { denseMatrix, leadingColumns, svd } from './svd';
+import { leadingFactors } from './svd';
 import { adoptAsVariable } from './variables';
 
 export type Padding = 'same' | 'valid';
@@ -103,12 +103,13 @@ function initialValues(init: FactorInit, rows: number, cols: number): ArrayLike<
 }
 
 function factorVariables(name: string, rows: number, cols: number, init: FactorInit) {
-  const { U, s, V } = svd(denseMatrix(rows, cols, initialValues(init, rows, cols)));
-  const rank = Math.min(s.length, Math.max(1, init.maxRank ?? s.length));
+  const full = Math.min(rows, cols);
+  const rank = Math.min(full, Math.max(1, init.maxRank ?? full));
+  const { U, s, V } = leadingFactors(rows, cols, initialValues(init, rows, cols), rank);
   return {
-    U: adoptAsVariable(tf.tensor2d(leadingColumns(U, rank), [rows, rank]), `${name}/U`),
-    s: adoptAsVariable(tf.tensor1d(Float32Array.from(s.subarray(0, rank))), `${name}/s`),
-    V: adoptAsVariable(tf.tensor2d(leadingColumns(V, rank), [cols, rank]), `${name}/V`),
+    U: adoptAsVariable(tf.tensor2d(U, [rows, rank]), `${name}/U`),
+    s: adoptAsVariable(tf.tensor1d(s), `${name}/s`),
+    V: adoptAsVariable(tf.tensor2d(V, [cols, rank]), `${name}/V`),
   };
 }
 

@@ -218,6 +218,24 @@ export function leadingColumns(m: DenseMatrix, count: number): Float32Array {
   return out;
 }
 
+/**
+ * The best rank-`rank` approximation of a rows x cols matrix as float32 factors: the leading
+ * columns of U and V ([rows, rank], [cols, rank], row-major) and the leading singular values.
+ */
+export function leadingFactors(
+  rows: number,
+  cols: number,
+  values: ArrayLike<number>,
+  rank: number,
+): { U: Float32Array; s: Float32Array; V: Float32Array } {
+  const { U, s, V } = svd(denseMatrix(rows, cols, values));
+  return {
+    U: leadingColumns(U, rank),
+    s: Float32Array.from(s.subarray(0, rank)),
+    V: leadingColumns(V, rank),
+  };
+}
+
 /** U diag(s) V^T, row-major. */
 export function reconstruct({ U, s, V }: ThinSvd): DenseMatrix {
   const rows = U.rows;

@@ -6,7 +6,7 @@
 // nothing to its new factors). The twin's counterpart: python/lowrank_studio/baselines.py.
 import type { TrainConfig } from '../config';
 import { freshPolicyState } from '../lowrank/pruningPolicy';
-import { denseMatrix, leadingColumns, svd } from '../lowrank/svd';
+import { leadingFactors } from '../lowrank/svd';
 import type { Checkpoint } from './trainerState';
 
 type Variable = Checkpoint['variables'][number];
@@ -37,11 +37,11 @@ export function truncatedVariables(
     const { rows, cols } = kernelMatrix(kernel);
     if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(rows, cols))
       throw new Error(`rank ${rank} does not fit ${name} (${rows}x${cols})`);
-    const { U, s, V } = svd(denseMatrix(rows, cols, kernel.values));
+    const { U, s, V } = leadingFactors(rows, cols, kernel.values, rank);
     return [
-      { name: `${name}/U`, shape: [rows, rank], values: leadingColumns(U, rank) },
-      { name: `${name}/s`, shape: [rank], values: Float32Array.from(s.subarray(0, rank)) },
-      { name: `${name}/V`, shape: [cols, rank], values: leadingColumns(V, rank) },
+      { name: `${name}/U`, shape: [rows, rank], values: U },
+      { name: `${name}/s`, shape: [rank], values: s },
+      { name: `${name}/V`, shape: [cols, rank], values: V },
     ];
   });
   return [...byName.values(), ...factors];
