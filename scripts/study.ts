@@ -28,6 +28,7 @@ import { runLogDataset, startRecording, writeRunFiles } from './lib/runFiles';
 import { imageCounts, trainToEnd } from './lib/runJob';
 import {
   readStudyFolder,
+  runLabels,
   studyMarkdown,
   studyPlot,
   type Study,
@@ -130,7 +131,7 @@ export function studyPlan(
     ...(options.rule
       ? [
           {
-            label: `rule (τ ${config.pruneThreshold}, λ_r ${ruleLambdaRank(config)})`,
+            label: runLabels.rule(config.pruneThreshold, ruleLambdaRank(config)),
             seed,
             target: null,
             config: {
@@ -144,7 +145,7 @@ export function studyPlan(
         ]
       : []),
     ...options.targets.map((target) => ({
-      label: `target ${target}%`,
+      label: runLabels.target(target),
       seed,
       target,
       config: { ...config, seed, mode: 'lowrank' as const, targetParamsKept: target },
@@ -173,18 +174,16 @@ async function main(): Promise<void> {
   const about = runLogDataset(dataset, options.validation, limits);
   // each seed's dense run (not a narrower baseline), partway, for the post-hoc baseline
   let denseStart: DenseStart | undefined;
-  const keepDense = (config: TrainConfig, baseline?: unknown) =>
-    study.baselines !== null &&
-    config.mode === 'dense' &&
-    !baseline &&
-    postHocDenseEpochs(config.epochs)
-      ? {
-          afterEpoch: postHocDenseEpochs(config.epochs),
-          keep: (checkpoint: DenseStart['checkpoint'], seconds: number) => {
-            denseStart = { checkpoint, epochs: postHocDenseEpochs(config.epochs), seconds };
-          },
-        }
-      : undefined;
+  const keepDense = (config: TrainConfig, baseline?: unknown) => {
+    const epochs = postHocDenseEpochs(config.epochs);
+    if (study.baselines === null || config.mode !== 'dense' || baseline || !epochs) return;
+    return {
+      afterEpoch: epochs,
+      keep: (checkpoint: DenseStart['checkpoint'], seconds: number) => {
+        denseStart = { checkpoint, epochs, seconds };
+      },
+    };
+  };
   const train = async (
     config: TrainConfig,
     label: string,

@@ -8,6 +8,7 @@ import { postHocCheckpoint } from '../../src/train/postHoc';
 import { denseParams } from '../../src/train/resources';
 import type { Checkpoint } from '../../src/train/trainerState';
 import type { RunReport } from './report';
+import { runLabels } from './studyReport';
 
 /** A narrower dense network must come this close to the low-rank run's deployable params. */
 export const MATCH_TOLERANCE = 0.02;
@@ -90,7 +91,7 @@ export function baselinesOf(
   const postHoc: BaselineRun[] = dense
     ? [
         {
-          label: `post-hoc (${label})`,
+          label: runLabels.baseline('post-hoc', label),
           config,
           baseline: {
             kind: 'post-hoc',
@@ -108,11 +109,15 @@ export function baselinesOf(
     : [];
   return [
     {
-      label: `dense, narrower (${label})`,
+      label: runLabels.baseline('narrower-dense', label),
       config: { ...run.config, mode: 'dense', widthMultiplier: width },
       baseline: { kind: 'narrower-dense', params, width },
     },
-    { label: `fixed ranks (${label})`, config, baseline: { kind: 'fixed-ranks', ranks } },
+    {
+      label: runLabels.baseline('fixed-ranks', label),
+      config,
+      baseline: { kind: 'fixed-ranks', ranks },
+    },
     ...postHoc,
   ];
 }

@@ -2,19 +2,16 @@
 // e.g. the PyTorch twin's full-width runs: each run's label, seed and target read from its own
 // report, so `npm run results` tables and plots them like a study's.
 import type { ExperimentReport, RunReport } from './report';
-import { RUN_KINDS, runKind, type Study, type StudyRun } from './studyReport';
+import { RUN_KINDS, runKind, runLabels, type Study, type StudyRun } from './studyReport';
 
 /** The label `npm run study` gives the same run ('dense', 'target 50%', 'post-hoc (target 50%)'). */
 export function runLabel(report: RunReport): Pick<StudyRun, 'label' | 'target'> {
   const { config, baseline } = report;
-  const target = `target ${config.targetParamsKept}%`;
-  if (baseline?.kind === 'narrower-dense')
-    return { label: `dense, narrower (${target})`, target: null };
-  if (baseline?.kind === 'fixed-ranks') return { label: `fixed ranks (${target})`, target: null };
-  if (baseline?.kind === 'post-hoc') return { label: `post-hoc (${target})`, target: null };
+  const target = runLabels.target(config.targetParamsKept);
+  if (baseline) return { label: runLabels.baseline(baseline.kind, target), target: null };
   if (report.mode === 'dense') return { label: 'dense', target: null };
   if (config.targetParamsKept > 0) return { label: target, target: config.targetParamsKept };
-  return { label: `rule (τ ${config.pruneThreshold}, λ_r ${config.lambdaRank})`, target: null };
+  return { label: runLabels.rule(config.pruneThreshold, config.lambdaRank), target: null };
 }
 
 /** The runs in a study's order: dense, the targets from largest, the rule, then the baselines. */

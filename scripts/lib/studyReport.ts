@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import type { Baseline } from './baselines';
 import type { RunReport } from './report';
 
 export interface StudyRun {
@@ -90,10 +91,24 @@ export const RUN_KINDS = [
 export type RunKind = (typeof RUN_KINDS)[number];
 const KIND_COLOURS = ['#7a8699', '#2d4a8a', '#c9812b', '#3f8f5a', '#8a3f7a', '#b5443b'];
 
+/** Each equal-size baseline's name, in labels and in the legend. */
+const BASELINE_NAMES: Record<Baseline['kind'], RunKind> = {
+  'narrower-dense': 'dense, narrower',
+  'fixed-ranks': 'fixed ranks',
+  'post-hoc': 'post-hoc',
+};
+
+/** The labels a study gives its runs, in one place: a study from runs' reports uses them too. */
+export const runLabels = {
+  target: (percent: number) => `target ${percent}%`,
+  rule: (tau: number, lambdaRank: number) => `rule (τ ${tau}, λ_r ${lambdaRank})`,
+  /** a baseline of the run labelled `of` */
+  baseline: (kind: Baseline['kind'], of: string) => `${BASELINE_NAMES[kind]} (${of})`,
+};
+
 export function runKind(run: Pick<StudyRun, 'label' | 'target' | 'report'>): RunKind {
   const baseline = run.report.baseline?.kind;
-  if (baseline === 'narrower-dense') return 'dense, narrower';
-  if (baseline) return baseline === 'fixed-ranks' ? 'fixed ranks' : 'post-hoc';
+  if (baseline) return BASELINE_NAMES[baseline];
   if (run.label === 'dense') return 'dense';
   return run.target === null ? 'low-rank, rule' : 'low-rank, target';
 }
