@@ -68,6 +68,9 @@ def parser() -> argparse.ArgumentParser:
                         "each epoch is evaluated on them, the test set once at the end")
     p.add_argument("--seed", type=int, help="override the recipe's seed")
     p.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda where available")
+    p.add_argument("--threads", type=int,
+                   help="CPU threads (default: every core, shared among torchrun's processes); "
+                        "e.g. 1 each for two runs side by side on two cores")
     p.add_argument("--resume", help="a checkpoint.pt to continue from")
     p.add_argument("--stop-after-epochs", type=int,
                    help="train at most N epochs in this invocation, then stop with a checkpoint "
@@ -290,11 +293,14 @@ def held_out(dataset, validation: int):
     return with_validation(dataset, validation)
 
 
-def use_every_core(device: str, processes: int) -> None:
+def use_cores(device: str, processes: int, threads: Optional[int] = None) -> None:
     """Debian's torch starts with one thread: a run alone takes every core, torchrun's processes
-    a share each."""
+    a share each. Runs side by side should ask for their share (--threads): two thread pools of
+    every core each wait on each other and train several times slower than one run alone."""
+    if threads is not None and threads < 1:
+        raise RecipeError(f"--threads must be at least 1, not {threads}")
     if device == "cpu":
-        torch.set_num_threads(max(1, (os.cpu_count() or 1) // processes))
+        torch.set_num_threads(threads or max(1, (os.cpu_count() or 1) // processes))
 
 
 def write_tensorboard(log_path: Optional[str], out: str, state: Dict[str, Any]) -> None:
@@ -308,8 +314,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     world = distributed.start(device)
-    use_every_core(device, world.size)
     try:
+        use_cores(device, world.size, args.threads)
         if args.log_every < 1:
             raise RecipeError(f"--log-every needs a positive whole number, got {args.log_every}")
         recipe = configure(args)

@@ -104,7 +104,8 @@ def run_one(name: str, options: argparse.Namespace, dense: Dict[str, Any],
     (folder / "recipe.json").write_text(json.dumps(recipe, indent=2) + "\n")
     common = ["--recipe", str(folder / "recipe.json"), "--data", str(options.data), "--out",
               str(folder), "--log-every", str(options.log_every),
-              *(["--device", options.device] if options.device else [])]
+              *(["--device", options.device] if options.device else []),
+              *(["--threads", str(options.threads)] if options.threads else [])]
     log = folder / "stdout.log"
     checkpoint = folder / "checkpoint.pt"
     start = (["--resume", str(checkpoint)] if checkpoint.exists()
@@ -135,6 +136,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--validation", type=int, default=5000)
     p.add_argument("--device", choices=["cpu", "cuda"])
     p.add_argument("--log-every", type=int, default=10)
+    p.add_argument("--threads", type=int,
+                   help="each run's CPU threads (default: every core); 1 for two studies side by "
+                        "side on two cores")
     p.add_argument("--baseline-target", type=int, default=50)
     p.add_argument("--rule-lambda", type=float, default=0.3, help="λ_r of rule runs (0.3)")
     p.add_argument("--rule-tau", type=float, default=0.1, help="τ of rule runs (0.1)")

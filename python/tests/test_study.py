@@ -31,7 +31,8 @@ def test_a_study_runs_in_order_skips_finished_runs_and_checks_dependencies(tmp_p
     lowrank = write_recipe(tmp_path / "lowrank.json", epochs=2, targetParamsKept=50)
     out = tmp_path / "study"
     common = ["--dense-recipe", str(dense), "--lowrank-recipe", str(lowrank), "--data",
-              str(archive), "--out", str(out), "--validation", "20", "--device", "cpu"]
+              str(archive), "--out", str(out), "--validation", "20", "--device", "cpu",
+              "--threads", "1"]
     assert main(["posthoc-s1", *common]) == 1
     assert "run target50-s1 first" in capsys.readouterr().err
     assert main(["dense-s1", "target50-s1", "posthoc-s1", "fixed-s1", *common]) == 0

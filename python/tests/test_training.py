@@ -1,11 +1,13 @@
 """Pruning with optimiser slicing, fading, checkpoint and resume, and the CLI end to end."""
 
 import io
+import os
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 from synthetic import cifar10_archive, cifar10_folder, tiny_config, write_recipe
@@ -173,3 +175,17 @@ def test_cli_names_a_bad_recipe(tmp_path):
     done = run_cli("--recipe", str(recipe), "--data", str(tmp_path), "--out", str(tmp_path / "o"))
     assert done.returncode == 1
     assert "batchSize must be between 1 and 1024, got 0" in done.stderr
+
+
+def test_threads_give_a_run_its_share_of_the_cores():
+    from lowrank_studio.cli import RecipeError, use_cores
+    before = torch.get_num_threads()
+    try:
+        use_cores("cpu", 1, 1)
+        assert torch.get_num_threads() == 1
+        use_cores("cpu", 1)
+        assert torch.get_num_threads() == max(1, os.cpu_count() or 1)
+        with pytest.raises(RecipeError, match="--threads must be at least 1, not 0"):
+            use_cores("cpu", 1, 0)
+    finally:
+        torch.set_num_threads(before)
