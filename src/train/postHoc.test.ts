@@ -84,6 +84,9 @@ describe('post-hoc truncation', () => {
     expect(() =>
       postHocCheckpoint(checkpoint, { ...recipe('lowrank'), widthMultiplier: 0.5 }, []),
     ).toThrow(/same recipe \(widthMultiplier differ\)/);
+    expect(() =>
+      postHocCheckpoint(checkpoint, { ...recipe('lowrank'), learningRate: 0.02 }, []),
+    ).toThrow(/same recipe \(learningRate differ\)/);
     expect(() => truncatedVariables(checkpoint.variables, [{ name: 'nope', rank: 1 }])).toThrow(
       /no nope\/kernel/,
     );

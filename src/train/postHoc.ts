@@ -57,7 +57,18 @@ export function postHocCheckpoint(
   config: TrainConfig,
   layers: readonly LayerRank[],
 ): Checkpoint {
-  const same = ['architecture', 'widthMultiplier', 'inputSize', 'epochs', 'batchSize', 'seed'];
+  // the twin's start_post_hoc checks the same fields: the fine-tuning half continues the dense
+  // run's schedule, so its learning rate must be the one the dense half began
+  const same = [
+    'architecture',
+    'widthMultiplier',
+    'inputSize',
+    'epochs',
+    'batchSize',
+    'seed',
+    'schedule',
+    'learningRate',
+  ];
   const differ = same.filter(
     (key) => dense.config[key as keyof TrainConfig] !== config[key as keyof TrainConfig],
   );
