@@ -105,7 +105,7 @@ def run_one(name: str, options: argparse.Namespace, dense: Dict[str, Any],
     common = ["--recipe", str(folder / "recipe.json"), "--data", str(options.data), "--out",
               str(folder), "--log-every", str(options.log_every),
               *(["--device", options.device] if options.device else []),
-              *(["--threads", str(options.threads)] if options.threads else [])]
+              *(["--threads", str(options.threads)] if options.threads is not None else [])]
     log = folder / "stdout.log"
     checkpoint = folder / "checkpoint.pt"
     start = (["--resume", str(checkpoint)] if checkpoint.exists()

@@ -1,8 +1,8 @@
 """Pruning with optimiser slicing, fading, checkpoint and resume, and the CLI end to end."""
 
 import io
-import os
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +12,12 @@ import torch
 
 from synthetic import cifar10_archive, cifar10_folder, tiny_config, write_recipe
 from lowrank_studio.cifar import load_cifar
+from lowrank_studio.cli import use_cores
 from lowrank_studio.factorised import FactorisedConv
 from lowrank_studio.fading import FADE_LEFT, Fading
 from lowrank_studio.optimisers import Optimiser
 from lowrank_studio.pruning import prune_layer
-from lowrank_studio.recipe import validate_config
+from lowrank_studio.recipe import RecipeError, validate_config
 from lowrank_studio.trainer import Trainer
 
 PYTHON_ROOT = Path(__file__).parent.parent
@@ -178,7 +179,6 @@ def test_cli_names_a_bad_recipe(tmp_path):
 
 
 def test_threads_give_a_run_its_share_of_the_cores():
-    from lowrank_studio.cli import RecipeError, use_cores
     before = torch.get_num_threads()
     try:
         use_cores("cpu", 1, 1)
