@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configProblems, type TrainConfig } from '../src/config';
+import { configProblems, KNOBS, parseKnob, type KnobName, type TrainConfig } from '../src/config';
 import {
   USAGE as EXPERIMENT_USAGE,
   UsageError,
@@ -46,6 +46,8 @@ export const STUDY_USAGE = `usage: npm run study -- --data <archive|folder|built
                           network held at its final ranks from the first step (no pruning), and
                           post-hoc: the seed's dense run after half the epochs, each layer's SVD
                           truncated to those ranks, fine-tuned for the other half
+  --sweep knob=v1,v2      the low-rank runs (the rule and each target) once for each value of
+                          one setting, e.g. --sweep min-rank=1,2,4; dense runs once a seed
   --out <dir>             where study-<seeds>.json, results.md and accuracy-vs-params.svg go
                           (default experiments/study); results.md and the plot cover every
                           study-*.json in the folder, so seeds can run as parallel processes;
@@ -56,7 +58,7 @@ export const STUDY_USAGE = `usage: npm run study -- --data <archive|folder|built
 ${EXPERIMENT_USAGE.split('\n').slice(2).join('\n')}`;
 
 const PLOT_FILE = 'accuracy-vs-params.svg';
-const STUDY_FLAGS = ['--targets', '--seeds', '--no-rule', '--baselines'];
+const STUDY_FLAGS = ['--targets', '--seeds', '--no-rule', '--baselines', '--sweep'];
 
 export interface StudyOptions {
   targets: number[];
@@ -64,7 +66,32 @@ export interface StudyOptions {
   rule: boolean;
   /** the target whose runs get equal-size baselines; null: none */
   baselines: number | null;
+  /** one setting the low-rank runs repeat over; null: none */
+  sweep: Sweep | null;
   rest: string[];
+}
+
+export interface Sweep {
+  knob: KnobName;
+  values: TrainConfig[KnobName][];
+}
+
+/** `min-rank=1,2,4`: a setting of the studio and the values its low-rank runs take. */
+export function parseSweep(text: string | undefined): Sweep {
+  const [flag, list] = (text ?? '').split('=');
+  const knob = flag?.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  if (!knob || !(knob in KNOBS) || !list)
+    throw new UsageError(
+      `--sweep needs a setting and its values, e.g. min-rank=1,2,4, got ${text}`,
+    );
+  try {
+    return {
+      knob: knob as KnobName,
+      values: list.split(',').map((v) => parseKnob(knob as KnobName, v)),
+    };
+  } catch (error) {
+    throw new UsageError(`--sweep ${flag}: ${(error as Error).message}`);
+  }
 }
 
 function numberList(flag: string, text: string | undefined, valid: (n: number) => boolean) {
@@ -81,6 +108,7 @@ export function parseStudyArgs(args: string[]): StudyOptions {
     seeds: [1],
     rule: true,
     baselines: null,
+    sweep: null,
     rest: [],
   };
   for (let i = 0; i < args.length; i++) {
@@ -92,10 +120,13 @@ export function parseStudyArgs(args: string[]): StudyOptions {
     else if (flag === '--no-rule') options.rule = false;
     else if (flag === '--baselines')
       [options.baselines] = numberList(flag, args[++i], (v) => v >= 10 && v <= 90);
+    else if (flag === '--sweep') options.sweep = parseSweep(args[++i]);
     else if (flag === '--mode' || flag === '--export')
       throw new UsageError(`${flag} is not a study option: a study runs every mode`);
     else options.rest.push(flag);
   }
+  if (options.sweep && options.baselines !== null)
+    throw new UsageError('--sweep and --baselines do not go together: run them as two studies');
   if (options.baselines !== null && !options.targets.includes(options.baselines))
     throw new UsageError(
       `--baselines ${options.baselines} needs a target-${options.baselines} run: add it to --targets`,
@@ -114,18 +145,41 @@ const ruleLambdaRank = (config: TrainConfig) => config.lambdaRank || RULE_LAMBDA
 /** The folder of a run's log and event files: runs/seed-1/dense, .../rule, .../target-50. */
 export function runFolder(seed: number, label: string): string {
   const name = label
-    .replace(/ \(τ.*\)$/, '')
+    .replace(/ \(τ[^)]*\)/, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
   return join('runs', `seed-${seed}`, name);
 }
 
+interface PlannedRun {
+  label: string;
+  seed: number;
+  target: number | null;
+  config: TrainConfig;
+}
+
 /** The configurations of a study, in the order they run. */
 export function studyPlan(
   config: TrainConfig,
+  options: Pick<StudyOptions, 'targets' | 'seeds' | 'rule'> & Partial<Pick<StudyOptions, 'sweep'>>,
+): PlannedRun[] {
+  const { sweep } = options;
+  if (!sweep) return basePlan(config, options);
+  const dense = basePlan(config, { ...options, targets: [], rule: false });
+  const swept = sweep.values.flatMap((value) =>
+    basePlan({ ...config, [sweep.knob]: value }, options)
+      .filter((run) => run.config.mode === 'lowrank')
+      .map((run) => ({ ...run, label: runLabels.swept(run.label, sweep.knob, value) })),
+  );
+  // seed by seed, as without a sweep, so a stopped study has whole seeds behind it
+  return options.seeds.flatMap((seed) => [...dense, ...swept].filter((run) => run.seed === seed));
+}
+
+function basePlan(
+  config: TrainConfig,
   options: Pick<StudyOptions, 'targets' | 'seeds' | 'rule'>,
-): { label: string; seed: number; target: number | null; config: TrainConfig }[] {
+): PlannedRun[] {
   return options.seeds.flatMap((seed) => [
     { label: 'dense', seed, target: null, config: { ...config, seed, mode: 'dense' as const } },
     ...(options.rule
@@ -171,6 +225,8 @@ async function main(): Promise<void> {
   const limits = jobLimits(options);
   const runs: StudyRun[] = [];
   const plan = studyPlan(config, study);
+  const sweepProblems = plan.flatMap((run) => configProblems(run.config));
+  if (sweepProblems.length) throw new UsageError([...new Set(sweepProblems)].join('; '));
   const about = runLogDataset(dataset, options.validation, limits);
   // each seed's dense run (not a narrower baseline), partway, for the post-hoc baseline
   let denseStart: DenseStart | undefined;

@@ -102,6 +102,8 @@ const BASELINE_NAMES: Record<Baseline['kind'], RunKind> = {
 export const runLabels = {
   target: (percent: number) => `target ${percent}%`,
   rule: (tau: number, lambdaRank: number) => `rule (τ ${tau}, λ_r ${lambdaRank})`,
+  /** a run of a sweep: the label it has without one and the setting's value */
+  swept: (label: string, knob: string, value: unknown) => `${label}, ${knob} ${String(value)}`,
   /** a baseline of the run labelled `of` */
   baseline: (kind: Baseline['kind'], of: string) => `${BASELINE_NAMES[kind]} (${of})`,
 };
