@@ -62,7 +62,7 @@ describe('study options and plan', () => {
       seeds: [1, 2],
       rule: false,
       baselines: null,
-      sweep: null,
+      sweeps: [],
       rest: ['--data', 'builtin'],
     });
     expect(() => parseStudyArgs(['--targets', '5'])).toThrow(
@@ -79,14 +79,15 @@ describe('study options and plan', () => {
   });
 
   it('reads a sweep of one setting and refuses one it cannot run', () => {
-    expect(parseStudyArgs(['--sweep', 'min-rank=1,2,4']).sweep).toEqual({
-      knob: 'minRank',
-      values: [1, 2, 4],
-    });
-    expect(parseStudyArgs(['--sweep', 'schedule=cosine,step']).sweep?.values).toEqual([
-      'cosine',
-      'step',
+    expect(parseStudyArgs(['--sweep', 'min-rank=2,4']).sweeps).toEqual([
+      { knob: 'minRank', values: [2, 4] },
     ]);
+    expect(parseStudyArgs(['--sweep', 'schedule=step', '--sweep', 'lambda-orth=0']).sweeps).toEqual(
+      [
+        { knob: 'schedule', values: ['step'] },
+        { knob: 'lambdaOrth', values: [0] },
+      ],
+    );
     expect(() => parseStudyArgs(['--sweep', 'min-rank'])).toThrow(/a setting and its values/);
     expect(() => parseStudyArgs(['--sweep', 'no-such=1'])).toThrow(/a setting and its values/);
     expect(() => parseStudyArgs(['--sweep', 'min-rank=1,0'])).toThrow(/--sweep min-rank: /);
@@ -95,23 +96,29 @@ describe('study options and plan', () => {
     );
   });
 
-  it('repeats the low-rank runs of a sweep for each value, dense once a seed', () => {
+  it('repeats the low-rank runs for each value that differs from the recipe, dense once', () => {
     const plan = studyPlan(presetConfig('micro'), {
       targets: [30],
       seeds: [1, 2],
       rule: false,
-      sweep: { knob: 'minRank', values: [1, 4] },
+      sweeps: [
+        { knob: 'minRank', values: [1, 4] },
+        { knob: 'lambdaOrth', values: [0] },
+      ],
     });
     expect(plan.map((p) => `${p.seed} ${p.label}`)).toEqual([
       '1 dense',
-      '1 target 30%, minRank 1',
+      '1 target 30%',
       '1 target 30%, minRank 4',
+      '1 target 30%, lambdaOrth 0',
       '2 dense',
-      '2 target 30%, minRank 1',
+      '2 target 30%',
       '2 target 30%, minRank 4',
+      '2 target 30%, lambdaOrth 0',
     ]);
-    expect(plan.map((p) => p.config.minRank)).toEqual([1, 1, 4, 1, 1, 4]);
-    expect(plan.map((p) => p.config.seed)).toEqual([1, 1, 1, 2, 2, 2]);
+    expect(plan.map((p) => p.config.minRank)).toEqual([1, 1, 4, 1, 1, 1, 4, 1]);
+    expect(plan.map((p) => p.config.lambdaOrth)).toEqual([1, 1, 1, 0, 1, 1, 1, 0]);
+    expect(plan.map((p) => p.config.seed)).toEqual([1, 1, 1, 1, 2, 2, 2, 2]);
     expect(runFolder(1, plan[2].label)).toBe(join('runs', 'seed-1', 'target-30-minrank-4'));
     expect(runFolder(1, 'rule (τ 0.1, λ_r 0.3), minRank 2')).toBe(
       join('runs', 'seed-1', 'rule-minrank-2'),

@@ -46,8 +46,10 @@ export const STUDY_USAGE = `usage: npm run study -- --data <archive|folder|built
                           network held at its final ranks from the first step (no pruning), and
                           post-hoc: the seed's dense run after half the epochs, each layer's SVD
                           truncated to those ranks, fine-tuned for the other half
-  --sweep knob=v1,v2      the low-rank runs (the rule and each target) once for each value of
-                          one setting, e.g. --sweep min-rank=1,2,4; dense runs once a seed
+  --sweep knob=v1,v2      the low-rank runs (the rule and each target) again with each value of
+                          one setting that differs from the recipe's, labelled with it, e.g.
+                          --sweep min-rank=2,4; repeat the flag to vary settings one at a time
+                          (--sweep lambda-rank=0.1 --sweep lambda-orth=0); dense runs once a seed
   --out <dir>             where study-<seeds>.json, results.md and accuracy-vs-params.svg go
                           (default experiments/study); results.md and the plot cover every
                           study-*.json in the folder, so seeds can run as parallel processes;
@@ -66,8 +68,8 @@ export interface StudyOptions {
   rule: boolean;
   /** the target whose runs get equal-size baselines; null: none */
   baselines: number | null;
-  /** one setting the low-rank runs repeat over; null: none */
-  sweep: Sweep | null;
+  /** settings the low-rank runs repeat over, one at a time */
+  sweeps: Sweep[];
   rest: string[];
 }
 
@@ -108,7 +110,7 @@ export function parseStudyArgs(args: string[]): StudyOptions {
     seeds: [1],
     rule: true,
     baselines: null,
-    sweep: null,
+    sweeps: [],
     rest: [],
   };
   for (let i = 0; i < args.length; i++) {
@@ -120,12 +122,12 @@ export function parseStudyArgs(args: string[]): StudyOptions {
     else if (flag === '--no-rule') options.rule = false;
     else if (flag === '--baselines')
       [options.baselines] = numberList(flag, args[++i], (v) => v >= 10 && v <= 90);
-    else if (flag === '--sweep') options.sweep = parseSweep(args[++i]);
+    else if (flag === '--sweep') options.sweeps.push(parseSweep(args[++i]));
     else if (flag === '--mode' || flag === '--export')
       throw new UsageError(`${flag} is not a study option: a study runs every mode`);
     else options.rest.push(flag);
   }
-  if (options.sweep && options.baselines !== null)
+  if (options.sweeps.length && options.baselines !== null)
     throw new UsageError('--sweep and --baselines do not go together: run them as two studies');
   if (options.baselines !== null && !options.targets.includes(options.baselines))
     throw new UsageError(
@@ -162,18 +164,20 @@ interface PlannedRun {
 /** The configurations of a study, in the order they run. */
 export function studyPlan(
   config: TrainConfig,
-  options: Pick<StudyOptions, 'targets' | 'seeds' | 'rule'> & Partial<Pick<StudyOptions, 'sweep'>>,
+  options: Pick<StudyOptions, 'targets' | 'seeds' | 'rule'> & Partial<Pick<StudyOptions, 'sweeps'>>,
 ): PlannedRun[] {
-  const { sweep } = options;
-  if (!sweep) return basePlan(config, options);
-  const dense = basePlan(config, { ...options, targets: [], rule: false });
-  const swept = sweep.values.flatMap((value) =>
-    basePlan({ ...config, [sweep.knob]: value }, options)
-      .filter((run) => run.config.mode === 'lowrank')
-      .map((run) => ({ ...run, label: runLabels.swept(run.label, sweep.knob, value) })),
+  const plan = basePlan(config, options);
+  const variants = (options.sweeps ?? []).flatMap(({ knob, values }) =>
+    values
+      .filter((value) => value !== config[knob])
+      .flatMap((value) =>
+        basePlan({ ...config, [knob]: value }, options)
+          .filter((run) => run.config.mode === 'lowrank')
+          .map((run) => ({ ...run, label: runLabels.swept(run.label, knob, value) })),
+      ),
   );
-  // seed by seed, as without a sweep, so a stopped study has whole seeds behind it
-  return options.seeds.flatMap((seed) => [...dense, ...swept].filter((run) => run.seed === seed));
+  // seed by seed, so a stopped study has whole seeds behind it
+  return options.seeds.flatMap((seed) => [...plan, ...variants].filter((run) => run.seed === seed));
 }
 
 function basePlan(
