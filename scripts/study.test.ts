@@ -69,6 +69,11 @@ describe('study options and plan', () => {
       /--targets needs a comma-separated list/,
     );
     expect(() => parseStudyArgs(['--mode', 'dense'])).toThrow(/not a study option/);
+    expect(parseStudyArgs(['--targets', 'none', '--seeds', '2'])).toMatchObject({
+      targets: [],
+      seeds: [2],
+    });
+    expect(() => parseStudyArgs(['--targets', 'none', '--no-rule'])).toThrow(/leave only dense/);
   });
 
   it('asks for the target whose baselines it runs', () => {

@@ -37,7 +37,7 @@ import {
 
 export const STUDY_USAGE = `usage: npm run study -- --data <archive|folder|builtin> --model <name> [options]
 
-  --targets 70,50,30,20   target sizes (% of dense params) of the low-rank runs
+  --targets 70,50,30,20   target sizes (% of dense params) of the low-rank runs; none: only the rule
   --seeds 1,2             one run of each configuration per seed
   --no-rule               leave out the low-rank run under the threshold rule (no target; with
                           the preset's λ_r, or 0.3 where the preset has none)
@@ -115,9 +115,10 @@ export function parseStudyArgs(args: string[]): StudyOptions {
   };
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
-    if (flag === '--targets')
-      options.targets = numberList(flag, args[++i], (v) => v >= 10 && v <= 90);
-    else if (flag === '--seeds')
+    if (flag === '--targets') {
+      const text = args[++i];
+      options.targets = text === 'none' ? [] : numberList(flag, text, (v) => v >= 10 && v <= 90);
+    } else if (flag === '--seeds')
       options.seeds = numberList(flag, args[++i], (v) => Number.isInteger(v) && v >= 0);
     else if (flag === '--no-rule') options.rule = false;
     else if (flag === '--baselines')
@@ -127,6 +128,8 @@ export function parseStudyArgs(args: string[]): StudyOptions {
       throw new UsageError(`${flag} is not a study option: a study runs every mode`);
     else options.rest.push(flag);
   }
+  if (!options.rule && !options.targets.length)
+    throw new UsageError('--targets none and --no-rule leave only dense: keep one of them');
   if (options.sweeps.length && options.baselines !== null)
     throw new UsageError('--sweep and --baselines do not go together: run them as two studies');
   if (options.baselines !== null && !options.targets.includes(options.baselines))
