@@ -10,6 +10,7 @@ import {
   mergeStudies,
   runKind,
   studyPlot,
+  studyMarkdown,
   studyRows,
   studyTable,
   type Study,
@@ -190,6 +191,15 @@ describe('study report', () => {
     const table = studyTable(record);
     expect(table).toContain('| run | validation accuracy | test accuracy |');
     expect(table).toContain('| target 50% | 55.00% | 48.00% | -3.00 | -3.00 |');
+  });
+
+  it('heads each study with its preset, data and pixel size, unless the name says it', () => {
+    const record = study(1, '2026-01-01');
+    expect(studyMarkdown(record, 'plot.svg').split('\n')[0]).toBe('## micro on CIFAR-10 at 16 px');
+    record.model = 'ResNet-20 (width 1, 32 px)';
+    expect(studyMarkdown(record, 'plot.svg', '###').split('\n')[0]).toBe(
+      '### ResNet-20 (width 1, 32 px) on CIFAR-10',
+    );
   });
 
   it('draws test accuracy against params kept as an SVG', async () => {

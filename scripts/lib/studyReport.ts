@@ -229,8 +229,10 @@ export function studyMarkdown(study: Study, plotFile: string, heading = '##'): s
       ? `seeds ${study.seeds.join(', ')} (mean, range)`
       : `seed ${study.seeds[0]}`;
   const config = study.runs[0].report.config;
+  // a preset studied at two sizes gets two sections: the heading tells them apart
+  const size = /\bpx\b/.test(study.model) ? '' : ` at ${config.inputSize} px`;
   return [
-    `${heading} ${study.model} on ${study.dataset.name}`,
+    `${heading} ${study.model} on ${study.dataset.name}${size}`,
     '',
     `${study.dataset.trainCount} training / ${study.dataset.validationCount ? `${study.dataset.validationCount} validation / ` : ''}${study.dataset.testCount} test images at ${config.inputSize} px, ${config.epochs} epochs, batch ${config.batchSize}, ${config.schedule} schedule, learning rate ${config.learningRate}, ${seeds}; ${backendName(study.backend)}, ${study.createdAt.slice(0, 10)}.`,
     '',
