@@ -126,13 +126,28 @@ describe('study options and plan', () => {
     expect(plan.map((p) => p.config.lambdaOrth)).toEqual([1, 1, 1, 0, 1, 1, 1, 0]);
     expect(plan.map((p) => p.config.seed)).toEqual([1, 1, 1, 1, 2, 2, 2, 2]);
     expect(runFolder(1, plan[2].label)).toBe(join('runs', 'seed-1', 'target-30-minrank-4'));
+    const rules = studyPlan(presetConfig('micro', { lambdaRank: 1 }), {
+      targets: [],
+      seeds: [1],
+      rule: true,
+      sweeps: [
+        { knob: 'pruneThreshold', values: [0.5] },
+        { knob: 'minRank', values: [2] },
+      ],
+    });
+    expect(rules.map((p) => p.label)).toEqual([
+      'dense',
+      'rule (τ 0.1, λ_r 1)',
+      'rule (τ 0.5, λ_r 1)',
+      'rule (τ 0.1, λ_r 1), minRank 2',
+    ]);
     expect(runFolder(1, 'rule (τ 0.1, λ_r 0.3), minRank 2')).toBe(
-      join('runs', 'seed-1', 'rule-minrank-2'),
+      join('runs', 'seed-1', 'rule-t0.1-l0.3-minrank-2'),
     );
   });
 
   it("names each run's folder for its seed and configuration", () => {
-    expect(runFolder(2, 'rule (τ 0.1, λ_r 0.3)')).toBe(join('runs', 'seed-2', 'rule'));
+    expect(runFolder(2, 'rule (τ 0.1, λ_r 0.3)')).toBe(join('runs', 'seed-2', 'rule-t0.1-l0.3'));
     expect(runFolder(1, 'target 70%')).toBe(join('runs', 'seed-1', 'target-70'));
     expect(runFolder(1, 'fixed ranks (target 50%)')).toBe(
       join('runs', 'seed-1', 'fixed-ranks-target-50'),

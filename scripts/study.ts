@@ -147,12 +147,12 @@ export function parseStudyArgs(args: string[]): StudyOptions {
 export const RULE_LAMBDA_RANK = 0.3;
 const ruleLambdaRank = (config: TrainConfig) => config.lambdaRank || RULE_LAMBDA_RANK;
 
-/** The folder of a run's log and event files: runs/seed-1/dense, .../rule, .../target-50. */
+/** The folder of a run's log and event files: runs/seed-1/dense, .../rule-t0.1-l0.3, .../target-50. */
 export function runFolder(seed: number, label: string): string {
   const name = label
-    .replace(/ \(τ[^)]*\)/, '')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/τ |λ_r /g, (symbol) => (symbol === 'τ ' ? 't' : 'l'))
+    .replace(/[^a-z0-9.]+/g, '-')
     .replace(/^-|-$/g, '');
   return join('runs', `seed-${seed}`, name);
 }
@@ -170,13 +170,19 @@ export function studyPlan(
   options: Pick<StudyOptions, 'targets' | 'seeds' | 'rule'> & Partial<Pick<StudyOptions, 'sweeps'>>,
 ): PlannedRun[] {
   const plan = basePlan(config, options);
+  const labels = new Set(plan.map((run) => run.label));
   const variants = (options.sweeps ?? []).flatMap(({ knob, values }) =>
     values
       .filter((value) => value !== config[knob])
       .flatMap((value) =>
         basePlan({ ...config, [knob]: value }, options)
           .filter((run) => run.config.mode === 'lowrank')
-          .map((run) => ({ ...run, label: runLabels.swept(run.label, knob, value) })),
+          // a label that names the setting already (the rule's τ and λ_r) stays as it is
+          .map((run) =>
+            labels.has(run.label)
+              ? { ...run, label: runLabels.swept(run.label, knob, value) }
+              : run,
+          ),
       ),
   );
   // seed by seed, so a stopped study has whole seeds behind it
