@@ -16,7 +16,8 @@ import {
   type Study,
 } from './lib/studyReport';
 import { replaceStudies } from './results-page';
-import { parseStudyArgs, RULE_LAMBDA_RANK, runFolder, studyPlan } from './study';
+import { DivergedError } from './lib/runJob';
+import { parseStudyArgs, RULE_LAMBDA_RANK, runFolder, studyPlan, unlessDiverged } from './study';
 
 const run = (label: string, seed: number, accuracy: number, paramsKept: number) => ({
   label,
@@ -215,6 +216,32 @@ describe('study report', () => {
     expect(studyMarkdown(record, 'plot.svg', '###').split('\n')[0]).toBe(
       '### ResNet-20 (width 1, 32 px) on CIFAR-10',
     );
+  });
+
+  it('records a run that diverges and goes on; any other error stops the study', async () => {
+    const diverged: { label: string; seed: number; step: number }[] = [];
+    const job = { label: 'target 50%', seed: 3 };
+    const blowUp = () => Promise.reject(new DivergedError(959, presetConfig('micro')));
+    await expect(unlessDiverged(blowUp, job, diverged)).resolves.toBeNull();
+    expect(diverged).toEqual([{ label: 'target 50%', seed: 3, step: 959 }]);
+    await expect(unlessDiverged(() => Promise.resolve(7), job, diverged)).resolves.toBe(7);
+    const broken = () => Promise.reject(new Error('disk full'));
+    await expect(unlessDiverged(broken, job, diverged)).rejects.toThrow('disk full');
+    expect(diverged).toHaveLength(1);
+  });
+
+  it('names the runs that diverged under the table and leaves them out of the rows', () => {
+    const failed = {
+      ...study(2, '2026-01-02'),
+      diverged: [{ label: 'rule (τ 0.3, λ_r 1)', seed: 2, step: 959 }],
+    };
+    const merged = mergeStudies([study(1, '2026-01-01'), failed]);
+    expect(merged.diverged).toEqual(failed.diverged);
+    expect(studyRows(merged).map((r) => r.label)).toEqual(['dense', 'target 50%']);
+    expect(studyMarkdown(merged, 'plot.svg')).toContain(
+      'Diverged (the loss became NaN or infinite; no result, left out of the rows): rule (τ 0.3, λ_r 1), seed 2, at step 959.',
+    );
+    expect(studyMarkdown(study(1, '2026-01-01'), 'plot.svg')).not.toContain('Diverged');
   });
 
   it('draws test accuracy against params kept as an SVG', async () => {

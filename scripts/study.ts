@@ -25,12 +25,13 @@ import {
   type DenseStart,
 } from './lib/baselines';
 import { runLogDataset, startRecording, writeRunFiles } from './lib/runFiles';
-import { imageCounts, trainToEnd } from './lib/runJob';
+import { DivergedError, imageCounts, trainToEnd } from './lib/runJob';
 import {
   readStudyFolder,
   runLabels,
   studyMarkdown,
   studyPlot,
+  type Diverged,
   type Study,
   type StudyRun,
 } from './lib/studyReport';
@@ -157,6 +158,25 @@ export function runFolder(seed: number, label: string): string {
   return join('runs', `seed-${seed}`, name);
 }
 
+/**
+ * Runs one training; a run that blows up is a result of the study too, so it is recorded in
+ * `diverged` (null returned) and the study goes on. Any other error stops the study.
+ */
+export async function unlessDiverged<T>(
+  run: () => Promise<T>,
+  job: Omit<Diverged, 'step'>,
+  diverged: Diverged[],
+): Promise<T | null> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof DivergedError)) throw error;
+    console.error(`  ${error.message}`);
+    diverged.push({ ...job, step: error.step });
+    return null;
+  }
+}
+
 interface PlannedRun {
   label: string;
   seed: number;
@@ -271,16 +291,20 @@ async function main(): Promise<void> {
     writeRunFiles(join(out, runFolder(seed, label)), recording, about, 'study');
     return report;
   };
+  const diverged: Diverged[] = [];
+  const trainOrRecord = (...args: Parameters<typeof train>) =>
+    unlessDiverged(() => train(...args), { label: args[1], seed: args[2] }, diverged);
   for (const [index, job] of plan.entries()) {
     console.error(`[${index + 1}/${plan.length}] ${job.label}, seed ${job.seed}`);
-    const report = await train(job.config, job.label, job.seed);
+    const report = await trainOrRecord(job.config, job.label, job.seed);
+    if (!report) continue;
     runs.push({ label: job.label, seed: job.seed, target: job.target, report });
     if (job.target === null || job.target !== study.baselines) continue;
     const classes = dataset.classNames.length;
     for (const extra of baselinesOf(report, job.label, classes, denseStart)) {
       console.error(`  baseline: ${extra.label}, seed ${job.seed}`);
-      const run = await train(extra.config, extra.label, job.seed, extra);
-      runs.push({ label: extra.label, seed: job.seed, target: null, report: run });
+      const run = await trainOrRecord(extra.config, extra.label, job.seed, extra);
+      if (run) runs.push({ label: extra.label, seed: job.seed, target: null, report: run });
     }
   }
   const record: Study = {
@@ -297,6 +321,7 @@ async function main(): Promise<void> {
     seeds: study.seeds,
     targets: study.targets,
     runs,
+    ...(diverged.length ? { diverged } : {}),
   };
   mkdirSync(out, { recursive: true });
   const recordFile = join(out, `study-${study.seeds.join('-')}.json`);

@@ -34,6 +34,14 @@ export interface Study {
   seeds: number[];
   targets: number[];
   runs: StudyRun[];
+  /** runs whose loss became NaN or infinite: no result, left out of the rows */
+  diverged?: Diverged[];
+}
+
+export interface Diverged {
+  label: string;
+  seed: number;
+  step: number;
 }
 
 export interface StudyRow {
@@ -68,6 +76,7 @@ export function mergeStudies(records: Study[]): Study {
     command: sorted.map((r) => r.command).join('\n'),
     seeds: [...new Set(sorted.flatMap((r) => r.seeds))].sort((a, b) => a - b),
     runs: sorted.flatMap((r) => r.runs),
+    diverged: sorted.flatMap((r) => r.diverged ?? []),
   };
 }
 
@@ -242,6 +251,14 @@ export function studyMarkdown(study: Study, plotFile: string, heading = '##'): s
     '',
     studyTable(study),
     '',
+    ...(study.diverged?.length
+      ? [
+          `Diverged (the loss became NaN or infinite; no result, left out of the rows): ${study.diverged
+            .map((d) => `${d.label}, seed ${d.seed}, at step ${d.step}`)
+            .join('; ')}.`,
+          '',
+        ]
+      : []),
     `![test accuracy against params kept](${plotFile})`,
     '',
   ].join('\n');
