@@ -14,7 +14,7 @@ import {
   jobLimits,
   parseArgs,
 } from './lib/experimentArgs';
-import { helpRequested } from './lib/cli';
+import { helpRequested, knobOf } from './lib/cli';
 import { loadDatasetArgument } from './lib/files';
 import { startNodeBackend } from './lib/nodeBackend';
 import { consoleProgress } from './lib/progress';
@@ -82,7 +82,7 @@ export interface Sweep {
 /** `min-rank=1,2,4`: a setting of the studio and the values its low-rank runs take. */
 export function parseSweep(text: string | undefined): Sweep {
   const [flag, list] = (text ?? '').split('=');
-  const knob = flag?.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  const knob = flag && knobOf(flag);
   if (!knob || !(knob in KNOBS) || !list)
     throw new UsageError(
       `--sweep needs a setting and its values, e.g. min-rank=1,2,4, got ${text}`,
@@ -252,14 +252,13 @@ async function main(): Promise<void> {
     options.out === join('experiments', 'latest') ? join('experiments', 'study') : options.out;
   await startNodeBackend(options.backend);
   const config = { ...baseConfig(options.model), ...options.knobs };
-  const problems = configProblems(config);
-  if (problems.length) throw new UsageError(problems.join('; '));
+  const plan = studyPlan(config, study);
+  // the recipe and every run a sweep makes of it, before the dataset loads
+  const problems = new Set([config, ...plan.map((run) => run.config)].flatMap(configProblems));
+  if (problems.size) throw new UsageError([...problems].join('; '));
   const dataset = await loadDatasetArgument(options.data, options);
   const limits = jobLimits(options);
   const runs: StudyRun[] = [];
-  const plan = studyPlan(config, study);
-  const sweepProblems = plan.flatMap((run) => configProblems(run.config));
-  if (sweepProblems.length) throw new UsageError([...new Set(sweepProblems)].join('; '));
   const about = runLogDataset(dataset, options.validation, limits);
   // each seed's dense run (not a narrower baseline), partway, for the post-hoc baseline
   let denseStart: DenseStart | undefined;

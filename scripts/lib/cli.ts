@@ -44,5 +44,9 @@ export function unknownOption(flag: string, validFlags: readonly string[]): Erro
   return new Error(`unknown option ${flag}${nearest ? ` (did you mean ${nearest}?)` : ''}`);
 }
 
+/** kebab-case (a flag without its dashes) to camelCase, the knob's name: flagOf's inverse. */
+export const knobOf = (flag: string) =>
+  flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
 /** camelCase to --kebab-case, as knobs appear on the command line. */
 export const flagOf = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

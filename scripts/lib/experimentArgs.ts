@@ -11,7 +11,7 @@ import {
 import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../src/model/architectures';
 import { PRESET_LIMITS, PRESET_NAMES, PRESETS, type PresetName } from '../../src/presets';
 import type { JobLimits } from '../../src/protocol';
-import { flagOf, unknownOption } from './cli';
+import { flagOf, knobOf, unknownOption } from './cli';
 import { parseNodeBackend, type NodeBackend } from './nodeBackend';
 
 export const USAGE = `usage: npm run experiment -- --data <archive|folder|builtin> --model <name> [options]
@@ -63,8 +63,6 @@ export interface Options {
   knobs: Partial<TrainConfig>;
 }
 
-const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-
 function positiveInteger(flag: string, text: string | undefined): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1)
@@ -95,7 +93,7 @@ export function parseArgs(args: string[], extraFlags: readonly string[] = []): O
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     if (!flag.startsWith('--')) throw new UsageError(`unexpected argument '${flag}'`);
-    const name = camel(flag.slice(2));
+    const name = knobOf(flag.slice(2));
     if (name === 'coarse') {
       options.coarse = true;
       continue;
