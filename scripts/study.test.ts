@@ -172,20 +172,14 @@ describe('study options and plan', () => {
     ]);
     expect(new Set(plan.map((p) => p.config.seed))).toEqual(new Set([3]));
     expect(new Set(plan.map((p) => p.config.learningRate)).size).toBe(1);
-    // the preset's rank weight is set for the target schedule; the rule run needs a stronger one
-    const presetWeight = presetConfig('micro').lambdaRank;
-    expect(presetWeight).toBeLessThan(RULE_LAMBDA_RANK);
-    expect(plan.map((p) => p.config.lambdaRank)).toEqual([
-      presetWeight,
-      RULE_LAMBDA_RANK,
-      presetWeight,
-      presetWeight,
-    ]);
-    const ruleOnly = (lambdaRank: number) =>
-      studyPlan(presetConfig('micro', { lambdaRank }), { targets: [], seeds: [1], rule: true })[1];
-    expect(ruleOnly(0).config.lambdaRank).toBe(RULE_LAMBDA_RANK);
-    expect(ruleOnly(1).config.lambdaRank).toBe(1);
-    expect(ruleOnly(1).label).toBe('rule (τ 0.1, λ_r 1)');
+    // the preset leaves the rank term to the target schedule; the rule run needs one
+    expect(plan.map((p) => p.config.lambdaRank)).toEqual([0, RULE_LAMBDA_RANK, 0, 0]);
+    const withRankTerm = studyPlan(presetConfig('micro', { lambdaRank: 0.05 }), {
+      targets: [],
+      seeds: [1],
+      rule: true,
+    });
+    expect(withRankTerm[1].config.lambdaRank).toBe(0.05);
   });
 });
 

@@ -23,8 +23,6 @@ export const PRESETS = {
   /**
    * ResNet-8 at half width (8/16/32 channels) on 16x16 images: 15 epochs of CIFAR-10 in a few
    * minutes. At quarter width a 50% cut costs 3 points (docs/results.md): too small to compress.
-   * The rank term at 0.1 beside the target gains on validation for this net alone (every seed at
-   * 16 px; docs/results.md, "How the defaults were chosen"); the other short presets lose by it.
    */
   micro: {
     architecture: 'resnet8',
@@ -35,7 +33,7 @@ export const PRESETS = {
     learningRate: 0.05,
     schedule: 'cosine',
     warmupFraction: 0,
-    lambdaRank: 0.1,
+    lambdaRank: 0,
   },
   /** ResNet-20 at quarter width (4/8/16 channels) on 16x16 images */
   'micro-resnet20': {
@@ -68,7 +66,7 @@ export const PRESETS = {
   /**
    * ResNet-20 on CIFAR-10, 164 epochs with the published step schedule: the defaults of
    * src/config.ts. Its warm-up keeps learning rate 0.1 from blowing up the first steps; the
-   * short presets above train without one and (micro aside) with λ_r = 0, as they were calibrated
+   * short presets above train without one and with λ_r = 0, as they were calibrated
    * (docs/results.md, "How the defaults were chosen").
    */
   'paper-recipe': { architecture: 'resnet20', widthMultiplier: 1, inputSize: 32 },
